@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from slackops.config import Settings, load_config
+from slackops.errors import ConfigError
+
+GOOD = """
+team_id: T0VENDOR
+agents: [U0AGENT1, U0AGENT2]
+managers:
+  support_management: [U0MGR1]
+  escalation_manager: [U0MGR1]
+  directors: [U0DIR1]
+  executives: [U0EXEC1]
+channels:
+  1: C0URGENT
+  2: C0HIGH
+  3: C0NORMAL
+accounts:
+  - id: acme
+    name: Acme Health
+    channel: C0ACMESHARED
+    policy: interopion
+    calendar: default
+    language: en
+    contacts: [U0ACME1]
+"""
+
+
+def test_spec_example_loads(tmp_path):
+    p = tmp_path / "c.yml"
+    p.write_text(GOOD)
+    cfg = load_config(p)
+    assert cfg.account_for_channel("C0ACMESHARED").prefix == "ACME"
+    assert cfg.channel_for_rank(1) == "C0URGENT"
+    assert cfg.managers["directors"] == ["U0DIR1"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("channel: C0ACMESHARED", "channel: general"), "accounts[0].channel: 'general' is not a Slack channel id"),
+        (("language: en", "language: fr"), "accounts[0].language: 'fr' is not a supported language"),
+        (("    contacts: [U0ACME1]", "    contacts: [U0ACME1]\n    colour: red"), "accounts[0].colour: is not a known field"),
+        (("team_id: T0VENDOR\n", ""), "team_id: is required"),
+    ],
+)
+def test_bad_config_names_file_and_field(tmp_path, change, expected):
+    p = tmp_path / "bad.yml"
+    p.write_text(GOOD.replace(*change))
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert f"{p}: {expected}" in str(e.value)
+
+
+def test_not_yaml(tmp_path):
+    p = tmp_path / "x.yml"
+    p.write_text("team_id: [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(p)
+
+
+def test_settings_from_env():
+    s = Settings.from_env({"SLACK_API_URL": "http://127.0.0.1:9/api", "REDIS_URL": "redis://x"})
+    assert s.slack_api_url == "http://127.0.0.1:9/api/"
+    assert s.redis_url == "redis://x"
+    assert Settings.from_env({}).data_dir == ".slackops"
