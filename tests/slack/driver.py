@@ -1,0 +1,294 @@
+"""Sends requests to the app in HTTP mode signed exactly as Slack signs them.
+
+Slack signs ``v0:{X-Slack-Request-Timestamp}:{raw body}`` with HMAC-SHA256 and the app's
+signing secret and sends ``X-Slack-Signature: v0=<hex>``. Slash commands arrive
+form-encoded; interactivity (block actions, view submissions, shortcuts) arrives as a
+form field ``payload`` holding JSON; events arrive as JSON, with ``X-Slack-Retry-Num``
+and ``X-Slack-Retry-Reason`` on redeliveries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+__all__ = ["Response", "SlackDriver", "sign"]
+
+_counter = itertools.count(1)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class SlackDriver:
+    """Plays Slack's part against ``base_url`` (the app's ``/slack/events`` URL)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        signing_secret: str,
+        *,
+        team_id: str = "T0VENDOR",
+        api_app_id: str = "A0SLACKOPS",
+        response_url: str = "https://hooks.slack.invalid/commands/x",
+        timeout: float = 10.0,
+    ) -> None:
+        self.url = base_url
+        self.secret = signing_secret
+        self.team_id = team_id
+        self.api_app_id = api_app_id
+        self.response_url = response_url
+        self.timeout = timeout
+
+    # -- raw -------------------------------------------------------------------------
+    def send(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ) -> Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        hdrs = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature if signature is not None else sign(self.secret, ts, body),
+        }
+        hdrs.update(headers or {})
+        req = urllib.request.Request(self.url, data=body, headers=hdrs, method="POST")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as r:
+                data = r.read()
+                return Response(r.status, dict(r.headers), data, time.perf_counter() - started)
+        except urllib.error.HTTPError as e:
+            return Response(e.code, dict(e.headers), e.read(), time.perf_counter() - started)
+
+    def send_form(self, fields: dict[str, Any], **kw: Any) -> Response:
+        return self.send(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kw)
+
+    def send_payload(self, payload: dict[str, Any], **kw: Any) -> Response:
+        return self.send_form({"payload": json.dumps(payload)}, **kw)
+
+    # -- helpers ---------------------------------------------------------------------
+    def _user(self, user_id: str, team_id: str | None) -> dict[str, Any]:
+        return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id or self.team_id}
+
+    def trigger_id(self) -> str:
+        return f"{next(_counter)}.{int(time.time())}.trigger"
+
+    # -- slash commands --------------------------------------------------------------
+    def command(
+        self,
+        command: str = "/support",
+        text: str = "",
+        *,
+        user_id: str,
+        channel_id: str,
+        team_id: str | None = None,
+        user_team_id: str | None = None,
+        enterprise_id: str | None = None,
+        trigger_id: str | None = None,
+        **kw: Any,
+    ) -> Response:
+        fields: dict[str, Any] = {
+            "token": "legacy-verification-token",
+            "team_id": team_id or self.team_id,
+            "team_domain": "vendor",
+            "channel_id": channel_id,
+            "channel_name": channel_id.lower(),
+            "user_id": user_id,
+            "user_name": user_id.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": self.api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": self.response_url,
+            "trigger_id": trigger_id or self.trigger_id(),
+        }
+        if enterprise_id:
+            fields["enterprise_id"] = enterprise_id
+        # In a Slack Connect channel the command's team_id is the user's own workspace.
+        if user_team_id:
+            fields["user_team_id"] = user_team_id
+        return self.send_form(fields, **kw)
+
+    # -- interactivity ---------------------------------------------------------------
+    def block_action(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        user_id: str,
+        user_team_id: str | None = None,
+        channel_id: str | None = None,
+        message: dict[str, Any] | None = None,
+        block_id: str = "b",
+        view: dict[str, Any] | None = None,
+        container: dict[str, Any] | None = None,
+        action_type: str = "button",
+        selected_option: dict[str, Any] | None = None,
+        **kw: Any,
+    ) -> Response:
+        action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "type": action_type, "action_ts": f"{time.time():.6f}"}
+        if action_type == "button":
+            action["value"] = value
+        if selected_option is not None:
+            action["selected_option"] = selected_option
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user_id, user_team_id),
+            "api_app_id": self.api_app_id,
+            "token": "legacy-verification-token",
+            "team": {"id": self.team_id, "domain": "vendor"},
+            "trigger_id": self.trigger_id(),
+            "actions": [action],
+            "response_url": self.response_url,
+        }
+        if channel_id:
+            payload["channel"] = {"id": channel_id, "name": channel_id.lower()}
+        if message is not None:
+            payload["message"] = message
+            payload["container"] = container or {
+                "type": "message",
+                "message_ts": message.get("ts"),
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            }
+        elif view is not None:
+            payload["view"] = view
+            payload["container"] = container or {"type": "view", "view_id": view.get("id")}
+        elif container is not None:
+            payload["container"] = container
+        return self.send_payload(payload, **kw)
+
+    def view_submission(
+        self,
+        callback_id: str,
+        values: dict[str, dict[str, dict[str, Any]]],
+        *,
+        user_id: str,
+        user_team_id: str | None = None,
+        private_metadata: str = "",
+        view_id: str | None = None,
+        **kw: Any,
+    ) -> Response:
+        """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {type, value...}}}."""
+        view_id = view_id or f"V{next(_counter):08d}"
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "vendor"},
+            "user": self._user(user_id, user_team_id),
+            "api_app_id": self.api_app_id,
+            "token": "legacy-verification-token",
+            "trigger_id": self.trigger_id(),
+            "view": {
+                "id": view_id,
+                "team_id": self.team_id,
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "hash": f"h{view_id}",
+                "title": {"type": "plain_text", "text": "slackops"},
+                "blocks": [],
+            },
+            "response_urls": [],
+        }
+        return self.send_payload(payload, **kw)
+
+    def message_shortcut(
+        self,
+        callback_id: str,
+        *,
+        user_id: str,
+        channel_id: str,
+        message: dict[str, Any],
+        user_team_id: str | None = None,
+        **kw: Any,
+    ) -> Response:
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "team": {"id": self.team_id, "domain": "vendor"},
+            "user": self._user(user_id, user_team_id),
+            "channel": {"id": channel_id, "name": channel_id.lower()},
+            "message": message,
+            "message_ts": message.get("ts"),
+            "response_url": self.response_url,
+            "token": "legacy-verification-token",
+            "action_ts": f"{time.time():.6f}",
+        }
+        return self.send_payload(payload, **kw)
+
+    def global_shortcut(self, callback_id: str, *, user_id: str, user_team_id: str | None = None, **kw: Any) -> Response:
+        payload = {
+            "type": "shortcut",
+            "callback_id": callback_id,
+            "trigger_id": self.trigger_id(),
+            "team": {"id": self.team_id, "domain": "vendor"},
+            "user": self._user(user_id, user_team_id),
+            "token": "legacy-verification-token",
+            "action_ts": f"{time.time():.6f}",
+        }
+        return self.send_payload(payload, **kw)
+
+    # -- events ----------------------------------------------------------------------
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        **kw: Any,
+    ) -> Response:
+        event_id = event_id or f"Ev{next(_counter):010d}"
+        body = {
+            "token": "legacy-verification-token",
+            "team_id": self.team_id,
+            "api_app_id": self.api_app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True, "is_enterprise_install": False}],
+            "is_ext_shared_channel": True,
+        }
+        headers = dict(kw.pop("headers", {}) or {})
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = retry_reason
+        return self.send(json.dumps(body).encode(), "application/json", headers=headers, **kw)
+
+    def url_verification(self, challenge: str = "c") -> Response:
+        body = {"token": "legacy-verification-token", "challenge": challenge, "type": "url_verification"}
+        return self.send(json.dumps(body).encode(), "application/json")

@@ -1,0 +1,506 @@
+"""A fake Slack Web API served over HTTP on 127.0.0.1, for tests and local rehearsals.
+
+It answers the methods slackops uses the way Slack does (``{"ok": true, ...}`` or
+``{"ok": false, "error": ...}``), keeps the messages it was sent (as they stand after
+``chat.update``), records every call with its full body, and fails on demand: HTTP 429
+with ``Retry-After``, 5xx, or a slow answer that makes the client time out.
+
+    fake = FakeSlack(team_id="T0VENDOR").start()
+    client = WebClient(token="xoxb-test", base_url=fake.url)
+    fake.fail_next("chat.postMessage", status=429, retry_after=1)
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+__all__ = ["Call", "FakeSlack"]
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    status: int = 200
+
+
+@dataclass
+class _Failure:
+    status: int | str
+    retry_after: int
+    delay: float
+    times: int
+
+
+@dataclass
+class _Channel:
+    id: str
+    name: str
+    is_ext_shared: bool = False
+    is_im: bool = False
+    members: list[str] = field(default_factory=list)
+
+
+def _flatten(qs: dict[str, list[str]]) -> dict[str, Any]:
+    return {k: v[0] if len(v) == 1 else v for k, v in qs.items()}
+
+
+def _maybe_json(value: Any) -> Any:
+    """Form-encoded calls carry blocks/metadata/view as JSON strings: decode them."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class FakeSlack:
+    """The fake Web API. Thread-safe; start() returns self."""
+
+    def __init__(self, team_id: str = "T0VENDOR", bot_user_id: str = "U0BOT", bot_id: str = "B0BOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.calls: list[Call] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.usergroups: dict[str, list[str]] = {}
+        self.channels: dict[str, _Channel] = {}
+        self.views: dict[str, dict[str, Any]] = {}
+        self.home_views: dict[str, dict[str, Any]] = {}
+        self.ephemerals: list[dict[str, Any]] = []
+        self.pins: list[tuple[str, str]] = []
+        self.reactions: list[tuple[str, str, str]] = []
+        self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
+        self._messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
+        self._lock = threading.RLock()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._rate: float | None = None
+        self._burst = 1
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.add_user(bot_user_id, team_id=team_id, name="slackops", is_bot=True)
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> FakeSlack:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self)
+
+            def do_POST(self) -> None:
+                fake._handle(self)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    @property
+    def port(self) -> int:
+        assert self._server, "start() first"
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        """Base URL of the Web API (SLACK_API_URL), ending in a slash."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r") -> str:
+        """A response_url that records what the app posts to it (see ``responses``)."""
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    # -- set-up ----------------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        team_id: str | None = None,
+        name: str | None = None,
+        tz: str = "America/Denver",
+        tz_label: str = "Mountain Standard Time",
+        tz_offset: int = -25200,
+        is_stranger: bool = False,
+        is_bot: bool = False,
+        enterprise_id: str | None = None,
+    ) -> None:
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": team_id or self.team_id,
+            "name": name or user_id.lower(),
+            "real_name": name or user_id,
+            "tz": tz,
+            "tz_label": tz_label,
+            "tz_offset": tz_offset,
+            "is_bot": is_bot,
+            "deleted": False,
+            "profile": {"display_name": name or user_id, "real_name": name or user_id},
+        }
+        if is_stranger:
+            user["is_stranger"] = True
+        if enterprise_id:
+            user["enterprise_user"] = {"enterprise_id": enterprise_id, "id": user_id}
+        with self._lock:
+            self.users[user_id] = user
+
+    def add_usergroup(self, group_id: str, users: list[str]) -> None:
+        with self._lock:
+            self.usergroups[group_id] = list(users)
+
+    def add_channel(self, channel_id: str, *, name: str | None = None, is_ext_shared: bool = False, members: list[str] | None = None) -> None:
+        with self._lock:
+            self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), is_ext_shared, False, list(members or []))
+
+    def fail_next(self, method: str, status: int | str = 429, *, retry_after: int = 1, times: int = 1, delay: float = 0.0) -> None:
+        """Make the next ``times`` calls of ``method`` fail: 429 (with Retry-After), any
+        5xx, or ``"timeout"`` (the answer comes after ``delay`` seconds, default 30)."""
+        if status == "timeout" and not delay:
+            delay = 30.0
+        with self._lock:
+            self._failures[method].append(_Failure(status, retry_after, delay, times))
+
+    def rate_limit(self, per_second: float | None, burst: int = 1) -> None:
+        """Enforce Slack's chat.postMessage pacing per channel (None switches it off)."""
+        with self._lock:
+            self._rate, self._burst, self._buckets = per_second, burst, {}
+
+    # -- reading back ----------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def messages(self, channel: str | None = None, thread_ts: str | None = None) -> list[dict[str, Any]]:
+        """Messages as they stand now, oldest first. ``thread_ts`` selects a thread's
+        replies (not its root); without it, all messages of the channel(s)."""
+        with self._lock:
+            chans = [channel] if channel else list(self._messages)
+            out = [dict(m) for c in chans for m in self._messages.get(c, [])]
+        if thread_ts is not None:
+            out = [m for m in out if m.get("thread_ts") == thread_ts and m["ts"] != thread_ts]
+        return sorted(out, key=lambda m: float(m["ts"]))
+
+    def message(self, channel: str, ts: str) -> dict[str, Any] | None:
+        with self._lock:
+            return next((dict(m) for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+
+    # -- HTTP ------------------------------------------------------------------------
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        parsed = urlparse(h.path)
+        length = int(h.headers.get("Content-Length") or 0)
+        raw = h.rfile.read(length) if length else b""
+        ctype = (h.headers.get("Content-Type") or "").split(";")[0].strip()
+        params: dict[str, Any] = _flatten(parse_qs(parsed.query))
+        if raw:
+            if ctype == "application/json":
+                try:
+                    params.update(json.loads(raw))
+                except ValueError:
+                    return self._send(h, 400, {"ok": False, "error": "invalid_json"})
+            else:
+                params.update({k: _maybe_json(v) for k, v in _flatten(parse_qs(raw.decode())).items()})
+        headers = {k.lower(): v for k, v in h.headers.items()}
+
+        if parsed.path.startswith("/response/"):
+            with self._lock:
+                self.calls.append(Call("response_url", params, headers, time.time()))
+                self.responses.append(params)
+            return self._send(h, 200, {"ok": True})
+        if not parsed.path.startswith("/api/"):
+            return self._send(h, 404, {"ok": False, "error": "unknown_path"})
+        method = parsed.path[len("/api/"):]
+        call = Call(method, params, headers, time.time())
+        with self._lock:
+            self.calls.append(call)
+            failure = self._take_failure(method)
+        if failure:
+            if failure.delay:
+                time.sleep(failure.delay)
+            if failure.status == 429:
+                call.status = 429
+                return self._send(h, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(failure.retry_after)})
+            if isinstance(failure.status, int):
+                call.status = failure.status
+                return self._send_raw(h, failure.status, b"upstream error", "text/plain")
+        token = headers.get("authorization", "").removeprefix("Bearer ").strip() or params.get("token")
+        if method not in ("api.test",) and not token:
+            return self._send(h, 200, {"ok": False, "error": "not_authed"})
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._send(h, 200, {"ok": False, "error": "unknown_method"})
+        with self._lock:
+            if method == "chat.postMessage" and self._rate and not self._take_token(str(params.get("channel"))):
+                call.status = 429
+                return self._send(h, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
+            body = handler(params)
+        self._send(h, 200, body)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        q = self._failures.get(method)
+        if not q:
+            return None
+        f = q[0]
+        f.times -= 1
+        if f.times <= 0:
+            q.popleft()
+        return f
+
+    def _take_token(self, channel: str) -> bool:
+        now = time.monotonic()
+        tokens, last = self._buckets.get(channel, (float(self._burst), now))
+        tokens = min(float(self._burst), tokens + (now - last) * (self._rate or 0))
+        if tokens < 1:
+            self._buckets[channel] = (tokens, now)
+            return False
+        self._buckets[channel] = (tokens - 1, now)
+        return True
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, body: dict[str, Any], extra: dict[str, str] | None = None) -> None:
+        self._send_raw(h, status, json.dumps(body).encode(), "application/json; charset=utf-8", extra)
+
+    @staticmethod
+    def _send_raw(h: BaseHTTPRequestHandler, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None) -> None:
+        try:
+            h.send_response(status)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(len(data)))
+            for k, v in (extra or {}).items():
+                h.send_header(k, v)
+            h.end_headers()
+            h.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
+            pass
+
+    # -- methods ---------------------------------------------------------------------
+    def _next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1_700_000_000 + n}.{n:06d}"
+
+    def _err(self, error: str) -> dict[str, Any]:
+        return {"ok": False, "error": error}
+
+    def _m_api_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "args": p}
+
+    def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://vendor.slack.com/",
+            "team": "Vendor",
+            "user": "slackops",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = p.get("channel")
+        if not channel:
+            return self._err("channel_not_found")
+        if not p.get("text") and not p.get("blocks") and not p.get("attachments"):
+            return self._err("no_text")
+        blocks = p.get("blocks")
+        if isinstance(blocks, list) and len(blocks) > 50:
+            return self._err("invalid_blocks")
+        thread_ts = p.get("thread_ts")
+        if thread_ts and not any(m["ts"] == thread_ts for m in self._messages.get(channel, [])):
+            return self._err("thread_not_found")
+        msg: dict[str, Any] = {
+            "type": "message",
+            "ts": self._next_ts(),
+            "channel": channel,
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "text": p.get("text", ""),
+        }
+        if blocks is not None:
+            msg["blocks"] = blocks
+        if thread_ts:
+            msg["thread_ts"] = thread_ts
+        if p.get("metadata"):
+            msg["metadata"] = p["metadata"]
+        self._messages[channel].append(msg)
+        return {"ok": True, "channel": channel, "ts": msg["ts"], "message": dict(msg)}
+
+    def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = p.get("channel"), p.get("ts")
+        for m in self._messages.get(channel, []):
+            if m["ts"] == ts:
+                for k in ("text", "blocks", "metadata"):
+                    if k in p:
+                        m[k] = p[k]
+                m["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+                return {"ok": True, "channel": channel, "ts": ts, "text": m.get("text", "")}
+        return self._err("message_not_found")
+
+    def _m_chat_delete(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = p.get("channel"), p.get("ts")
+        msgs = self._messages.get(channel, [])
+        for i, m in enumerate(msgs):
+            if m["ts"] == ts:
+                del msgs[i]
+                return {"ok": True, "channel": channel, "ts": ts}
+        return self._err("message_not_found")
+
+    def _m_chat_postEphemeral(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("channel") or not p.get("user"):
+            return self._err("channel_not_found" if not p.get("channel") else "user_not_in_channel")
+        ts = self._next_ts()
+        self.ephemerals.append({**p, "message_ts": ts})
+        return {"ok": True, "message_ts": ts}
+
+    def _m_chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = p.get("channel"), str(p.get("message_ts", ""))
+        return {"ok": True, "channel": channel, "permalink": f"https://vendor.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+
+    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = p.get("users")
+        if isinstance(users, list):
+            users = ",".join(users)
+        if not users:
+            return self._err("users_list_not_supplied")
+        cid = "D" + users.split(",")[0].lstrip("UW")
+        self.channels.setdefault(cid, _Channel(cid, cid.lower(), False, True, users.split(",")))
+        return {"ok": True, "channel": {"id": cid, "is_im": True}}
+
+    def _m_conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        ch = self.channels.get(p.get("channel", ""))
+        if not ch:
+            return self._err("channel_not_found")
+        return {"ok": True, "channel": {"id": ch.id, "name": ch.name, "is_ext_shared": ch.is_ext_shared, "is_im": ch.is_im, "is_member": True}}
+
+    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        ch = self.channels.get(p.get("channel", ""))
+        if not ch:
+            return self._err("channel_not_found")
+        return {"ok": True, "members": list(ch.members), "response_metadata": {"next_cursor": ""}}
+
+    def _public(self, m: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+        out = dict(m)
+        if not with_metadata:
+            out.pop("metadata", None)
+        return out
+
+    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = p.get("channel")
+        if channel not in self._messages and channel not in self.channels:
+            return self._err("channel_not_found")
+        oldest = float(p.get("oldest") or 0)
+        latest = float(p.get("latest") or 1e12)
+        limit = int(p.get("limit") or 100)
+        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        msgs = [
+            self._public(m, meta)
+            for m in self._messages.get(channel, [])
+            if (not m.get("thread_ts") or m.get("thread_ts") == m["ts"]) and oldest <= float(m["ts"]) <= latest
+        ]
+        msgs.sort(key=lambda m: float(m["ts"]), reverse=True)
+        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
+
+    def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = p.get("channel"), p.get("ts")
+        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        root = next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+        if root is None:
+            return self._err("thread_not_found")
+        oldest = float(p.get("oldest") or 0)
+        msgs = [root] + [m for m in self._messages.get(channel, []) if m.get("thread_ts") == ts and m["ts"] != ts and float(m["ts"]) >= oldest]
+        msgs = [self._public(m, meta) for m in sorted(msgs, key=lambda m: float(m["ts"]))]
+        limit = int(p.get("limit") or 1000)
+        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
+
+    def _m_pins_add(self, p: dict[str, Any]) -> dict[str, Any]:
+        key = (p.get("channel", ""), p.get("timestamp", ""))
+        if key in self.pins:
+            return self._err("already_pinned")
+        self.pins.append(key)
+        return {"ok": True}
+
+    def _m_reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
+        key = (p.get("channel", ""), p.get("timestamp", ""), p.get("name", ""))
+        if key in self.reactions:
+            return self._err("already_reacted")
+        self.reactions.append(key)
+        return {"ok": True}
+
+    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(p.get("user", ""))
+        if not user:
+            return self._err("user_not_found")
+        return {"ok": True, "user": dict(user)}
+
+    def _m_usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = self.usergroups.get(p.get("usergroup", ""))
+        if users is None:
+            return self._err("no_such_subteam")
+        return {"ok": True, "users": list(users)}
+
+    def _new_view(self, view: Any, **extra: Any) -> dict[str, Any]:
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not isinstance(view, dict):
+            return self._err("invalid_arguments")
+        title = (view.get("title") or {}).get("text", "")
+        if view.get("type") == "modal" and len(title) > 24:
+            return self._err("invalid_arguments")
+        if len(view.get("blocks", [])) > 100 or len(view.get("private_metadata", "")) > 3000:
+            return self._err("invalid_arguments")
+        vid = f"V{next(self._ids):08d}"
+        stored = {**view, "id": vid, "hash": f"h{vid}", **extra}
+        self.views[vid] = stored
+        return {"ok": True, "view": stored}
+
+    def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("trigger_id"):
+            return self._err("invalid_trigger_id")
+        return self._new_view(p.get("view"))
+
+    def _m_views_push(self, p: dict[str, Any]) -> dict[str, Any]:
+        return self._m_views_open(p)
+
+    def _m_views_update(self, p: dict[str, Any]) -> dict[str, Any]:
+        vid = p.get("view_id")
+        if vid and vid not in self.views:
+            return self._err("not_found")
+        res = self._new_view(p.get("view"))
+        if res.get("ok") and vid:
+            new = self.views.pop(res["view"]["id"])
+            new["id"] = vid
+            self.views[vid] = new
+            res["view"] = new
+        return res
+
+    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
+        user = p.get("user_id")
+        if not user:
+            return self._err("invalid_arguments")
+        res = self._new_view(p.get("view"))
+        if res.get("ok"):
+            self.home_views[user] = res["view"]
+        return res
