@@ -312,7 +312,7 @@ def _auto_upgrade(policy: Policy, prio: Priority, facts: _Facts) -> list[Checkpo
         state = "breached" if facts.now >= due else "pending"
     return [Checkpoint(
         kind="auto_upgrade", key="auto_upgrade", due_at=_local(due, cal), state=state,
-        met_at=_opt_local(identified, cal) if state == "void" else None, notify=(up.to,),
+        met_at=_opt_local(identified, cal) if state == "void" else None,
         target=up.after.text, priority=prio.id, calendar=cal.name,
     )]
 
