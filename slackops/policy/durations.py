@@ -140,6 +140,8 @@ def parse_duration(text: str) -> Duration:
     cleaned = " ".join(text.strip().split())
     if not cleaned:
         raise ValueError('an empty text is not a duration (e.g. "4 business hours")')
+    if cleaned.startswith("-"):
+        raise ValueError(f'"{original}" is not a duration (it cannot be negative)')
     m = _PATTERN.match(cleaned)
     amount: float | None = None
     rest = cleaned
