@@ -1,0 +1,41 @@
+"""Support requests: the model and its state machine (pure), and the Redis store.
+
+>>> from slackops.requests import RequestStore, Event
+>>> store = RequestStore(redis_client, config, prefix="slackops")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from slackops.requests.model import (
+    RESOLUTIONS,
+    SOURCES,
+    ConflictError,
+    DomainError,
+    Event,
+    EventType,
+    NotFound,
+    Request,
+    Rules,
+    Status,
+    apply,
+    submit,
+)
+from slackops.requests.store import Alarm, RequestStore, alarm_member
+
+__all__ = [
+    "RequestStore",
+    "Request",
+    "Event",
+    "EventType",
+    "Status",
+    "Alarm",
+    "Rules",
+    "DomainError",
+    "ConflictError",
+    "NotFound",
+    "RESOLUTIONS",
+    "SOURCES",
+    "apply",
+    "submit",
+    "alarm_member",
+]

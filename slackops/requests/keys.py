@@ -1,0 +1,72 @@
+"""Redis key names of the request store, one named constant each (rq's style).
+
+Every key starts with the store's prefix (``slackops`` by default; tests use their
+namespace). ``{id}`` is a request id such as ``ACME-3``, ``{account}`` an account id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Keys"]
+
+#: The counter behind an account's human ids (INCR: sequential, never reused).
+COUNTER = "{prefix}:n:{account}"
+#: A request's current state: one compact JSON string, its version first.
+REQUEST = "{prefix}:r:{id}"
+#: The account's append-only history: a Redis Stream of events (fields r = id, e = event).
+HISTORY = "{prefix}:h:{account}"
+#: Ids of the account's open requests (a set).
+OPEN_BY_ACCOUNT = "{prefix}:open:a:{account}"
+#: Ids of the open requests assigned to a user (a set).
+OPEN_BY_ASSIGNEE = "{prefix}:open:u:{user}"
+#: Ids of the open requests at a priority (a set; P1 of every policy together).
+OPEN_BY_PRIORITY = "{prefix}:open:p:{priority}"
+#: The deadline index: one sorted set of alarms ``{id}|{checkpoint_key}|due`` or
+#: ``|warn:{fraction}``, scored by epoch seconds. The workers sweep it.
+DEADLINES = "{prefix}:deadlines"
+#: Alarms of a request that the workers already handled (a set of ``{checkpoint_key}|...``),
+#: so that a breach alerted once is not alarmed again when the request changes.
+ALARMS_DONE = "{prefix}:done:{id}"
+#: Idempotency of a write (``open``/``apply`` with ``idempotency_key``): the result, with a TTL.
+IDEMPOTENT_WRITE = "{prefix}:idem:{key}"
+#: Inbound deliveries already seen (``first_delivery``): SET NX EX.
+DELIVERY = "{prefix}:dlv:{key}"
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The key names under one prefix."""
+
+    prefix: str = "slackops"
+
+    def counter(self, account: str) -> str:
+        return COUNTER.format(prefix=self.prefix, account=account)
+
+    def request(self, request_id: str) -> str:
+        return REQUEST.format(prefix=self.prefix, id=request_id)
+
+    def history(self, account: str) -> str:
+        return HISTORY.format(prefix=self.prefix, account=account)
+
+    def open_by_account(self, account: str) -> str:
+        return OPEN_BY_ACCOUNT.format(prefix=self.prefix, account=account)
+
+    def open_by_assignee(self, user: str) -> str:
+        return OPEN_BY_ASSIGNEE.format(prefix=self.prefix, user=user)
+
+    def open_by_priority(self, priority: str) -> str:
+        return OPEN_BY_PRIORITY.format(prefix=self.prefix, priority=priority)
+
+    @property
+    def deadlines(self) -> str:
+        return DEADLINES.format(prefix=self.prefix)
+
+    def alarms_done(self, request_id: str) -> str:
+        return ALARMS_DONE.format(prefix=self.prefix, id=request_id)
+
+    def idempotent_write(self, key: str) -> str:
+        return IDEMPOTENT_WRITE.format(prefix=self.prefix, key=key)
+
+    def delivery(self, key: str) -> str:
+        return DELIVERY.format(prefix=self.prefix, key=key)

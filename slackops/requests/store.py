@@ -1,0 +1,496 @@
+"""The request store: requests, their history and their deadlines in Redis.
+
+Every write is one Lua script run (``_WRITE``), so that it is atomic: it checks the
+version the caller read, the idempotency key of the delivery, then writes the state, appends
+the history entry, moves the request between the open indexes and replaces its alarms in
+the deadline index. A write that lost a race (the version moved) is recomputed from the
+fresh state, or reported as :class:`ConflictError` when the caller named the version it saw.
+
+The deadline index (``Keys.deadlines``) holds one member per alarm,
+``{request_id}|{checkpoint_key}|warn:{fraction}`` or ``...|due``, scored by epoch
+seconds. After every event the store recomputes the policy's timeline and replaces the
+request's alarms: pending checkpoints get their warn instants and due instant; met or void
+ones get none; a breached checkpoint keeps its due alarm until the workers have handled it
+(``alarm_done``), and never gets it back after that.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import redis as redis_py
+
+from slackops.requests import codec
+from slackops.requests.ids import make_id, parse_id
+from slackops.requests.keys import Keys
+from slackops.requests.model import (
+    ConflictError,
+    DomainError,
+    Event,
+    NotFound,
+    Request,
+    Rules,
+    apply,
+    submit,
+    utc,
+)
+
+__all__ = ["RequestStore", "Alarm", "alarm_member"]
+
+#: How many times a write without ``expected_version`` is recomputed after losing a race.
+MAX_RETRIES = 50
+#: How long an idempotency key remembers its write (Slack redelivers for minutes, not days).
+IDEMPOTENCY_TTL = 86400
+
+_WRITE = """
+-- ARGV: 1 mode (open|apply|patch), 2 request id (or prefix "ACME-" when opening),
+-- 3 expected version, 4 body (see codec.body_text) or whole JSON (patch), 5 event JSON,
+-- 6 history stream key, 7 idempotency key or '', 8 idempotency TTL, 9 counter key,
+-- 10 request key (with \\1 for the id when opening), 11 operations JSON,
+-- 12 conditional alarms JSON, 13 done-alarms key (\\1 for the id), 14 deadline index key
+local mode = ARGV[1]
+if ARGV[7] ~= '' then
+  local prev = redis.call('GET', ARGV[7])
+  if prev then return {'dup', prev} end
+end
+local id, rkey, version
+if mode == 'open' then
+  id = ARGV[2] .. redis.call('INCR', ARGV[9])
+  rkey = (string.gsub(ARGV[10], '\\1', id))
+  version = 1
+else
+  id = ARGV[2]
+  rkey = ARGV[10]
+  local cur = redis.call('GET', rkey)
+  if not cur then return {'missing', ''} end
+  local v = tonumber(string.match(cur, '^{"v":(%d+)'))
+  if v ~= tonumber(ARGV[3]) then return {'conflict', cur} end
+  version = v + 1
+end
+local blob
+if mode == 'patch' then
+  blob = ARGV[4]
+else
+  local sid = redis.call('XADD', ARGV[6], '*', 'r', id, 'e', ARGV[5])
+  blob = '{"v":' .. version .. ',"id":"' .. id .. '"' .. ARGV[4] .. '"' .. sid .. '"]}'
+end
+redis.call('SET', rkey, blob)
+for _, op in ipairs(cjson.decode(ARGV[11])) do
+  for i = 2, #op do op[i] = (string.gsub(op[i], '\\1', id)) end
+  redis.call(unpack(op))
+end
+local cond = cjson.decode(ARGV[12])
+if #cond > 0 then
+  local done = (string.gsub(ARGV[13], '\\1', id))
+  for _, a in ipairs(cond) do
+    if redis.call('SISMEMBER', done, a[1]) == 0 then
+      redis.call('ZADD', ARGV[14], a[2], id .. '|' .. a[1])
+    end
+  end
+end
+if ARGV[7] ~= '' then redis.call('SET', ARGV[7], blob, 'EX', ARGV[8]) end
+return {'ok', blob}
+"""
+
+_ALARM_DONE = """
+-- KEYS: 1 deadline index, 2 done-alarms set; ARGV: 1 member, 2 suffix, 3 score the worker saw
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not s then return 0 end
+if math.abs(tonumber(s) - tonumber(ARGV[3])) > 0.0005 then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SADD', KEYS[2], ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """One entry of the deadline index: a warning or a due instant of a checkpoint."""
+
+    request_id: str
+    checkpoint_key: str
+    kind: str
+    alarm: str  # "warn" | "due"
+    fraction: float | None
+    at: datetime
+    member: str
+
+    @classmethod
+    def from_member(cls, member: str | bytes, score: float) -> Alarm:
+        text = member.decode() if isinstance(member, bytes) else member
+        request_id, key, what = text.split("|", 2)
+        fraction = float(what.split(":", 1)[1]) if what.startswith("warn:") else None
+        return cls(
+            request_id=request_id, checkpoint_key=key, kind=key.split(":", 1)[0],
+            alarm="warn" if fraction is not None else "due", fraction=fraction,
+            at=datetime.fromtimestamp(score, tz=UTC), member=text,
+        )
+
+    @property
+    def suffix(self) -> str:
+        return self.member.split("|", 1)[1]
+
+
+def alarm_member(request_id: str, checkpoint_key: str, fraction: float | None = None) -> str:
+    what = "due" if fraction is None else f"warn:{fraction:g}"
+    return f"{request_id}|{checkpoint_key}|{what}"
+
+
+def _score(at: datetime) -> str:
+    return f"{codec.to_ms(at) / 1000:.3f}"
+
+
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else raw
+
+
+class RequestStore:
+    """The one store API that the Slack app and the workers share (CONTRACTS.md section 2)."""
+
+    def __init__(self, redis: redis_py.Redis, config: Any, prefix: str = "slackops") -> None:
+        self.redis = redis
+        self.config = config
+        self.keys = Keys(prefix)
+        self._write = redis.register_script(_WRITE)
+        self._alarm_done = redis.register_script(_ALARM_DONE)
+        self._policies: dict[str, Any] = {}
+        self._rules: dict[str, Rules] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ policies
+
+    def policy(self, name: str) -> Any:
+        """The loaded policy (with the operator's closures), cached."""
+        pol = self._policies.get(name)
+        if pol is None:
+            from slackops.policy import load
+
+            pol = load(name)
+            closures = getattr(self.config, "closures", None)
+            if closures:
+                pol = pol.with_closures(closures)
+            with self._lock:
+                self._policies[name] = pol
+                self._rules[name] = Rules.from_policy(pol)
+        return pol
+
+    def rules(self, name: str) -> Rules:
+        if name not in self._rules:
+            self.policy(name)
+        return self._rules[name]
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, request_id: str) -> Request:
+        account, number = parse_id(request_id)
+        rid = make_id(account, number)
+        raw = self.redis.get(self.keys.request(rid))
+        if raw is None:
+            raise NotFound(f"there is no request {rid}")
+        return codec.decode_request(raw)[0]
+
+    def _load(self, request_id: str) -> tuple[Request, list[str], list[str]]:
+        account, number = parse_id(request_id)
+        rid = make_id(account, number)
+        raw = self.redis.get(self.keys.request(rid))
+        if raw is None:
+            raise NotFound(f"there is no request {rid}")
+        return codec.decode_request(raw)
+
+    def _accounts(self, account: str | None) -> list[str]:
+        known = [a.id for a in self.config.accounts]
+        if account is None:
+            return known
+        if account.lower() not in known:
+            raise DomainError(f"{account!r} is not an account (known: {', '.join(known) or 'none'})")
+        return [account.lower()]
+
+    def _mget(self, ids: Iterable[str]) -> list[Request]:
+        ids = list(ids)
+        out: list[Request] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for raw in self.redis.mget([self.keys.request(x) for x in chunk]):
+                if raw is not None:
+                    out.append(codec.decode_request(raw)[0])
+        return out
+
+    def list(
+        self,
+        account: str | None = None,
+        open_only: bool = True,
+        assignee: str | None = None,
+        priority: str | None = None,
+    ) -> list[Request]:
+        """Requests, oldest first per account (accounts in the configuration's order)."""
+        accounts = self._accounts(account)
+        order = {a: i for i, a in enumerate(accounts)}
+        if open_only:
+            if assignee or priority:
+                sets = []
+                if assignee:
+                    sets.append(self.keys.open_by_assignee(assignee))
+                if priority:
+                    sets.append(self.keys.open_by_priority(priority))
+                ids = {_text(x) for x in self.redis.sinter(sets)}
+                prefixes = tuple(f"{a.upper()}-" for a in accounts)
+                ids = {x for x in ids if x.startswith(prefixes)}
+            else:
+                pipe = self.redis.pipeline(transaction=False)
+                for a in accounts:
+                    pipe.smembers(self.keys.open_by_account(a))
+                ids = {_text(x) for members in pipe.execute() for x in members}
+            reqs = self._mget(ids)
+        else:
+            pipe = self.redis.pipeline(transaction=False)
+            for a in accounts:
+                pipe.get(self.keys.counter(a))
+            counts = [int(c or 0) for c in pipe.execute()]
+            ids = [make_id(a, n) for a, c in zip(accounts, counts, strict=True) for n in range(1, c + 1)]
+            reqs = [
+                r for r in self._mget(ids)
+                if (not assignee or r.assignee == assignee) and (not priority or r.priority == priority)
+            ]
+        reqs.sort(key=lambda r: (order.get(r.account, len(order)), r.number))
+        return reqs
+
+    def history(self, request_id: str) -> list[Event]:
+        """The request's events, oldest first (its entries in the account's stream)."""
+        req, _alarms, entries = self._load(request_id)
+        stream = self.keys.history(req.account)
+        pipe = self.redis.pipeline(transaction=False)
+        for sid in entries:
+            pipe.xrange(stream, sid, sid, count=1)
+        events = []
+        for found in pipe.execute():
+            for sid, fields in found:
+                fields = {_text(k): v for k, v in fields.items()}
+                events.append(codec.decode_event(fields["e"], _text(sid)))
+        return events
+
+    def timeline(self, req: Request, now: datetime) -> list[Any]:
+        """The policy's checkpoints for this request's facts, judged at ``now``."""
+        return self.policy(req.policy).timeline(**req.timeline_facts(), now=utc(now))
+
+    # ------------------------------------------------------------------ writing
+
+    def open(
+        self,
+        account_id: str,
+        *,
+        title: str,
+        description: str = "",
+        priority: str,
+        submitted_by: str,
+        now: datetime,
+        source: str = "command",
+        fields: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Request:
+        """A new request ``ACME-n`` (the account's next number) with its ``submitted`` event."""
+        ikey = self.keys.idempotent_write(idempotency_key) if idempotency_key else ""
+        if ikey:
+            prev = self.redis.get(ikey)
+            if prev is not None:
+                return codec.decode_request(prev)[0]
+        account = self.config.account(account_id)
+        if account is None:
+            known = ", ".join(a.id for a in self.config.accounts) or "none"
+            raise DomainError(f"{account_id!r} is not an account (known: {known})")
+        policy = self.policy(account.policy)
+        flds = dict(fields or {})
+        calendar = str(flds.pop("calendar", None) or account.calendar)
+        if calendar not in policy.calendars:
+            raise DomainError(
+                f"{calendar!r} is not a calendar of {policy.name} ({', '.join(sorted(policy.calendars))})"
+            )
+        language = str(flds.get("language") or account.language)
+        if language not in policy.languages:
+            raise DomainError(f"{policy.name} answers in {' or '.join(policy.languages)}, not {language!r}")
+        placeholder = "\1"
+        req, event = submit(
+            placeholder, account=account.id, policy=account.policy, calendar=calendar,
+            language=language, priority=priority, title=title, submitted_by=submitted_by,
+            at=now, description=description, fields=flds, channel=account.channel,
+            source=source, rules=self.rules(account.policy),
+        )
+        future, conditional = self._alarms(req, event.at)
+        ops: list[list[str]] = []
+        self._index_ops(ops, None, req, placeholder)
+        alarms = sorted(set(future) | set(conditional))
+        for suffix, score in future.items():
+            ops.append(["ZADD", self.keys.deadlines, score, f"{placeholder}|{suffix}"])
+        status, raw = self._run(
+            "open", f"{account.prefix}-", 0, codec.body_text(req, alarms, []), event,
+            account.id, ikey, self.keys.request(placeholder), ops, conditional,
+            self.keys.alarms_done(placeholder),
+        )
+        if status == "conflict":  # pragma: no cover - a fresh id cannot conflict
+            raise ConflictError("the request could not be created; try again")
+        return codec.decode_request(raw)[0]
+
+    def apply(
+        self,
+        request_id: str,
+        event: Event,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> Request:
+        """Apply ``event`` atomically; DomainError if it is not allowed, ConflictError on a stale version."""
+        ikey = self.keys.idempotent_write(idempotency_key) if idempotency_key else ""
+        if ikey:
+            prev = self.redis.get(ikey)
+            if prev is not None:
+                return codec.decode_request(prev)[0]
+        for _attempt in range(MAX_RETRIES):
+            old, old_alarms, entries = self._load(request_id)
+            if expected_version is not None and old.version != expected_version:
+                raise ConflictError(
+                    f"{old.id} changed since you saw it (version {old.version}, not {expected_version})",
+                    current=old,
+                )
+            new = apply(old, event, self.rules(old.policy))
+            ops: list[list[str]] = []
+            self._index_ops(ops, old, new, old.id)
+            future, conditional = self._alarms(new, event.at)
+            alarms = sorted(set(future) | set(conditional))
+            gone = set(old_alarms) - set(alarms)
+            if gone:
+                ops.append(["ZREM", self.keys.deadlines, *(f"{old.id}|{s}" for s in sorted(gone))])
+            for suffix, score in future.items():
+                ops.append(["ZADD", self.keys.deadlines, score, f"{old.id}|{suffix}"])
+            if new.status.value == "closed":
+                ops.append(["DEL", self.keys.alarms_done(old.id)])
+            status, raw = self._run(
+                "apply", old.id, old.version, codec.body_text(new, alarms, entries),
+                event, old.account, ikey, self.keys.request(old.id), ops, conditional,
+                self.keys.alarms_done(old.id),
+            )
+            if status in ("ok", "dup"):
+                return codec.decode_request(raw)[0]
+            if status == "missing":
+                raise NotFound(f"there is no request {old.id}")
+            current = codec.decode_request(raw)[0]
+            if expected_version is not None:
+                raise ConflictError(
+                    f"{old.id} changed since you saw it (version {current.version}, not {expected_version})",
+                    current=current,
+                )
+        raise ConflictError(f"{request_id} is changing too fast; try again")
+
+    def set_card(self, request_id: str, channel: str, ts: str) -> Request:
+        """Remember where the request's card (and so its thread) is. Not an event: no new version."""
+        for _attempt in range(MAX_RETRIES):
+            old, alarms, entries = self._load(request_id)
+            new = replace(old, card_channel=channel if channel != old.channel else None, card_ts=ts)
+            blob = codec.encode_request(new, alarms, entries)
+            status, raw = self._run(
+                "patch", old.id, old.version, blob, None, old.account, "",
+                self.keys.request(old.id), [], {}, self.keys.alarms_done(old.id),
+            )
+            if status == "ok":
+                return codec.decode_request(raw)[0]
+            if status == "missing":
+                raise NotFound(f"there is no request {old.id}")
+        raise ConflictError(f"{request_id} is changing too fast; try again")
+
+    def _run(
+        self, mode: str, rid: str, version: int, body: str, event: Event | None, account: str,
+        ikey: str, rkey: str, ops: list[list[str]], conditional: Mapping[str, str], done_key: str,
+    ) -> tuple[str, str]:
+        args = [
+            mode, rid, version, body,
+            codec.encode_event(event) if event else "", self.keys.history(account), ikey,
+            IDEMPOTENCY_TTL, self.keys.counter(account), rkey, codec._dumps(ops),
+            codec._dumps([[s, sc] for s, sc in conditional.items()]) if conditional else "[]",
+            done_key, self.keys.deadlines,
+        ]
+        status, raw = self._write(keys=[], args=args)
+        return _text(status), _text(raw)
+
+    def _index_ops(self, ops: list[list[str]], old: Request | None, new: Request, rid: str) -> None:
+        def keys(r: Request | None) -> set[str]:
+            if r is None or not r.is_open:
+                return set()
+            ks = {self.keys.open_by_account(r.account), self.keys.open_by_priority(r.priority)}
+            if r.assignee:
+                ks.add(self.keys.open_by_assignee(r.assignee))
+            return ks
+
+        before, after = keys(old), keys(new)
+        for k in sorted(before - after):
+            ops.append(["SREM", k, rid])
+        for k in sorted(after - before):
+            ops.append(["SADD", k, rid])
+
+    def _alarms(self, req: Request, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
+        """The request's alarms after a change at ``now``.
+
+        ``future``: instants after ``now`` (always set). ``conditional``: instants already
+        reached that the workers have not handled yet (set unless in the done-alarms set).
+        """
+        future: dict[str, str] = {}
+        conditional: dict[str, str] = {}
+        if not req.is_open:
+            return future, conditional
+        policy = self.policy(req.policy)
+        for cp in policy.timeline(**req.timeline_facts(), now=now):
+            if cp.state == "pending":
+                fractions = _warn_fractions(policy, cp)
+                for frac, at in zip(fractions, cp.warn_at, strict=False):
+                    suffix = f"{cp.key}|warn:{frac:g}"
+                    (future if at > now else conditional)[suffix] = _score(at)
+                (future if cp.due_at > now else conditional)[f"{cp.key}|due"] = _score(cp.due_at)
+            elif cp.state == "breached" and cp.met_at is None:
+                conditional[f"{cp.key}|due"] = _score(cp.due_at)
+        return future, conditional
+
+    # ------------------------------------------------------------------ deadlines
+
+    def due(self, now: datetime, limit: int = 1000) -> list[Alarm]:
+        """Alarms whose instant is ``now`` or earlier, oldest first."""
+        found = self.redis.zrangebyscore(
+            self.keys.deadlines, "-inf", _score(utc(now)), start=0, num=limit, withscores=True
+        )
+        return [Alarm.from_member(m, s) for m, s in found]
+
+    def alarm_done(self, alarm: Alarm) -> bool:
+        """Take ``alarm`` out of the deadline index for good; False if it moved or went meanwhile."""
+        done = self._alarm_done(
+            keys=[self.keys.deadlines, self.keys.alarms_done(alarm.request_id)],
+            args=[alarm.member, alarm.suffix, f"{alarm.at.timestamp():.3f}"],
+        )
+        return bool(done)
+
+    def due_soon(
+        self, now: datetime, account: str | None = None, assignee: str | None = None, limit: int = 20
+    ) -> list[tuple[Request, Any]]:
+        """Open requests with their next unmet checkpoint (breached ones included), soonest first."""
+        now = utc(now)
+        out: list[tuple[Request, Any]] = []
+        for req in self.list(account=account, open_only=True, assignee=assignee):
+            upcoming = [
+                cp for cp in self.timeline(req, now)
+                if cp.state == "pending" or (cp.state == "breached" and cp.met_at is None)
+            ]
+            if upcoming:
+                out.append((req, min(upcoming, key=lambda cp: cp.due_at)))
+        out.sort(key=lambda pair: pair[1].due_at)
+        return out[:limit]
+
+    # ------------------------------------------------------------------ inbound deliveries
+
+    def first_delivery(self, key: str, ttl_seconds: int = 86400) -> bool:
+        """True the first time ``key`` (a Slack event_id, a view id) is seen within ``ttl_seconds``."""
+        return bool(self.redis.set(self.keys.delivery(key), b"1", nx=True, ex=int(ttl_seconds)))
+
+
+def _warn_fractions(policy: Any, cp: Any) -> tuple[float, ...]:
+    try:
+        return tuple(policy.priority(cp.priority).warn_at)
+    except Exception:  # noqa: BLE001 - a checkpoint without a priority has no warnings
+        return ()
