@@ -223,6 +223,29 @@ class Calendar:
     def __repr__(self) -> str:
         return f"Calendar({self.name!r}: {self.describe()})"
 
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name, self.tz, tuple(self._week_minutes.items()), self.holidays, self.closures)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Calendar):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The interval cache and its lock are rebuilt on demand (pickle, deepcopy).
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_index"] = _EMPTY
+        state["_holiday_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     # ------------------------------------------------------------------ questions
 
     def is_open(self, at: datetime) -> bool:
@@ -502,6 +525,10 @@ class Calendar:
             try:
                 cached = holidays_package.country_holidays(country, subdiv=subdiv, years=year)
             except NotImplementedError:
+                if subdiv and country in holidays_package.list_supported_countries():
+                    raise ValueError(
+                        f'"{subdiv}" is not a subdivision of {country} the holidays package knows'
+                    ) from None
                 raise ValueError(
                     f'"{country}" is not a country the holidays package knows '
                     f'(use an ISO code such as "US", "IT", "KR")'

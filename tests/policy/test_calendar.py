@@ -342,6 +342,7 @@ def test_naive_instants_are_refused() -> None:
     ({"week": {0: [("09:00", "12:00", "13:00")]}}, "is not an interval"),
     ({"week": {}}, "no opening hours"),
     ({"holidays": ("XX", None)}, '"XX" is not a country'),
+    ({"holidays": ("US", "XX")}, '"XX" is not a subdivision of US'),
     ({"closures": [("2026-08-21", "2026-08-03")]}, "the last day comes before the first"),
     ({"closures": ["August"]}, '"August" is not a date'),
 ])
@@ -354,3 +355,21 @@ def test_bad_calendars_are_refused_with_a_reason(kwargs: dict, message: str) -> 
 def test_negative_amounts_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         INTEROPION.add(den(2026, 12, 4, 16, 30), -H)
+
+
+def test_copies_and_pickles_keep_working() -> None:
+    import copy
+    import pickle
+
+    INTERZEN.add(rome(2026, 12, 7, 17, 0), H)  # with a warm cache
+    for clone in (copy.deepcopy(INTERZEN), pickle.loads(pickle.dumps(INTERZEN))):
+        assert clone == INTERZEN and hash(clone) == hash(INTERZEN)
+        assert clone.add(rome(2026, 12, 7, 17, 0), 4 * H) == rome(2026, 12, 9, 11, 30)
+    assert INTERZEN != INTEROPION
+
+
+def test_pendulum_instants_are_accepted() -> None:
+    import pendulum
+
+    start = pendulum.datetime(2026, 12, 4, 16, 30, tz="America/Denver")
+    assert INTEROPION.add(start, 4 * H) == den(2026, 12, 7, 9, 30)
