@@ -24,7 +24,7 @@ The rules (SPEC.md "Time semantics"):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from slackops.policy.calendar import Calendar
@@ -205,11 +205,18 @@ def _deadline(
 
 
 def _local(dt: datetime, cal: Calendar) -> datetime:
-    return dt.astimezone(cal.zone)
+    """``dt`` on the calendar's wall clock, with that instant's fixed offset and abbreviation.
+
+    A fixed offset rather than the ZoneInfo itself: Python compares a ZoneInfo datetime in
+    the repeated hour of a DST change as unequal to every datetime of another zone (PEP 495),
+    and compares two of the same zone by wall clock; a fixed offset compares exactly.
+    """
+    x = dt.astimezone(cal.zone)
+    return x.replace(tzinfo=timezone(x.utcoffset() or timedelta(0), x.tzname()), fold=0)
 
 
 def _opt_local(dt: datetime | None, cal: Calendar) -> datetime | None:
-    return None if dt is None else dt.astimezone(cal.zone)
+    return None if dt is None else _local(dt, cal)
 
 
 def _judge(due: datetime, done: datetime | None, now: datetime) -> str:
@@ -404,7 +411,7 @@ def _pieces(cal: Calendar, start: datetime, due: datetime) -> str:
     last = len(spans) - 1
     for i, (s, e) in enumerate(spans):
         text = f"{timedelta_words(_span(s, e))} on {_day(s)}"
-        if i > 0 or s != start:
+        if i > 0 or _u(s) != _u(start):
             text += f" from {s:%H:%M}"
         if i < last:
             text += f" until {'24:00' if e.hour == 0 and e.minute == 0 and e.date() != s.date() else f'{e:%H:%M}'}"
@@ -426,8 +433,8 @@ def _math(cal: Calendar, start: datetime, duration: Duration, due: datetime, unp
         n = duration.amount
         return (f"the same wall-clock time {duration.text.split()[0] if n != int(n) else int(n)} "
                 f"day{'s' if n != 1 else ''} later in {cal.tz}, whatever the clocks do in between, "
-                f"from {when(start.astimezone(cal.zone))}")
-    return (f"{timedelta_words(_span(start, unpaused_due))} of real time from {when(start.astimezone(cal.zone))} "
+                f"from {when(_local(start, cal))}")
+    return (f"{timedelta_words(_span(start, unpaused_due))} of real time from {when(_local(start, cal))} "
             f"(24x7: DST does not shift it)")
 
 
@@ -487,13 +494,13 @@ def explain(
         duration = target.duration
     head = f"{policy.title} {prio.id} {label}: {duration.text} on calendar {cal.name} ({cal.describe()})"
     if start == facts.submitted_at:
-        head += f", from submission at {when(start.astimezone(cal.zone))}"
+        head += f", from submission at {when(_local(start, cal))}"
     else:
-        head += f", from the previous cycle's end at {when(start.astimezone(cal.zone))}"
-    unpaused = cal.add_duration(start, duration).astimezone(cal.zone)
+        head += f", from the previous cycle's end at {when(_local(start, cal))}"
+    unpaused = _local(cal.add_duration(start, duration), cal)
     body = _math(cal, start, duration, unpaused, unpaused)
     sentence = f"{head}. {body[0].upper()}{body[1:]}: due {when(unpaused)}"
-    if cp.due_at != unpaused:
+    if _u(cp.due_at) != _u(unpaused):
         paused = cal.elapsed(unpaused, cp.due_at) if duration.business else _span(unpaused, cp.due_at)
         sentence += (f"; {timedelta_words(paused)} of open time was spent waiting on the customer"
                      f"{' (still waiting)' if cp.paused else ''}, so it moves to {when(cp.due_at)}")
@@ -503,10 +510,10 @@ def explain(
     elif prio.id != current.id:
         sentence += f" (kept from {prio.id}: it was met under the priority in force then)"
     state = {
-        "pending": f"pending at {when(facts.now.astimezone(cal.zone))}",
-        "met": f"met at {when(cp.met_at.astimezone(cal.zone))}" if cp.met_at else "met",
-        "breached": (f"breached: done late at {when(cp.met_at.astimezone(cal.zone))}" if cp.met_at
-                     else f"breached: due before {when(facts.now.astimezone(cal.zone))}"),
+        "pending": f"pending at {when(_local(facts.now, cal))}",
+        "met": f"met at {when(_local(cp.met_at, cal))}" if cp.met_at else "met",
+        "breached": (f"breached: done late at {when(_local(cp.met_at, cal))}" if cp.met_at
+                     else f"breached: due before {when(_local(facts.now, cal))}"),
         "void": "void: it no longer applies",
     }[cp.state]
     if kind == "escalation" and cp.state == "breached":
