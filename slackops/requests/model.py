@@ -297,10 +297,11 @@ def _refuse_if_done(req: Request, doing: str | None = None) -> None:
         raise DomainError(f"{req.id} is already resolved" + ("; reopen it first" if doing else ""))
 
 
-def _need(ev: Event, key: str, what: str, req: Request) -> Any:
+def _need(ev: Event, key: str, message: str, req: Request) -> Any:
+    """``ev.data[key]``, or DomainError(message with ``{id}`` filled in)."""
     value = ev.data.get(key)
     if value in (None, ""):
-        raise DomainError(f"{what} for {req.id}")
+        raise DomainError(message.format(id=req.id))
     return value
 
 
@@ -364,13 +365,13 @@ def _first_response(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 
 def _reclassified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     _refuse_if_done(req, "reclassified")
-    to = rules.check_priority(str(_need(ev, "to", "say which priority", req)))
+    to = rules.check_priority(str(_need(ev, "to", "say which priority {id} should have", req)))
     frm = ev.data.get("from")
     if frm and str(frm) != req.priority:
         raise DomainError(f"{req.id} is {req.priority} now, not {frm}")
     if to == req.priority:
         raise DomainError(f"{req.id} is already {to}")
-    reason = str(_need(ev, "reason", "give a reason to reclassify", req))
+    reason = str(_need(ev, "reason", "give a reason to reclassify {id}", req))
     by_policy = ev.data.get("by") == "policy" or ev.actor == "policy"
     if (
         rules.upgrade_needs_justification
@@ -393,7 +394,7 @@ def _appealed(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(f"{req.id} is closed")
     if not req.priority_changes:
         raise DomainError(f"{req.id} has not been reclassified; there is nothing to appeal")
-    _need(ev, "reason", "say why you appeal", req)
+    _need(ev, "reason", "say why you appeal {id}", req)
     return {"appealed_at": ev.at}
 
 
@@ -425,7 +426,7 @@ def _escalation_acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str,
 def _categorized(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     if req.status is Status.closed:
         raise DomainError(f"{req.id} is closed")
-    cat = rules.check_category(str(_need(ev, "category", "say which category", req)))
+    cat = rules.check_category(str(_need(ev, "category", "say which category {id} is in", req)))
     if cat == req.category:
         raise DomainError(f"{req.id} is already in category {cat}")
     return {"category": cat}
@@ -440,7 +441,7 @@ def _info_requested(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     _refuse_if_done(req, "put on hold")
     if req.status is Status.waiting_on_customer:
         raise DomainError(f"{req.id} is already waiting on the customer")
-    _need(ev, "question", "say what information is needed", req)
+    _need(ev, "question", "say what information {id} needs", req)
     changes: dict[str, Any] = {
         "status": Status.waiting_on_customer,
         "waiting": req.waiting + ((ev.at, None),),
@@ -507,7 +508,7 @@ def _reopened(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(f"{req.id} is closed and cannot be reopened; open a new request")
     if req.status is not Status.resolved:
         raise DomainError(f"{req.id} is not resolved; there is nothing to reopen")
-    _need(ev, "reason", "say why you reopen", req)
+    _need(ev, "reason", "say why you reopen {id}", req)
     return {"status": _working_status(req), "resolved_at": None, "resolution": None}
 
 

