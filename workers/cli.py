@@ -1,9 +1,154 @@
-"""Sub-commands of this area (placeholder until the area lands)."""
+"""``slackops worker`` and ``slackops run``.
+
+``worker``: an RQ worker with the scheduler, plus the sweep of the deadline index and the
+outbox dispatcher (run as many as you like, on as many machines, against one Redis).
+``run``: the web app and a worker together, one process group, on one machine; with no
+``REDIS_URL`` it starts the embedded Redis and gives the children its ``unix://`` URL.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from slackops.config import Settings, load_config
+from slackops.errors import ConfigError
+
+__all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this area's sub-commands to the ``slackops`` parser."""
+    """Add ``worker`` and ``run`` to the ``slackops`` parser."""
+    w = sub.add_parser("worker", help="run a worker: due checkpoints -> notices in Slack, exactly once")
+    _common(w)
+    w.add_argument("--burst", action="store_true", help="handle what is due now, then exit")
+    w.add_argument("--no-sweep", action="store_true", help="only run jobs and post; let other workers sweep")
+    w.set_defaults(func=_worker)
+
+    r = sub.add_parser("run", help="run the web app and a worker together (embedded Redis by default)")
+    _common(r)
+    r.add_argument("--workers", type=int, default=1, help="worker processes to start (default 1)")
+    r.set_defaults(func=_run)
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="configuration file (default: $SLACKOPS_CONFIG)")
+    p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
+                   help="Redis key prefix and queue name prefix (default slackops)")
+    p.add_argument("--verbose", "-v", action="store_true")
+
+
+def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
+    settings = Settings.from_env()
+    path = args.config or settings.config_path
+    if not path:
+        raise ConfigError("no configuration file: pass --config FILE or set SLACKOPS_CONFIG")
+    return settings, load_config(path)
+
+
+@contextlib.contextmanager
+def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
+    """(client, description, url) of REDIS_URL or of the embedded server."""
+    import redis as redis_py
+
+    if settings.redis_url:
+        client = redis_py.Redis.from_url(settings.redis_url)
+        yield client, f"Redis at {settings.redis_url}", settings.redis_url
+        return
+    from slackops.requests import redis_server
+
+    with redis_server.connect(settings) as (client, description):
+        url = getattr(client, "url", None) or f"unix://{client.connection_pool.connection_kwargs.get('path')}"
+        yield client, description, url
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from .delivery import make_client
+    from .runtime import Runtime, build_context
+
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings, config = _settings_and_config(args)
+    with _redis(settings) as (client, description, _url):
+        ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url), prefix=args.prefix)
+        rt = Runtime(ctx, sweep=not args.no_sweep).start()
+        print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
+        try:
+            if args.burst:
+                _burst(ctx, rt)
+            else:
+                rt.work(with_scheduler=True)
+        finally:
+            rt.stop()
+    return 0
+
+
+def _burst(ctx: Any, rt: Any) -> None:
+    """Sweep once, run the jobs, post everything, exit."""
+    rt.sweep.tick()
+    rt.work(with_scheduler=False, burst=True)
+    ctx.outbox.drain(timeout=120)
+
+
+def _serve_available() -> bool:
+    from slackops.cli import build_parser
+
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return "serve" in action.choices
+    return False
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings, _config = _settings_and_config(args)
+    config_path = args.config or settings.config_path
+    with _redis(settings) as (_client, description, url):
+        env = dict(os.environ, REDIS_URL=url, SLACKOPS_CONFIG=str(config_path), SLACKOPS_PREFIX=args.prefix)
+        base = [sys.executable, "-m", "slackops.cli"]
+        cmds: list[list[str]] = []
+        if _serve_available():
+            cmds.append(base + ["serve"])
+        else:
+            print("slackops run: the web app (slackops serve) is not available in this build; starting workers only",
+                  file=sys.stderr)
+        cmds += [base + ["worker", "--prefix", args.prefix] + (["-v"] if args.verbose else [])
+                 for _ in range(max(1, args.workers))]
+        print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
+        children = [subprocess.Popen(c, env=env) for c in cmds]
+        stopping = False
+
+        def stop(signum: int, _frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+            for ch in children:
+                if ch.poll() is None:
+                    ch.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while not stopping:
+                for i, ch in enumerate(children):
+                    if ch.poll() is not None and not stopping:
+                        print(f"slackops run: {' '.join(cmds[i][3:])} exited ({ch.returncode}); restarting",
+                              file=sys.stderr, flush=True)
+                        children[i] = subprocess.Popen(cmds[i], env=env)
+                time.sleep(0.5)
+        finally:
+            stop(signal.SIGTERM, None)
+            deadline = time.time() + 15
+            for ch in children:
+                try:
+                    ch.wait(max(0.1, deadline - time.time()))
+                except subprocess.TimeoutExpired:
+                    ch.kill()
+    return 0

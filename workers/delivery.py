@@ -1,0 +1,517 @@
+"""The outbox: every notice reaches Slack exactly once, whatever fails.
+
+A notice is first written to Redis (``add``: idempotent on its deterministic id) and
+queued for its destination. Whoever holds a destination's lease posts for it, at most
+one message a second (:mod:`workers.ratelimit`), folding a backlog into digests
+(:mod:`workers.digest`):
+
+1. intent: the message about to be posted (its notice id, text, the channel's
+   watermark) is written to the destination's ``inflight`` record, atomically with
+   taking its notices off the queue;
+2. post, carrying ``metadata`` ``{"event_type": "slackops_notice",
+   "event_payload": {"notice_id": ...}}``;
+3. outcome: the notices are marked sent (with the message ts) and the intent cleared.
+
+A worker that dies anywhere in between leaves the intent behind; its lease expires and
+the next worker finds it. If a post may have landed (the process died after step 1's
+"posting" mark, or Slack timed out / answered 5xx), the channel or thread is read back
+(``conversations.history`` / ``replies`` with ``include_all_metadata``, only messages
+newer than the watermark recorded with the intent) and the notice is recorded as sent
+if Slack already has it. A 429 waits its Retry-After; 5xx and timeouts retry with
+backoff; nothing is dropped: a permanent Slack error (``channel_not_found``...) is kept
+in the ``failed`` list and logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import redis as redis_py
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from . import digest
+from .notice import Notice
+from .ratelimit import Pacer
+
+__all__ = ["EVENT_TYPE", "Outbox", "SENT_TTL", "make_client"]
+
+log = logging.getLogger("slackops.workers.delivery")
+
+EVENT_TYPE = "slackops_notice"
+SENT_TTL = 45 * 86400
+"""Seconds a delivered notice's record is kept (so that a late duplicate is recognised)."""
+
+_RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+# KEYS: notice hash, dest queue, dests zset. ARGV: payload, dest, now, due, id
+_ADD = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'payload', ARGV[1], 'state', 'queued', 'dest', ARGV[2], 'queued_at', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
+return 1
+"""
+
+# KEYS: lease. ARGV: token, px
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS: inflight, queue. ARGV: inflight json fields (flattened), then ids after a marker
+_TAKE = """
+local n = tonumber(ARGV[1])
+local fields = {}
+for i = 2, 1 + n * 2 do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[1], unpack(fields))
+for i = 2 + n * 2, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
+return 1
+"""
+
+# KEYS: inflight, watermarks, sent list, (notice hashes...). ARGV: channel, ts, batch, now, ttl, state
+_RECORD = """
+for i = 4, #KEYS do
+  redis.call('HSET', KEYS[i], 'state', ARGV[6], 'ts', ARGV[2], 'channel', ARGV[1], 'batch', ARGV[3], 'sent_at', ARGV[4])
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[5]))
+end
+redis.call('DEL', KEYS[1])
+if ARGV[2] ~= '' then
+  local w = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+  if tonumber(ARGV[2]) > w then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
+end
+return 1
+"""
+
+# KEYS: queue, inflight, dests. ARGV: dest. Forget a destination only when it has nothing left.
+_IDLE = """
+if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 1
+end
+return 0
+"""
+
+
+def make_client(token: str | None, base_url: str | None = None, timeout: int = 10) -> WebClient:
+    """A WebClient without slack-sdk's own retry handlers: the outbox retries itself so
+    that it can pace channels, reconcile ambiguous failures and never double-post."""
+    kw: dict[str, Any] = {"token": token or "xoxb-missing", "timeout": timeout}
+    if base_url:
+        kw["base_url"] = base_url
+    client = WebClient(**kw)
+    client.retry_handlers = []
+    return client
+
+
+class _LeaseLost(Exception):
+    pass
+
+
+@dataclass
+class _Outcome:
+    kind: str  # "ok" | "ratelimited" | "ambiguous" | "permanent"
+    ts: str = ""
+    retry_after: float = 0.0
+    error: str = ""
+
+
+class Outbox:
+    """Exactly-once delivery of notices to Slack, shared by any number of workers."""
+
+    def __init__(
+        self,
+        redis: redis_py.Redis,
+        client: WebClient,
+        prefix: str = "slackops",
+        *,
+        interval: float = 1.0,
+        lease_seconds: float = 30.0,
+        max_digest: int = digest.MAX_ITEMS,
+        timeout_settle: float | None = None,
+        still_holds: Callable[[Notice, float], bool] | None = None,
+        recheck_after: float = 2.0,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.redis = redis
+        self.client = client
+        self.prefix = prefix
+        self.k = f"{prefix}:w:out"
+        self.pacer = Pacer(redis, prefix, interval)
+        self.lease_ms = int(lease_seconds * 1000)
+        self.max_digest = max_digest
+        # After a timeout the post may still land a moment later: wait this long before
+        # reading the channel back (default: twice the client's timeout).
+        self.timeout_settle = timeout_settle if timeout_settle is not None else 2.0 * float(client.timeout or 10)
+        self.still_holds = still_holds
+        self.recheck_after = recheck_after
+        self.clock = clock
+        self.sleep = sleep
+        self._add = redis.register_script(_ADD)
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+        self._take = redis.register_script(_TAKE)
+        self._record = redis.register_script(_RECORD)
+        self._idle = redis.register_script(_IDLE)
+        self._stop = threading.Event()
+        self._busy: set[str] = set()
+        self._busy_lock = threading.Lock()
+
+    # -- keys ------------------------------------------------------------------------
+    def _n(self, notice_id: str) -> str:
+        return f"{self.k}:n:{notice_id}"
+
+    def _q(self, dest: str) -> str:
+        return f"{self.k}:q:{dest}"
+
+    def _inflight(self, dest: str) -> str:
+        return f"{self.k}:inflight:{dest}"
+
+    def _lease(self, dest: str) -> str:
+        return f"{self.k}:lease:{dest}"
+
+    @property
+    def _dests(self) -> str:
+        return f"{self.k}:dests"
+
+    @property
+    def _wm(self) -> str:
+        return f"{self.k}:wm"
+
+    @property
+    def failed_key(self) -> str:
+        return f"{self.k}:failed"
+
+    # -- public ----------------------------------------------------------------------
+    def add(self, notice: Notice, now: float | None = None) -> bool:
+        """Queue ``notice``; False if a notice with this id was already queued or sent."""
+        now = self.clock() if now is None else now
+        return bool(self._add(
+            keys=[self._n(notice.id), self._q(notice.dest), self._dests],
+            args=[notice.to_json(), notice.dest, repr(now), repr(notice.due_at or now), notice.id],
+        ))
+
+    def state(self, notice_id: str) -> dict[str, str]:
+        raw = self.redis.hgetall(self._n(notice_id))
+        return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
+
+    def pending(self) -> int:
+        """Destinations that still have something to post."""
+        return int(self.redis.zcard(self._dests))
+
+    def failed(self) -> list[dict[str, Any]]:
+        return [json.loads(x) for x in self.redis.lrange(self.failed_key, 0, -1)]
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def ready(self, now: float, limit: int = 100) -> list[str]:
+        return [d.decode() for d in self.redis.zrangebyscore(self._dests, "-inf", repr(now), start=0, num=limit)]
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Post everything that can go out now, in this thread (tests, benchmarks)."""
+        end = self.clock() + timeout
+        while self.clock() < end:
+            dests = self.ready(self.clock())
+            if not dests:
+                if not self.pending():
+                    return
+                self.sleep(0.02)
+                continue
+            for d in dests:
+                self.flush(d)
+
+    def run(self, threads: int = 8, poll: float = 0.02) -> None:
+        """The dispatcher: flush every destination that is ready, several at a time."""
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="outbox") as pool:
+            while not self._stop.is_set():
+                try:
+                    dests = self.ready(self.clock())
+                except redis_py.RedisError as e:
+                    log.warning("outbox: Redis unavailable (%s); retrying", e)
+                    self._stop.wait(0.5)
+                    continue
+                started = 0
+                for d in dests:
+                    with self._busy_lock:
+                        if d in self._busy:
+                            continue
+                        self._busy.add(d)
+                    pool.submit(self._flush_guarded, d)
+                    started += 1
+                self._stop.wait(poll)
+
+    def _flush_guarded(self, dest: str) -> None:
+        try:
+            self.flush(dest)
+        except redis_py.RedisError as e:
+            log.warning("outbox %s: Redis unavailable (%s); will retry", dest, e)
+            self.sleep(0.5)
+        except Exception:  # keep the dispatcher alive; the intent stays for the next try
+            log.exception("outbox %s: unexpected error; will retry", dest)
+            self.sleep(0.5)
+        finally:
+            with self._busy_lock:
+                self._busy.discard(dest)
+
+    # -- one destination ------------------------------------------------------------
+    def flush(self, dest: str) -> None:
+        """Post what is waiting for ``dest`` while holding its lease."""
+        token = uuid.uuid4().hex
+        lease = self._lease(dest)
+        if not self.redis.set(lease, token, nx=True, px=self.lease_ms):
+            return  # another worker has it
+        try:
+            while not self._stop.is_set():
+                self._hold(dest, token)
+                inflight = self.redis.hgetall(self._inflight(dest))
+                if inflight:
+                    if not self._deliver(dest, token, {k.decode(): v.decode() for k, v in inflight.items()}):
+                        return
+                    continue
+                now = self.clock()
+                free = self.pacer.next_free(dest)
+                if free > now:
+                    # come back when the channel is free; the lease is released below
+                    self.redis.zadd(self._dests, {dest: free}, xx=True)
+                    return
+                if not self._next_batch(dest, token, now):
+                    self._idle(keys=[self._q(dest), self._inflight(dest), self._dests], args=[dest])
+                    return
+        except _LeaseLost:
+            log.warning("outbox %s: lease lost; another worker carries on", dest)
+        finally:
+            self._release(keys=[lease], args=[token])
+
+    def _hold(self, dest: str, token: str) -> None:
+        if not self._renew(keys=[self._lease(dest)], args=[token, self.lease_ms]):
+            raise _LeaseLost(dest)
+
+    def _next_batch(self, dest: str, token: str, now: float) -> bool:
+        """Write the intent for the next message of ``dest``; False when nothing waits."""
+        fetch = max(self.max_digest, 1)
+        ids = [i.decode() for i in self.redis.zrange(self._q(dest), 0, fetch - 1)]
+        if not ids:
+            return False
+        pipe = self.redis.pipeline(transaction=False)
+        for i in ids:
+            pipe.hget(self._n(i), "payload")
+            pipe.hget(self._n(i), "queued_at")
+        raw = pipe.execute()
+        waiting: list[Notice] = []
+        stale: list[str] = []
+        for idx, i in enumerate(ids):
+            payload, queued_at = raw[2 * idx], raw[2 * idx + 1]
+            if payload is None:
+                stale.append(i)
+                continue
+            n = Notice.from_json(payload)
+            # "A notice that is no longer true is not sent": re-check the ones that waited.
+            if (self.still_holds and n.recheck and queued_at is not None
+                    and now - float(queued_at) >= self.recheck_after and not self.still_holds(n, now)):
+                self._void(n, now)
+                stale.append(i)
+                continue
+            waiting.append(n)
+        if stale:
+            self.redis.zrem(self._q(dest), *stale)
+        if not waiting:
+            return bool(self.redis.zcard(self._q(dest)))
+        batch = digest.choose_batch(waiting, self.max_digest)
+        text, blocks = digest.render(batch)
+        bid = digest.batch_id(batch)
+        wm = self.redis.hget(self._wm, self._channel_key(dest, batch[0].thread_ts)) or b""
+        fields = {
+            "batch": bid,
+            "ids": json.dumps([n.id for n in batch]),
+            "text": text,
+            "blocks": json.dumps(blocks),
+            "thread_ts": batch[0].thread_ts or "",
+            "wm": wm.decode(),
+            "created": repr(now),
+            "maybe_posted": "0",
+        }
+        flat: list[str] = [str(len(fields))]
+        for k, v in fields.items():
+            flat += [k, v]
+        self._hold(dest, token)
+        self._take(keys=[self._inflight(dest), self._q(dest)], args=flat + [n.id for n in batch])
+        return True
+
+    def _void(self, n: Notice, now: float) -> None:
+        self.redis.hset(self._n(n.id), mapping={"state": "void", "sent_at": repr(now)})
+        self.redis.expire(self._n(n.id), SENT_TTL)
+
+    def _channel_key(self, dest: str, thread_ts: str | None) -> str:
+        # watermarks are per channel: a DM's dest is the user, its channel is the same 1:1
+        return dest
+
+    # -- posting ---------------------------------------------------------------------
+    def _deliver(self, dest: str, token: str, inflight: dict[str, str]) -> bool:
+        """Post the intent of ``dest`` exactly once. False: give up for now (lease lost)."""
+        bid = inflight["batch"]
+        ids = json.loads(inflight["ids"])
+        thread_ts = inflight.get("thread_ts") or None
+        backoff = 0.5
+        channel = self._resolve(dest, token)
+        if inflight.get("maybe_posted") == "1":
+            ts = self._reconcile(channel, thread_ts, inflight.get("wm") or None, bid)
+            if ts:
+                log.info("outbox %s: %s was already posted (ts %s); recorded", dest, bid, ts)
+                self._record_sent(dest, channel, ids, bid, ts, "sent")
+                return True
+        while not self._stop.is_set():
+            self._wait_slot(dest, token)
+            self.redis.hset(self._inflight(dest), "maybe_posted", "1")
+            out = self._post(channel, inflight, thread_ts)
+            if out.kind == "ok":
+                self._record_sent(dest, channel, ids, bid, out.ts, "sent")
+                return True
+            if out.kind == "ratelimited":
+                # Slack did not take it: nothing to reconcile
+                self.redis.hset(self._inflight(dest), "maybe_posted", "0")
+                self.pacer.push_back(dest, self.clock() + out.retry_after)
+                log.info("outbox %s: 429, waiting %.1f s", dest, out.retry_after)
+                continue
+            if out.kind == "permanent":
+                log.error("outbox %s: Slack refused %s: %s (kept in %s)", dest, bid, out.error, self.failed_key)
+                self.redis.rpush(self.failed_key, json.dumps({"dest": dest, "batch": bid, "ids": ids, "error": out.error, "at": self.clock()}))
+                self._record_sent(dest, channel, ids, bid, "", "failed:" + out.error)
+                return True
+            # ambiguous: it may have landed. Wait, then read the channel back before posting again.
+            wait = self.timeout_settle if out.error == "timeout" else backoff
+            log.warning("outbox %s: %s (%s); reading back in %.1f s", dest, out.error, bid, wait)
+            self._pause(dest, token, wait)
+            backoff = min(backoff * 2, 30.0)
+            ts = self._reconcile(channel, thread_ts, inflight.get("wm") or None, bid)
+            if ts:
+                self._record_sent(dest, channel, ids, bid, ts, "sent")
+                return True
+            self.redis.hset(self._inflight(dest), "maybe_posted", "0")
+        return False
+
+    def _pause(self, dest: str, token: str, seconds: float) -> None:
+        end = self.clock() + seconds
+        while True:
+            self._hold(dest, token)
+            left = end - self.clock()
+            if left <= 0:
+                return
+            self.sleep(min(left, self.lease_ms / 3000.0))
+
+    def _wait_slot(self, dest: str, token: str) -> None:
+        at = self.pacer.reserve(dest, self.clock())
+        self._pause(dest, token, at - self.clock())
+
+    def _post(self, channel: str, inflight: dict[str, str], thread_ts: str | None) -> _Outcome:
+        kw: dict[str, Any] = {
+            "channel": channel,
+            "text": inflight["text"],
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"notice_id": inflight["batch"]}},
+            "unfurl_links": False,
+        }
+        blocks = json.loads(inflight.get("blocks") or "[]")
+        if blocks:
+            kw["blocks"] = blocks
+        if thread_ts:
+            kw["thread_ts"] = thread_ts
+        try:
+            resp = self.client.chat_postMessage(**kw)
+            return _Outcome("ok", ts=str(resp["ts"]))
+        except SlackApiError as e:
+            return self._classify(e)
+        except (TimeoutError, OSError) as e:
+            return _Outcome("ambiguous", error="timeout" if "timed out" in str(e) or isinstance(e, TimeoutError) else f"connection: {e}")
+
+    @staticmethod
+    def _classify(e: SlackApiError) -> _Outcome:
+        status = getattr(e.response, "status_code", 200)
+        if status == 429:
+            ra = e.response.headers.get("Retry-After") or e.response.headers.get("retry-after") or "1"
+            try:
+                wait = float(ra)
+            except ValueError:
+                wait = 1.0
+            return _Outcome("ratelimited", retry_after=max(wait, 0.0))
+        err = str(e.response.get("error", "")) if hasattr(e.response, "get") else ""
+        if status >= 500 or err in _RETRYABLE_ERRORS:
+            return _Outcome("ambiguous", error=f"HTTP {status} {err}".strip())
+        return _Outcome("permanent", error=err or f"HTTP {status}")
+
+    def _record_sent(self, dest: str, channel: str, ids: list[str], bid: str, ts: str, state: str) -> None:
+        self._record(
+            keys=[self._inflight(dest), self._wm, f"{self.k}:sent", *[self._n(i) for i in ids]],
+            args=[self._channel_key(dest, None), ts, bid, repr(self.clock()), SENT_TTL, state],
+        )
+
+    # -- reading back ----------------------------------------------------------------
+    def _call(self, dest: str, token: str | None, fn: Callable[[], Any]) -> Any:
+        """An idempotent Web API call, retried through 429 / 5xx / timeouts."""
+        backoff = 0.5
+        while True:
+            try:
+                return fn()
+            except SlackApiError as e:
+                out = self._classify(e)
+                if out.kind == "permanent":
+                    raise
+                wait = out.retry_after if out.kind == "ratelimited" else backoff
+            except (TimeoutError, OSError):
+                wait = backoff
+            backoff = min(backoff * 2, 30.0)
+            if token:
+                self._pause(dest, token, wait)
+            else:
+                self.sleep(wait)
+
+    def _resolve(self, dest: str, token: str | None = None) -> str:
+        """A user id means "their DMs": open (once) and cache the DM channel."""
+        if dest[:1] not in ("U", "W"):
+            return dest
+        cached = self.redis.hget(f"{self.k}:dm", dest)
+        if cached:
+            return cached.decode()
+        resp = self._call(dest, token, lambda: self.client.conversations_open(users=dest))
+        channel = resp["channel"]["id"]
+        self.redis.hset(f"{self.k}:dm", dest, channel)
+        return channel
+
+    def _reconcile(self, channel: str, thread_ts: str | None, wm: str | None, bid: str) -> str | None:
+        """The ts of a message carrying notice id ``bid`` newer than the watermark, if any."""
+        cursor = None
+        for _ in range(10):  # bounded: at most 10 pages of the window since the intent
+            kw: dict[str, Any] = {"channel": channel, "include_all_metadata": True, "limit": 200}
+            if wm:
+                kw["oldest"] = wm
+            if cursor:
+                kw["cursor"] = cursor
+            try:
+                if thread_ts:
+                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_replies(ts=thread_ts, **kw))
+                else:
+                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_history(**kw))
+            except SlackApiError as e:  # nothing there to find (an empty channel, no thread)
+                log.info("outbox: reading %s back: %s", channel, e.response.get("error"))
+                return None
+            for m in resp.get("messages", []):
+                md = m.get("metadata") or {}
+                if md.get("event_type") == EVENT_TYPE and (md.get("event_payload") or {}).get("notice_id") == bid:
+                    return str(m["ts"])
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None

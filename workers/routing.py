@@ -1,0 +1,59 @@
+"""Where a notice goes: the request's thread, the priority's channel (by rank, from the
+configuration), the assignee's DMs, the DMs of the managers of an escalation level.
+
+Pure: configuration, policy and request in, destinations out. A destination is a
+channel id, or a user id meaning "that person's DMs" (the outbox opens the DM).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackops.config import Config
+
+__all__ = ["priority_channel", "team", "managers", "thread", "permalink"]
+
+
+def priority_channel(config: Config, policy: Any, priority_id: str) -> str | None:
+    """The channel configured for the priority's rank (1 = most urgent), if any."""
+    try:
+        rank = policy.priority(priority_id).rank
+    except Exception:  # an unknown priority has no channel; the caller still reaches the assignee
+        return None
+    return config.channel_for_rank(rank)
+
+
+def team(config: Config, policy: Any, req: Any, priority_id: str | None = None) -> list[str]:
+    """The vendor side of a request: its priority's channel and its assignee's DMs."""
+    out: list[str] = []
+    ch = priority_channel(config, policy, priority_id or req.priority)
+    if ch:
+        out.append(ch)
+    if req.assignee and req.assignee not in out:
+        out.append(req.assignee)
+    return out
+
+
+def managers(config: Config, roles: tuple[str, ...] | list[str]) -> list[str]:
+    """Users of the roles of an escalation step, once each, in the order the roles name them
+    (``"channel"`` is not a role: it means the priority's channel)."""
+    out: list[str] = []
+    for role in roles:
+        if role == "channel":
+            continue
+        for user in config.managers.get(role, []):
+            if user not in out:
+                out.append(user)
+    return out
+
+
+def thread(req: Any) -> tuple[str, str | None]:
+    """The request's thread in its shared channel (the card is the thread's root)."""
+    return req.channel, (req.card_ts or None)
+
+
+def permalink(channel: str | None, ts: str | None) -> str | None:
+    """A link to a message without a Web API call (Slack's archive URL redirects)."""
+    if not channel or not ts:
+        return None
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"

@@ -1,0 +1,94 @@
+"""One worker process: the sweep and the outbox dispatcher in background threads, an
+RQ worker (with the scheduler) in the main thread.
+
+Any number of these may run on any number of machines against one Redis: the sweep
+takes a lock, each alarm is handed off once, each destination is posted to by whoever
+holds its lease.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import redis as redis_py
+
+from slackops.config import Config
+
+from . import alarms
+from .context import WorkerContext, bind, queue_name
+from .delivery import Outbox
+from .sweep import Sweep
+
+__all__ = ["Runtime", "build_context"]
+
+log = logging.getLogger("slackops.workers")
+
+
+def build_context(
+    redis: redis_py.Redis,
+    config: Config,
+    client: Any,
+    *,
+    prefix: str = "slackops",
+    store: Any = None,
+    lease_seconds: float = 30.0,
+    interval: float = 1.0,
+    handoff_seconds: float = 120.0,
+    timeout_settle: float | None = None,
+) -> WorkerContext:
+    """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs."""
+    if store is None:
+        from slackops.requests import RequestStore
+
+        store = RequestStore(redis, config, prefix=prefix)
+    outbox = Outbox(redis, client, prefix, interval=interval, lease_seconds=lease_seconds, timeout_settle=timeout_settle)
+    ctx = WorkerContext(redis=redis, config=config, store=store, outbox=outbox, prefix=prefix,
+                        handoff_seconds=handoff_seconds)
+    outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
+    return bind(ctx)
+
+
+class Runtime:
+    """Background threads of a worker process around an RQ worker."""
+
+    def __init__(self, ctx: WorkerContext, *, tick: float = 0.1, sweep: bool = True, dispatch: bool = True) -> None:
+        self.ctx = ctx
+        self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds)
+        self._threads: list[threading.Thread] = []
+        self._want_sweep = sweep
+        self._want_dispatch = dispatch
+        self._stopping = threading.Event()
+
+    def start(self) -> Runtime:
+        if self._want_sweep:
+            self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
+        if self._want_dispatch:
+            self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stopping.set()
+        self.sweep.stop()
+        self.ctx.outbox.stop()
+        for t in self._threads:
+            t.join(timeout)
+
+    def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
+        """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
+        ends rq's loop, so start it again."""
+        from rq import SimpleWorker
+
+        while not self._stopping.is_set():
+            worker = SimpleWorker([queue_name(self.ctx.prefix)], connection=self.ctx.redis)
+            try:
+                worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
+            except redis_py.RedisError as e:
+                log.warning("worker: Redis unavailable (%s); starting again", e)
+            if burst or worker._stop_requested:
+                return
+            time.sleep(0.5)
