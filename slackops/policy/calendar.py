@@ -192,6 +192,8 @@ class Calendar:
 
         ranges: list[tuple[date, date]] = []
         for closure in closures or ():
+            if isinstance(closure, str) and ".." in closure:  # "2026-08-03..2026-08-21"
+                closure = tuple(closure.split("..", 1))
             if isinstance(closure, (date, str)):
                 first = last = _as_date(closure)
             else:

@@ -373,3 +373,10 @@ def test_pendulum_instants_are_accepted() -> None:
 
     start = pendulum.datetime(2026, 12, 4, 16, 30, tz="America/Denver")
     assert INTEROPION.add(start, 4 * H) == den(2026, 12, 7, 9, 30)
+
+
+def test_closures_as_text() -> None:
+    calendar = Calendar("x", "Europe/Rome", {d: [("09:00", "18:00")] for d in range(5)},
+                        closures=["2026-08-03..2026-08-21", "2026-12-24"])
+    assert calendar.closures == ((date(2026, 8, 3), date(2026, 8, 21)), (date(2026, 12, 24), date(2026, 12, 24)))
+    assert calendar.next_open(rome(2026, 8, 1, 0, 0)) == rome(2026, 8, 24, 9, 0)
