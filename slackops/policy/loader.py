@@ -139,10 +139,12 @@ def format_errors(source: str, err: ValidationError, raw: Any) -> str:
             msg = "is not a known field" + (f" (did you mean {close[0]}?)" if close else "")
         elif e["type"] == "missing":
             msg = "is required"
+        elif e["type"] == "too_short":
+            n = (e.get("ctx") or {}).get("min_length", 1)
+            msg = f"needs at least {n} item{'s' if n != 1 else ''}"
         elif e["type"] in ("string_type", "int_type", "int_parsing", "float_type", "float_parsing",
                            "bool_type", "bool_parsing", "list_type", "dict_type", "model_type",
-                           "literal_error", "greater_than_equal", "greater_than", "less_than_equal",
-                           "too_short"):
+                           "literal_error", "greater_than_equal", "greater_than", "less_than_equal"):
             msg = f"{_show(e.get('input'))} {_lower(msg)}"
         lines.append(f"{source}: {path or '(top level)'}: {msg}")
     return "\n".join(dict.fromkeys(lines))

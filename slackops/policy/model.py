@@ -450,7 +450,8 @@ def check_references(spec: PolicyFile) -> list[str]:
         if cal.alias is not None:
             target = spec.calendars.get(cal.alias)
             if target is None:
-                problems.append(f"calendars.{name}: {cal.alias!r} is not a calendar of this policy{_names(spec.calendars, cal.alias)}")
+                real = [n for n, c in spec.calendars.items() if c.alias is None]
+                problems.append(f"calendars.{name}: {cal.alias!r} is not a calendar of this policy{_names(real, cal.alias)}")
             elif target.alias is not None:
                 problems.append(f"calendars.{name}: {cal.alias!r} is itself an alias; name a calendar")
     if "default" not in spec.calendars and len(spec.calendars) > 1:
