@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from slackops.policy import list_presets, load
 
 DENVER = ZoneInfo("America/Denver")
