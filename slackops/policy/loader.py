@@ -43,8 +43,12 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
     Christmas closures, which "will be communicated from time to time").
     """
     text = os.fspath(name_or_path)
+    try:
+        extra = tuple(_closure_key(c) for c in closures)
+    except (ValueError, TypeError) as e:
+        raise PolicyError(f"closures: {e}") from None
     if text in list_presets():
-        policy = _load_cached(str(preset_path(text)), None)
+        return _load_cached(str(preset_path(text)), None, extra)
     else:
         path = Path(text)
         if not path.is_file():
@@ -56,13 +60,22 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
                 f"{text!r} is not a preset ({hint}presets: {', '.join(list_presets())}) nor a policy file"
             )
         st = path.stat()
-        policy = _load_cached(str(path), (st.st_mtime_ns, st.st_size))
-    closures = list(closures)
-    return policy.with_closures(closures) if closures else policy
+        return _load_cached(str(path), (st.st_mtime_ns, st.st_size), extra)
 
 
-@lru_cache(maxsize=64)
-def _load_cached(path: str, stamp: tuple[int, int] | None) -> Policy:
+def _closure_key(c: Any) -> str:
+    """A closure as text (hashable, for the cache): "2026-08-10" or "2026-08-10..2026-08-21"."""
+    if isinstance(c, (tuple, list)):
+        first, last = (m.parse_closure(x) for x in c)
+        return f"{first}..{last}"
+    parsed = m.parse_closure(c)
+    return f"{parsed[0]}..{parsed[1]}" if isinstance(parsed, tuple) else str(parsed)
+
+
+@lru_cache(maxsize=128)
+def _load_cached(path: str, stamp: tuple[int, int] | None, closures: tuple[str, ...] = ()) -> Policy:
+    if closures:
+        return _load_cached(path, stamp).with_closures(closures)
     return load_file(path)
 
 

@@ -130,7 +130,7 @@ def parse_interval(text: str) -> tuple[str, str]:
     if not m:
         raise ValueError(f'{text!r} is not an opening interval (write "09:00-13:00")')
     start, stop = parse_hhmm(m.group(1)), parse_hhmm(m.group(2), end=True)
-    if start == stop or (start == "00:00" and stop == "24:00" and False):
+    if start == stop:
         raise ValueError(f"{text!r} is empty (it starts and ends at the same time)")
     return start, stop
 
@@ -786,7 +786,11 @@ class Policy:
         ``closures``: dates, ``(first, last)`` pairs, or strings ``YYYY-MM-DD`` /
         ``YYYY-MM-DD..YYYY-MM-DD`` (the config's ``closures``).
         """
-        extra = [parse_closure(c) if not isinstance(c, tuple) else c for c in closures]
+        try:
+            extra = [parse_closure(c) if not isinstance(c, (tuple, list)) else tuple(map(parse_closure, c))
+                     for c in closures]
+        except (ValueError, TypeError) as e:
+            raise PolicyError(f"closures: {e}") from None
         if not extra or self.spec is None:
             return self
         return build_policy(self.spec, name=self.name, source=self.source, closures=extra)

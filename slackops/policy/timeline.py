@@ -457,8 +457,8 @@ def explain(
     if not mine:
         current = _priority_at(policy, priority_id, facts, None)
         have = ", ".join(dict.fromkeys(c.key if key else c.kind for c in checkpoints)) or "none"
-        what = f"{key!r}" if key else f"no {kind} checkpoint"
-        raise PolicyError(f"{policy.name} {current.id} has {what if not key else 'no checkpoint ' + what} (it has: {have})")
+        what = f"no checkpoint {key!r}" if key else f"no {kind} checkpoint"
+        raise PolicyError(f"{policy.name} {current.id} has {what} (it has: {have})")
     cp = mine[0]
     if key is None and kind == "update":
         cp = next((c for c in mine if c.state == "pending"), mine[-1])

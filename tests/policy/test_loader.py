@@ -223,3 +223,9 @@ def test_every_preset_is_valid(name):
     assert name in list_presets()
     pol = load(name)
     assert pol.title and pol.priorities and pol.source.endswith(f"{name}.yml")
+
+
+def test_bad_closures_from_the_operator_are_a_policy_error():
+    with pytest.raises(PolicyError, match=r"closures: '2026-13-01' is not a closure"):
+        load("interzen", closures=["2026-13-01"])
+    assert load("interzen", closures=["2026-08-10"]) is load("interzen", closures=["2026-08-10"])
