@@ -1,0 +1,135 @@
+"""The request card: posted in the shared channel, its thread holds the conversation,
+updated in place on every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
+from slackops.slack.blocks.due import due_line, is_breached, next_due
+from slackops.slack.blocks.text import (
+    HEADER_LIMIT,
+    SECTION_LIMIT,
+    escape,
+    escaped_cut,
+    plain,
+    truncate,
+    user_link,
+)
+from slackops.slack.i18n import t
+from slackops.slack.ids import ActionId, BlockId
+
+__all__ = ["request_card", "card_text", "priority_label", "status_label"]
+
+OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
+
+
+def priority_label(policy: Any, priority_id: str) -> str:
+    try:
+        p = policy.priority(priority_id)
+        return f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id
+    except Exception:
+        return priority_id
+
+
+def status_label(status: Any, lang: str) -> str:
+    s = status_value(status)
+    return f"{STATUS_EMOJI.get(s, '')} {t(lang, 'status.' + s)}".strip()
+
+
+def category_label(policy: Any, category_id: str | None, lang: str) -> str | None:
+    if not category_id:
+        return None
+    for c in getattr(policy, "categories", []) or []:
+        if c.id == category_id:
+            return c.labels.get(lang) or c.labels.get("en") or c.id
+    return category_id
+
+
+def card_text(req: Any, lang: str = "en") -> str:
+    """The notification text of the card (also what screen readers say)."""
+    return truncate(f"{req.id}: {escape(req.title)} ({req.priority}, {t(lang, 'status.' + status_value(req.status))})", 3000)
+
+
+def has_critical_notice(policy: Any, priority_id: str) -> bool:
+    try:
+        return "critical_notice" in policy.priority(priority_id).targets
+    except Exception:
+        return False
+
+
+def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime, lang: str | None = None) -> list[dict[str, Any]]:
+    """The card's blocks. Times are shown to each reader in their own zone (Slack date
+    tokens) with the policy's zone as the fallback."""
+    lang = lang or req.language or "en"
+    status = status_value(req.status)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "block_id": BlockId.CARD_HEADER, "text": plain(f"{req.id} · {req.title}", HEADER_LIMIT)},
+    ]
+    fields = [
+        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
+        f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
+        f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
+        f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
+    ]
+    cat = category_label(policy, req.category, lang)
+    if cat:
+        fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
+    if req.escalation_level:
+        fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
+    blocks.append({"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]})
+    if status in OPEN_STATUSES:
+        cp = next_due(checkpoints)
+        line = due_line(cp, now=now, tz=policy.timezone, lang=lang, per_reader=True)
+        mark = ":red_circle: " if is_breached(checkpoints) else ":stopwatch: "
+        blocks.append(context(mark + line, BlockId.CARD_DUE))
+    elif req.resolution:
+        blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
+    if req.description:
+        blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
+                       "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
+    blocks.extend(_agent_actions(req, policy, status, lang))
+    blocks.extend(_customer_actions(req, status, lang))
+    return blocks
+
+
+def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
+    rid = req.id
+    els: list[dict[str, Any]] = []
+    if status in OPEN_STATUSES:
+        if not req.assignee:
+            els.append(button(t(lang, "btn.take"), ActionId.TAKE, rid, style="primary"))
+        els.append(button(t(lang, "btn.assign"), ActionId.ASSIGN, rid))
+        if status == "submitted":
+            els.append(button(t(lang, "btn.acknowledge"), ActionId.ACKNOWLEDGE, rid, style="primary" if req.assignee else None))
+        els.append(button(t(lang, "btn.reclassify"), ActionId.RECLASSIFY, rid))
+        if getattr(policy, "categories", None):
+            els.append(button(t(lang, "btn.categorize"), ActionId.CATEGORIZE, rid))
+        if status != "waiting_on_customer":
+            els.append(button(t(lang, "btn.request_info"), ActionId.REQUEST_INFO, rid))
+        els.append(button(t(lang, "btn.feature_request"), ActionId.FEATURE_REQUEST, rid,
+                          confirm=confirm_dialog(t(lang, "btn.feature_request"), t(lang, "confirm.feature_request", id=rid),
+                                                 t(lang, "confirm.yes"), t(lang, "confirm.no"))))
+        if has_critical_notice(policy, req.priority):
+            els.append(button(t(lang, "btn.critical_notice"), ActionId.CRITICAL_NOTICE, rid, style="danger"))
+        els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
+        els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
+    elif status == "resolved":
+        els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
+    if not els:
+        return []
+    return [context(t(lang, "card.for_agents")), {"type": "actions", "block_id": BlockId.CARD_AGENT_ACTIONS, "elements": els[:25]}]
+
+
+def _customer_actions(req: Any, status: str, lang: str) -> list[dict[str, Any]]:
+    rid = req.id
+    els: list[dict[str, Any]] = []
+    if status in OPEN_STATUSES:
+        els.append(button(t(lang, "btn.add_info"), ActionId.ADD_INFO, rid, style="primary" if status == "waiting_on_customer" else None))
+        els.append(button(t(lang, "btn.customer_escalate"), ActionId.CUSTOMER_ESCALATE, rid))
+    elif status == "resolved":
+        els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
+    if not els:
+        return []
+    return [context(t(lang, "card.for_customers")), {"type": "actions", "block_id": BlockId.CARD_CUSTOMER_ACTIONS, "elements": els}]

@@ -1,0 +1,80 @@
+"""App Home: agents see their queue and the team's unassigned requests ordered by the next
+due checkpoint (breached marked); customers see their account's open requests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slackops.slack.blocks.card import priority_label, status_label
+from slackops.slack.blocks.common import button, context, section
+from slackops.slack.blocks.due import due_line, is_breached, next_due
+from slackops.slack.blocks.text import escape, truncate
+from slackops.slack.i18n import t
+from slackops.slack.ids import ActionId
+
+__all__ = ["HomeRow", "agent_home", "customer_home", "sort_rows"]
+
+HOME_BLOCK_LIMIT = 100
+ROWS_PER_SECTION = 20
+
+HomeRow = tuple[Any, list[Any], Any]  # (request, its checkpoints, its policy)
+
+
+def sort_rows(rows: list[HomeRow]) -> list[HomeRow]:
+    """Breached first, then by next due instant; requests with nothing due last."""
+    def key(row: HomeRow) -> tuple[int, float]:
+        cp = next_due(row[1])
+        when = cp.due_at.timestamp() if cp else float("inf")
+        return (0 if is_breached(row[1]) else 1, when)
+
+    return sorted(rows, key=key)
+
+
+def _row(row: HomeRow, *, now: datetime, tz: str, lang: str) -> dict[str, Any]:
+    req, cps, policy = row
+    mark = ":red_circle: *" + t(lang, "home.breached") + "* · " if is_breached(cps) else ""
+    line = (f"{mark}*{req.id}* {escape(truncate(req.title, 150))}\n"
+            f"{escape(priority_label(policy, req.priority))} · {status_label(req.status, lang)}"
+            + (f" · <@{req.assignee}>" if req.assignee else "")
+            + f"\n{due_line(next_due(cps), now=now, tz=tz, lang=lang)}")
+    return section(line)
+
+
+def _rows(title: str, rows: list[HomeRow], *, now: datetime, tz: str, lang: str, empty: str) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": truncate(title, 150)}}]
+    if not rows:
+        blocks.append(context(empty))
+        return blocks
+    ordered = sort_rows(rows)
+    for row in ordered[:ROWS_PER_SECTION]:
+        blocks.append(_row(row, now=now, tz=tz, lang=lang))
+    if len(ordered) > ROWS_PER_SECTION:
+        blocks.append(context(t(lang, "home.more", n=len(ordered) - ROWS_PER_SECTION)))
+    blocks.append({"type": "divider"})
+    return blocks
+
+
+def agent_home(mine: list[HomeRow], unassigned: list[HomeRow], *, now: datetime, tz: str, lang: str = "en") -> dict[str, Any]:
+    blocks = [
+        {"type": "actions", "elements": [button(t(lang, "btn.refresh"), ActionId.HOME_REFRESH)]},
+        *_rows(t(lang, "home.mine"), mine, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_mine")),
+        *_rows(t(lang, "home.unassigned"), unassigned, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_unassigned")),
+        context(t(lang, "home.times_in", tz=tz)),
+    ]
+    return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}
+
+
+def customer_home(rows: list[HomeRow], *, account_names: list[str], now: datetime, tz: str, lang: str = "en",
+                  may_open: bool = True) -> dict[str, Any]:
+    head: list[dict[str, Any]] = [button(t(lang, "btn.refresh"), ActionId.HOME_REFRESH)]
+    if may_open:
+        head.insert(0, button(t(lang, "btn.open_request"), ActionId.OPEN_REQUEST, style="primary"))
+    names = ", ".join(escape(n) for n in account_names) or "—"
+    blocks = [
+        {"type": "actions", "elements": head},
+        section(t(lang, "home.customer_intro", accounts=names)),
+        *_rows(t(lang, "home.open_requests"), rows, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_open")),
+        context(t(lang, "home.times_in", tz=tz)),
+    ]
+    return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

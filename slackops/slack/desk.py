@@ -1,0 +1,182 @@
+"""The support desk as the Slack listeners see it: the store, the configuration, the Web
+API client and the directory, with the few flows that several listeners share (render the
+card, post in the thread, tell one person something).
+
+Bolt puts one Desk in every request's ``context["desk"]``; listeners ask for ``desk`` by
+name. Durable changes go to the store first; Slack calls come after (a lost Slack call is
+repaired by the next change: the card is re-rendered from the store every time).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slackops.config import Account, Config, Settings
+from slackops.slack.auth import Directory
+from slackops.slack.blocks.card import card_text, request_card
+from slackops.slack.blocks.messages import Message
+from slackops.slack.i18n import t
+
+__all__ = ["Desk"]
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=64)
+def _load_policy(name: str) -> Any:
+    from slackops.policy import load
+
+    return load(name)
+
+
+CARD_POST_LOCK_SECONDS = 30
+"""While one thread posts a request's first card, others leave it alone; after this, a card
+that never made it (the process died) is posted by the next change."""
+
+
+def card_channel(req: Any) -> str:
+    """Where the card (and so the thread) is: the shared channel unless the store says otherwise."""
+    return getattr(req, "card_channel", None) or req.channel
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    config: Config
+    store: Any  # slackops.requests.RequestStore
+    client: WebClient
+    directory: Directory
+    clock: Callable[[], datetime] = _utcnow
+    vendor_name: str = "Support"
+    _bot_user_id: str | None = field(default=None, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- look-ups --------------------------------------------------------------------
+    def policy(self, name: str) -> Any:
+        """The store's policy (with the operator's closures) when it offers one."""
+        loader = getattr(self.store, "policy", None)
+        return loader(name) if loader is not None else _load_policy(name)
+
+    def account(self, account_id: str) -> Account | None:
+        return self.config.account(account_id)
+
+    def account_for_channel(self, channel_id: str | None) -> Account | None:
+        return self.config.account_for_channel(channel_id) if channel_id else None
+
+    def policy_of(self, req: Any) -> Any:
+        return self.policy(req.policy)
+
+    def once(self, key: str, ttl_seconds: int = 86400) -> bool:
+        """True the first time ``key`` is seen (store.first_delivery): gates side effects
+        that a redelivery must not repeat."""
+        return bool(self.store.first_delivery(key, ttl_seconds=ttl_seconds))
+
+    def find_by_thread(self, channel: str, thread_ts: str) -> Any | None:
+        """The open-or-not request whose card is the root of this thread."""
+        finder = getattr(self.store, "find_by_card", None)
+        if finder is not None:
+            try:
+                return finder(channel, thread_ts)
+            except Exception:
+                return None
+        account = self.account_for_channel(channel)
+        if account is None:
+            return None
+        for req in self.store.list(account=account.id, open_only=False):
+            if req.card_ts == thread_ts and card_channel(req) == channel:
+                return req
+        return None
+
+    # -- Slack side effects ----------------------------------------------------------
+    def card(self, req: Any) -> Message:
+        policy = self.policy_of(req)
+        now = self.now()
+        return {"text": card_text(req), "blocks": request_card(req, self.store.timeline(req, now), policy=policy, now=now)}
+
+    def refresh_card(self, request_id: str) -> Any:
+        """Render the card from the store's current state; post it if it was never posted."""
+        req = self.store.get(request_id)
+        msg = self.card(req)
+        if req.card_ts:
+            try:
+                self.client.chat_update(channel=card_channel(req), ts=req.card_ts, **msg)
+            except SlackApiError as e:
+                log.warning("%s: card update failed: %s", req.id, e.response.get("error"))
+            return req
+        if not self.once(f"card-post:{req.id}", ttl_seconds=CARD_POST_LOCK_SECONDS):
+            return req  # another thread is posting it
+        if not req.channel:
+            account = self.account(req.account)
+            if account is None:
+                return req
+            channel = account.channel
+        else:
+            channel = req.channel
+        res = self.client.chat_postMessage(channel=channel, **msg)
+        self.store.set_card(req.id, res["channel"], res["ts"])
+        return self.store.get(req.id)
+
+    def post_thread(self, req: Any, message: Message, *, once_key: str | None = None, broadcast: bool = False) -> str | None:
+        """Post in the request's thread (the card is its root). ``once_key`` makes it happen once."""
+        if once_key and not self.once(f"thread:{once_key}"):
+            return None
+        if not req.card_ts:
+            req = self.refresh_card(req.id)
+        if not req.card_ts:
+            return None
+        kw: dict[str, Any] = {"channel": card_channel(req), "thread_ts": req.card_ts, **message}
+        if broadcast:
+            kw["reply_broadcast"] = True
+        try:
+            return self.client.chat_postMessage(**kw)["ts"]
+        except SlackApiError as e:
+            log.warning("%s: thread post failed: %s", req.id, e.response.get("error"))
+            return None
+
+    def tell(self, user_id: str, text: str, *, channel: str | None = None) -> None:
+        """An ephemeral in ``channel`` when there is one, else a DM (App Home, modals)."""
+        try:
+            if channel and not channel.startswith("D"):
+                self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+            else:
+                self.client.chat_postMessage(channel=user_id, text=text)
+        except SlackApiError as e:
+            log.warning("could not tell %s: %s", user_id, e.response.get("error"))
+
+    def dm(self, user_ids: list[str], message: Message) -> list[tuple[str, str]]:
+        """DM each user; returns (channel, ts) of each message posted."""
+        out = []
+        for uid in user_ids:
+            try:
+                ch = self.client.conversations_open(users=uid)["channel"]["id"]
+                res = self.client.chat_postMessage(channel=ch, **message)
+                out.append((res["channel"], res["ts"]))
+            except SlackApiError as e:
+                log.warning("could not DM %s: %s", uid, e.response.get("error"))
+        return out
+
+    def permalink(self, req: Any) -> str | None:
+        if not req.card_ts:
+            return None
+        try:
+            return self.client.chat_getPermalink(channel=card_channel(req), message_ts=req.card_ts)["permalink"]
+        except SlackApiError:
+            return None
+
+    def contacts_line(self, account: Account) -> str:
+        people = account.contacts or []
+        return ", ".join(f"<@{u}>" for u in people) if people else t("en", "refuse.no_contacts")

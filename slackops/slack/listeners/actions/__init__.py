@@ -1,0 +1,45 @@
+"""Block actions (buttons): action_id -> callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import App
+
+from slackops.slack.ids import ActionId
+from slackops.slack.listeners.actions import (
+    agent_changes,
+    agent_forms,
+    customer,
+    home,
+    manager,
+    open_request,
+)
+
+ACTIONS: dict[ActionId, Callable[..., None]] = {
+    ActionId.OPEN_REQUEST: open_request.open_request,
+    ActionId.TAKE: agent_changes.take,
+    ActionId.ACKNOWLEDGE: agent_changes.acknowledge,
+    ActionId.FEATURE_REQUEST: agent_changes.feature_request,
+    ActionId.ASSIGN: agent_forms.assign,
+    ActionId.RECLASSIFY: agent_forms.reclassify,
+    ActionId.CATEGORIZE: agent_forms.categorize,
+    ActionId.REQUEST_INFO: agent_forms.request_info,
+    ActionId.CRITICAL_NOTICE: agent_forms.critical_notice,
+    ActionId.RESOLVE: agent_forms.resolve,
+    ActionId.REOPEN: agent_forms.reopen,
+    ActionId.ESCALATE: agent_forms.escalate,
+    ActionId.CUSTOMER_ESCALATE: customer.escalate,
+    ActionId.APPEAL: customer.appeal,
+    ActionId.ADD_INFO: customer.add_info,
+    ActionId.CONFIRM_RESOLVED: customer.confirm_resolved,
+    ActionId.ESCALATION_ACK: manager.acknowledge_escalation,
+    ActionId.REASSIGN: manager.reassign,
+    ActionId.OPEN_THREAD: manager.open_thread,
+    ActionId.HOME_REFRESH: home.refresh,
+}
+
+
+def register(app: App) -> None:
+    for action_id, callback in ACTIONS.items():
+        app.action(str(action_id))(callback)

@@ -1,0 +1,38 @@
+"""Agents' one-press changes: take, acknowledge, mark as feature request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+
+from slackops.slack.desk import Desk
+from slackops.slack.flows import change
+from slackops.slack.listeners.common import action_value, request_or_tell, require_agent
+
+
+def take(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    ack()
+    actor = require_agent(desk, body)
+    req = actor and request_or_tell(desk, action_value(body).r, actor)
+    if req:
+        change(desk, req.id, "assigned", actor.user_id, {"assignee": actor.user_id})
+
+
+def acknowledge(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    ack()
+    actor = require_agent(desk, body)
+    req = actor and request_or_tell(desk, action_value(body).r, actor)
+    if req:
+        change(desk, req.id, "acknowledged", actor.user_id, {})
+
+
+def feature_request(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    """Interopion: "will log such Request for consideration ... and will consider the matter closed"."""
+    ack()
+    actor = require_agent(desk, body)
+    req = actor and request_or_tell(desk, action_value(body).r, actor)
+    if not req:
+        return
+    # the store closes it too where the policy says feature requests close
+    change(desk, req.id, "resolved", actor.user_id, {"resolution": "feature_request", "note": ""})

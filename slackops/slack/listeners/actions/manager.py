@@ -1,0 +1,53 @@
+"""Buttons in managers' escalation DMs (the app's and the workers' notices): acknowledge
+the escalation, reassign, open the thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from slackops.slack.blocks.messages import acknowledged_dm_blocks
+from slackops.slack.blocks.modals import assign_modal
+from slackops.slack.desk import Desk
+from slackops.slack.flows import change
+from slackops.slack.i18n import t
+from slackops.slack.listeners.common import action_value, request_or_tell, require_staff
+from slackops.slack.metadata import ViewMeta
+
+
+def acknowledge_escalation(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
+    ack()
+    actor = require_staff(desk, body)
+    value = action_value(body)
+    req = actor and request_or_tell(desk, value.r, actor)
+    if not req:
+        return
+    level = value.l or req.escalation_level or 1
+    change(desk, req.id, "escalation_acknowledged", actor.user_id, {"level": level})
+    msg = body.get("message") or {}
+    channel = (body.get("container") or {}).get("channel_id") or actor.channel
+    if msg.get("ts") and channel:
+        note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
+        try:
+            client.chat_update(channel=channel, ts=msg["ts"], text=note,
+                               blocks=acknowledged_dm_blocks(msg.get("blocks") or [], note))
+        except SlackApiError:
+            pass
+
+
+def reassign(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
+    ack()
+    actor = require_staff(desk, body)
+    req = actor and request_or_tell(desk, action_value(body).r, actor)
+    if not req:
+        return
+    meta = ViewMeta(r=req.id, channel=actor.channel, force=True)
+    client.views_open(trigger_id=body["trigger_id"], view=assign_modal(req, meta))
+
+
+def open_thread(ack: Ack) -> None:
+    """A link button: Slack opens the URL and still tells us; nothing to do."""
+    ack()

@@ -1,0 +1,135 @@
+"""What every listener needs: who is acting, may they, and on which request."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slackops.config import Account
+from slackops.slack.auth import Role, payload_identity
+from slackops.slack.desk import Desk
+from slackops.slack.i18n import t
+from slackops.slack.ids import InputId
+from slackops.slack.metadata import ActionValue, ViewMeta
+
+log = logging.getLogger("slackops.slack")
+
+__all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "require_agent",
+           "require_staff", "require_customer_of", "may_open", "request_or_tell"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    role: Role
+    channel: str | None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role is Role.AGENT
+
+
+def channel_of(body: dict[str, Any]) -> str | None:
+    ch = body.get("channel")
+    if isinstance(ch, dict):
+        return ch.get("id")
+    if isinstance(ch, str):
+        return ch
+    if body.get("channel_id"):
+        return body["channel_id"]
+    container = body.get("container") or {}
+    if container.get("channel_id"):
+        return container["channel_id"]
+    view = body.get("view") or {}
+    if view.get("private_metadata"):
+        return ViewMeta.parse(view["private_metadata"]).channel
+    return None
+
+
+def actor_of(desk: Desk, body: dict[str, Any]) -> Actor:
+    user_id, team_id, enterprise_id = payload_identity(body)
+    role = desk.directory.role(user_id or "", team_id, enterprise_id)
+    return Actor(user_id or "", role, channel_of(body))
+
+
+def action_value(body: dict[str, Any]) -> ActionValue:
+    action = (body.get("actions") or [{}])[0]
+    return ActionValue.parse(action.get("value"))
+
+
+def view_meta(body: dict[str, Any]) -> ViewMeta:
+    return ViewMeta.parse((body.get("view") or {}).get("private_metadata"))
+
+
+def form_values(body: dict[str, Any]) -> dict[str, str | None]:
+    """{block_id: the input's value} for text inputs, selects, radios and user selects."""
+    out: dict[str, str | None] = {}
+    state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    for block_id, actions in state.items():
+        el = actions.get(InputId.VALUE) or next(iter(actions.values()), {})
+        value = el.get("value")
+        if value is None and el.get("selected_option"):
+            value = el["selected_option"].get("value")
+        if value is None and el.get("selected_user"):
+            value = el["selected_user"]
+        out[block_id] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+def require_agent(desk: Desk, body: dict[str, Any]) -> Actor | None:
+    """The actor if they are an agent; else they are told, ephemerally, and None."""
+    actor = actor_of(desk, body)
+    if actor.is_agent:
+        return actor
+    log.info("refused %s (%s): agents only", actor.user_id, actor.role)
+    desk.tell(actor.user_id, t("en", "refuse.agents_only"), channel=actor.channel)
+    return None
+
+
+def require_staff(desk: Desk, body: dict[str, Any]) -> Actor | None:
+    """Agents and managers (escalation DMs)."""
+    actor = actor_of(desk, body)
+    if actor.role in (Role.AGENT, Role.MANAGER):
+        return actor
+    desk.tell(actor.user_id, t("en", "refuse.staff_only"), channel=actor.channel)
+    return None
+
+
+def require_customer_of(desk: Desk, body: dict[str, Any], req: Any) -> Actor | None:
+    """The request's customer side: its account's contacts and whoever opened it."""
+    actor = actor_of(desk, body)
+    account = desk.account(req.account)
+    if actor.user_id == req.submitted_by or (account and desk.directory.is_contact(account, actor.user_id)):
+        return actor
+    lang = req.language or "en"
+    desk.tell(actor.user_id, t(lang, "refuse.customers_only", account=account.name if account else req.account),
+              channel=actor.channel)
+    return None
+
+
+def may_open(desk: Desk, account: Account, user_id: str) -> bool:
+    """Only designated contacts may open requests (IXCloud, Interopion), unless the policy says anyone."""
+    if desk.directory.is_contact(account, user_id):
+        return True
+    try:
+        return desk.policy(account.policy).intake.who_may_open == "anyone"
+    except Exception:
+        return False
+
+
+def not_a_contact_text(desk: Desk, account: Account) -> str:
+    return t(account.language, "refuse.not_contact", account=account.name, contacts=desk.contacts_line(account))
+
+
+def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | None:
+    from slackops.requests import NotFound
+
+    if not request_id:
+        desk.tell(actor.user_id, t("en", "refuse.no_request"), channel=actor.channel)
+        return None
+    try:
+        return desk.store.get(request_id)
+    except NotFound:
+        desk.tell(actor.user_id, t("en", "refuse.unknown_request", id=request_id), channel=actor.channel)
+        return None

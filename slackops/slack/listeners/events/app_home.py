@@ -1,0 +1,47 @@
+"""App Home: agents see their queue and the unassigned requests; customers their account's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from slackops.slack.auth import Role
+from slackops.slack.blocks.home import agent_home, customer_home
+from slackops.slack.desk import Desk
+from slackops.slack.listeners.common import log, may_open
+
+
+def _rows(desk: Desk, reqs: list[Any]) -> list[tuple[Any, list[Any], Any]]:
+    now = desk.now()
+    return [(r, desk.store.timeline(r, now), desk.policy_of(r)) for r in reqs]
+
+
+def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None) -> None:
+    if not user_id:
+        return
+    role = desk.directory.role(user_id, team_id, None)
+    now = desk.now()
+    if role is not Role.CUSTOMER and not desk.directory.accounts_of(user_id):
+        tz = desk.directory.tz(user_id, "UTC")
+        mine = _rows(desk, desk.store.list(open_only=True, assignee=user_id))
+        unassigned = _rows(desk, [r for r in desk.store.list(open_only=True) if not r.assignee])
+        view = agent_home(mine, unassigned, now=now, tz=tz)
+    else:
+        accounts = desk.directory.accounts_of(user_id)
+        lang = accounts[0].language if accounts else "en"
+        tz = desk.directory.tz(user_id, desk.policy(accounts[0].policy).timezone if accounts else "UTC")
+        reqs = [r for a in accounts for r in desk.store.list(account=a.id, open_only=True)]
+        view = customer_home(_rows(desk, reqs), account_names=[a.name for a in accounts], now=now, tz=tz, lang=lang,
+                             may_open=any(may_open(desk, a, user_id) for a in accounts))
+    try:
+        desk.client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as e:
+        log.warning("views.publish for %s failed: %s", user_id, e.response.get("error"))
+
+
+def app_home_opened(event: dict[str, Any], desk: Desk) -> None:
+    # no de-duplication: publishing the Home tab twice is harmless and keeps it fresh
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(desk, event.get("user"), event.get("user_team"))

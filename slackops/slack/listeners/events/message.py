@@ -1,0 +1,41 @@
+"""Messages in a request's thread: an agent's first reply is the first response; a
+customer's reply while the request waits on them is the information they were asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slackops.slack.auth import Role
+from slackops.slack.desk import Desk
+from slackops.slack.flows import change
+from slackops.slack.listeners.common import log
+from slackops.slack.listeners.events.dedupe import first_delivery
+
+IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
+    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
+        return
+    thread_ts, ts, channel = event.get("thread_ts"), event.get("ts"), event.get("channel")
+    if not thread_ts or thread_ts == ts or not channel:
+        return
+    if desk.account_for_channel(channel) is None:
+        return
+    req = desk.find_by_thread(channel, thread_ts)
+    if req is None or not req.is_open:
+        return
+    if not first_delivery(desk, body):
+        return
+    user = event["user"]
+    role = desk.directory.role(user, event.get("user_team") or event.get("team"), None)
+    key = f"event:{body.get('event_id') or ts}"
+    from slackops.errors import DomainError
+
+    try:
+        if role is Role.AGENT and req.first_response_at is None:
+            change(desk, req.id, "first_response", user, {"ts": ts}, key=key)
+        elif role is Role.CUSTOMER and str(getattr(req.status, "value", req.status)) == "waiting_on_customer":
+            change(desk, req.id, "info_provided", user, {"text": event.get("text") or "", "ts": ts, "quiet": True}, key=key)
+    except DomainError as e:
+        log.info("%s: thread reply not recorded: %s", req.id, e)

@@ -1,0 +1,30 @@
+"""View submissions (modals): callback_id -> callback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import App
+
+from slackops.slack.ids import CallbackId
+from slackops.slack.listeners.views import agent, customer, open_request
+
+VIEWS: dict[CallbackId, Callable[..., None]] = {
+    CallbackId.OPEN_REQUEST: open_request.submit,
+    CallbackId.ASSIGN: agent.assign,
+    CallbackId.RECLASSIFY: agent.reclassify,
+    CallbackId.CATEGORIZE: agent.categorize,
+    CallbackId.REQUEST_INFO: agent.request_info,
+    CallbackId.CRITICAL_NOTICE: agent.critical_notice,
+    CallbackId.RESOLVE: agent.resolve,
+    CallbackId.REOPEN: agent.reopen,
+    CallbackId.ESCALATE: agent.escalate,
+    CallbackId.CUSTOMER_ESCALATE: customer.escalate,
+    CallbackId.APPEAL: customer.appeal,
+    CallbackId.ADD_INFO: customer.add_info,
+}
+
+
+def register(app: App) -> None:
+    for callback_id, callback in VIEWS.items():
+        app.view(str(callback_id))(callback)

@@ -1,0 +1,59 @@
+"""Customers' forms: escalate, appeal a reclassification, add information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack
+
+from slackops.slack.desk import Desk
+from slackops.slack.i18n import t
+from slackops.slack.ids import BlockId
+from slackops.slack.listeners.common import Actor
+from slackops.slack.listeners.views.submit import submit_change
+from slackops.slack.phi import phi_reason
+
+
+def _customer_of(desk: Desk):
+    def allowed(actor: Actor, req: Any) -> bool:
+        account = desk.account(req.account)
+        return actor.user_id == req.submitted_by or bool(account and desk.directory.is_contact(account, actor.user_id))
+
+    return allowed
+
+
+def _text(block: str, desk: Desk, key: str):
+    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+        lang = req.language or "en"
+        text = v.get(block)
+        if not text:
+            return {"_error": {block: t(lang, "form.required")}}
+        if desk.policy_of(req).intake.phi_guard:
+            reason = phi_reason(text, lang)
+            if reason:
+                return {"_error": {block: reason}}
+        return {key: text}
+
+    return data
+
+
+def escalate(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    base = _text(BlockId.REASON, desk, "reason")
+
+    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+        out = base(v, req)
+        if "_error" not in out:
+            out.update({"level": (req.escalation_level or 0) + 1, "by": "customer"})
+        return out
+
+    submit_change(ack, body, desk, type_="escalated", error_block=BlockId.REASON, data=data, allowed=_customer_of(desk))
+
+
+def appeal(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    submit_change(ack, body, desk, type_="appealed", error_block=BlockId.REASON, data=_text(BlockId.REASON, desk, "reason"),
+                  allowed=_customer_of(desk))
+
+
+def add_info(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    submit_change(ack, body, desk, type_="info_provided", error_block=BlockId.TEXT, data=_text(BlockId.TEXT, desk, "text"),
+                  allowed=_customer_of(desk))

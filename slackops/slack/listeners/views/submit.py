@@ -1,0 +1,51 @@
+"""The shape every form submission shares: authorize, validate, record in the store
+(before the ack, so that an error lands on the form's field), ack, then tell Slack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack
+
+from slackops.slack.desk import Desk
+from slackops.slack.flows import publish, record
+from slackops.slack.i18n import t
+from slackops.slack.listeners.common import Actor, actor_of, form_values, view_meta
+
+Check = Callable[[Actor, Any], bool]
+
+
+def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, error_block: str,
+                  data: Callable[[dict[str, str | None], Any], dict[str, Any]],
+                  allowed: Callable[[Actor, Any], bool], after: Callable[[Any], None] | None = None) -> None:
+    from slackops.errors import DomainError
+
+    meta = view_meta(body)
+    actor = actor_of(desk, body)
+    if not meta.r:
+        ack()
+        return
+    try:
+        req = desk.store.get(meta.r)
+    except DomainError as e:
+        ack(response_action="errors", errors={error_block: str(e)})
+        return
+    if not allowed(actor, req):
+        ack(response_action="errors", errors={error_block: t(req.language, "refuse.not_yours")})
+        return
+    values = form_values(body)
+    payload = data(values, req)
+    if "_error" in payload:
+        ack(response_action="errors", errors=payload["_error"])
+        return
+    key = f"view:{body['view']['id']}"
+    try:
+        before, after_req = record(desk, req.id, type_, actor.user_id, payload, key=key)
+    except DomainError as e:  # ConflictError and NotFound are DomainErrors too
+        ack(response_action="errors", errors={error_block: str(e)})
+        return
+    ack()
+    publish(desk, before, after_req, type_, actor.user_id, payload, key=key)
+    if after is not None:
+        after(after_req)

@@ -1,0 +1,102 @@
+"""Serving the app: over HTTP with waitress (``POST /slack/events``, ``GET /healthz``), or
+in Socket Mode (``SLACK_APP_TOKEN``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "wsgi_app", "HttpServer", "serve_http", "serve_socket_mode"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+DEFAULT_THREADS = 16
+"""waitress worker threads: each holds one Slack request until its ack (at most 3 s)."""
+
+
+def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> Iterable[bytes]:
+    data = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """Every Slack request at ``POST /slack/events``; ``GET /healthz`` says whether Redis answers."""
+    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    desk = getattr(app, "_slackops_desk", None)
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            redis = getattr(getattr(desk, "store", None), "redis", None)
+            try:
+                if redis is not None:
+                    redis.ping()
+            except Exception as e:  # noqa: BLE001 - any failure means unhealthy
+                return _json(start_response, "503 Service Unavailable", {"ok": False, "redis": str(e)})
+            return _json(start_response, "200 OK", {"ok": True})
+        if path == EVENTS_PATH:
+            if method != "POST":
+                return _json(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
+            return bolt(environ, start_response)
+        return _json(start_response, "404 Not Found", {"ok": False, "error": "not found"})
+
+    return application
+
+
+class HttpServer:
+    """waitress in a background thread: tests and benchmarks start it on port 0."""
+
+    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS) -> None:
+        from waitress.server import create_server
+
+        self._server = create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
+                                     clear_untrusted_proxy_headers=True)
+        self.host = host
+        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}{EVENTS_PATH}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> HttpServer:
+        self._thread = threading.Thread(target=self._server.run, name="slackops-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        try:
+            self._server.close()
+            self._server.task_dispatcher.shutdown(timeout=2)  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - shutting down
+            pass
+        if self._thread:
+            self._thread.join(timeout=3)
+
+
+def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: int = DEFAULT_THREADS) -> None:
+    """Block serving HTTP (a production WSGI server, not a development one)."""
+    import waitress
+
+    log.info("slackops listening on http://%s:%s%s", host, port, EVENTS_PATH)
+    waitress.serve(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops")
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Block in Socket Mode: Slack pushes over a WebSocket, nothing to expose."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(app, app_token).start()
