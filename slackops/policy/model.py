@@ -375,6 +375,12 @@ class WindowSpec(_Spec):
     end: str
     timezone: str | None = None
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _sexagesimal(cls, v: Any) -> Any:
+        # YAML 1.1 reads an unquoted 19:00 as the base-60 integer 1140
+        return f"{v // 60:02d}:{v % 60:02d}" if isinstance(v, int) and not isinstance(v, bool) else v
+
     _start = field_validator("start")(lambda cls, v: parse_hhmm(v))
     _end = field_validator("end")(lambda cls, v: parse_hhmm(v, end=True))
     _zone = field_validator("timezone")(lambda cls, v: v if v is None else _check_zone(v))

@@ -229,3 +229,12 @@ def test_bad_closures_from_the_operator_are_a_policy_error():
     with pytest.raises(PolicyError, match=r"closures: '2026-13-01' is not a closure"):
         load("interzen", closures=["2026-13-01"])
     assert load("interzen", closures=["2026-08-10"]) is load("interzen", closures=["2026-08-10"])
+
+
+def test_unquoted_times_of_the_maintenance_window():
+    # YAML 1.1 reads 19:00 as the base-60 integer 1140: taken back as "19:00"
+    pol = parse_policy_text(
+        "title: T\ntimezone: America/Denver\npriorities: [{id: A, label: a, rank: 1, definition: d}]\n"
+        "maintenance: {window: {start: 19:00, end: 04:00}}\n")
+    assert pol.maintenance is not None
+    assert [f"{t:%H:%M}" for t in pol.maintenance.window] == ["19:00", "04:00"]
