@@ -145,7 +145,7 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> str:
             return "moved"  # the store rescheduled this alarm: leave the new instant alone
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
-    policy = ctx.policy_for(req.account, req.policy)
+    policy = ctx.policy_for(req)
     notices, event = plan_notices(ctx, policy, req, cp, alarm, now)
     if event is not None:
         ctx.redis.set(marker, json.dumps({"notices": [n.__dict__ for n in notices], "event": event}), ex=SENT_TTL)

@@ -8,7 +8,7 @@ collaborators here. ``bind()`` is called once by the process that runs the worke
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import redis as redis_py
@@ -33,19 +33,10 @@ class WorkerContext:
     outbox: Outbox
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
-    _policies: dict[str, Any] = field(default_factory=dict)
 
-    def policy_for(self, account_id: str, fallback: str | None = None) -> Any:
-        """The policy of an account (a preset name or a file path, as configured)."""
-        from slackops.policy import load
-
-        acct = self.config.account(account_id)
-        ref = acct.policy if acct else fallback
-        if ref is None:
-            raise LookupError(f"account {account_id!r} is not in the configuration")
-        if ref not in self._policies:
-            self._policies[ref] = load(ref)
-        return self._policies[ref]
+    def policy_for(self, req: Any) -> Any:
+        """The request's policy, as the store loads it (with the operator's closures)."""
+        return self.store.policy(req.policy)
 
     @functools.cached_property
     def queue(self) -> Any:
