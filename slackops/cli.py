@@ -51,7 +51,7 @@ def _config_check(args: argparse.Namespace) -> int:
     problems = []
     for i, acct in enumerate(cfg.accounts):
         try:
-            pol = load_policy(acct.policy)
+            pol = load_policy(acct.policy, closures=cfg.closures)
         except SlackopsError as e:
             problems.append(f"{args.file}: accounts[{i}].policy: {e}")
             continue

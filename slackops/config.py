@@ -90,6 +90,21 @@ class Config(BaseModel):
         description="closure dates or ranges (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD) added to every policy calendar that takes closures",
     )
 
+    @field_validator("closures")
+    @classmethod
+    def _closures(cls, v: list[str]) -> list[str]:
+        from datetime import date
+
+        for item in v:
+            parts = str(item).split("..")
+            try:
+                days = [date.fromisoformat(x.strip()) for x in parts]
+            except ValueError:
+                raise ValueError(f"{item!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)") from None
+            if len(days) > 2 or (len(days) == 2 and days[1] < days[0]):
+                raise ValueError(f"{item!r}: a range goes from its first day to its last")
+        return v
+
     @field_validator("agents")
     @classmethod
     def _agents(cls, v: list[str]) -> list[str]:

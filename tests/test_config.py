@@ -66,3 +66,25 @@ def test_settings_from_env():
     assert s.slack_api_url == "http://127.0.0.1:9/api/"
     assert s.redis_url == "redis://x"
     assert Settings.from_env({}).data_dir == ".slackops"
+
+
+def test_config_check_command(tmp_path, capsys):
+    from slackops.cli import main
+
+    good = tmp_path / "c.yml"
+    good.write_text(GOOD + "closures: ['2026-08-10..2026-08-21']\n")
+    assert main(["config", "check", str(good)]) == 0
+    assert "ok (1 accounts)" in capsys.readouterr().out
+    bad = tmp_path / "b.yml"
+    bad.write_text(GOOD.replace("calendar: default", "calendar: kr").replace("policy: interopion", "policy: nosuch"))
+    assert main(["config", "check", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "accounts[0].policy:" in err and "nosuch" in err
+    cal = tmp_path / "k.yml"
+    cal.write_text(GOOD.replace("calendar: default", "calendar: kr"))
+    assert main(["config", "check", str(cal)]) == 2
+    assert "accounts[0].calendar: 'kr' is not a calendar of interopion" in capsys.readouterr().err
+    closures = tmp_path / "x.yml"
+    closures.write_text(GOOD + "closures: ['2026-13-01']\n")
+    assert main(["config", "check", str(closures)]) == 2
+    assert f"{closures}: closures[0]: '2026-13-01' is not a date" in capsys.readouterr().err
