@@ -87,4 +87,4 @@ def test_config_check_command(tmp_path, capsys):
     closures = tmp_path / "x.yml"
     closures.write_text(GOOD + "closures: ['2026-13-01']\n")
     assert main(["config", "check", str(closures)]) == 2
-    assert f"{closures}: closures[0]: '2026-13-01' is not a date" in capsys.readouterr().err
+    assert f"{closures}: closures: '2026-13-01' is not a date" in capsys.readouterr().err
