@@ -18,6 +18,7 @@ from slackops.requests.model import (
     Rules,
     Status,
     apply,
+    recorded,
     submit,
 )
 from slackops.requests.store import Alarm, RequestStore, alarm_member
@@ -36,6 +37,7 @@ __all__ = [
     "RESOLUTIONS",
     "SOURCES",
     "apply",
+    "recorded",
     "submit",
     "alarm_member",
 ]

@@ -25,16 +25,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = rsub.add_parser("list", help="requests, oldest first")
     p.add_argument("--account", metavar="A", help="one account (its id, e.g. acme)")
     p.add_argument("--open", action="store_true", help="open requests only (not resolved or closed)")
-    p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
+    _common(p)
     p.set_defaults(func=cmd_list)
 
     p = rsub.add_parser("show", help="one request: its facts, its SLA checkpoints and its history")
     p.add_argument("id", metavar="ID", help="a request id such as ACME-3")
-    p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
+    _common(p)
     p.set_defaults(func=cmd_show)
 
 
 # --------------------------------------------------------------------------- plumbing
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
+    p.add_argument("--prefix", default="slackops", metavar="PREFIX",
+                   help="the Redis key prefix of the desk (default: slackops)")
 
 
 def _with_store(args: argparse.Namespace, action: Any) -> int:
@@ -49,7 +55,7 @@ def _with_store(args: argparse.Namespace, action: Any) -> int:
     config = load_config(path)
     with connect(settings) as (client, description):
         print(f"using {description}", file=sys.stderr)
-        return int(action(RequestStore(client, config)) or 0)
+        return int(action(RequestStore(client, config, prefix=args.prefix)) or 0)
 
 
 def _local(dt: datetime | None, zone: str) -> str:

@@ -33,6 +33,7 @@ __all__ = [
     "RESOLUTIONS",
     "SOURCES",
     "apply",
+    "recorded",
     "submit",
     "utc",
     "mention",
@@ -547,3 +548,24 @@ def apply(request: Request, event: Event, rules: Rules | None = None) -> Request
         raise DomainError(f"who did this to {request.id}? (an event needs an actor)")
     changes = _TRANSITIONS[kind](request, event, rules or Rules())
     return replace(request, version=request.version + 1, **changes)
+
+
+def recorded(before: Request, event: Event, after: Request) -> Event:
+    """``event`` as the history keeps it: its data completed with what the change decided
+    (the priority it came from, who was assigned, the escalation level reached), so that
+    the audit trail reads on its own."""
+    data = dict(event.data)
+    kind = event.type
+    if kind == "reclassified":
+        data.setdefault("from", before.priority)
+    elif kind == "assigned":
+        data["assignee"] = after.assignee
+        if before.assignee and before.assignee != after.assignee:
+            data.setdefault("previous", before.assignee)
+    elif kind == "escalated":
+        data["level"] = after.escalation_level
+    elif kind == "escalation_acknowledged":
+        data["level"] = after.escalation_acknowledged
+    elif kind == "resolved":
+        data.setdefault("resolution", after.resolution)
+    return event if data == event.data else replace(event, data=data)

@@ -35,6 +35,7 @@ from slackops.requests.model import (
     Request,
     Rules,
     apply,
+    recorded,
     submit,
     utc,
 )
@@ -367,7 +368,7 @@ class RequestStore:
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
             status, raw = self._run(
                 "apply", old.id, old.version, codec.body_text(new, alarms, entries),
-                event, old.account, ikey, self.keys.request(old.id), ops, conditional,
+                recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops, conditional,
                 self.keys.alarms_done(old.id),
             )
             if status in ("ok", "dup"):
