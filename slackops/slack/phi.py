@@ -35,7 +35,7 @@ _MRN = re.compile(
     r"\s*[:#=]?\s*[A-Z]{0,3}-?\d{5,12}\b",
     re.I,
 )
-_DATE = r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})"
+_DATE = r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}|\d{1,2}\s+(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})"
 _DOB_LABEL = re.compile(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?|birth\s*date|birthday)\s*[:=]?\s*" + _DATE, re.I)
 # "John Smith 03/04/1985", "Smith, John (1985-03-04)": two capitalised words close to a date
 _NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+[A-Z][a-z]+\b[^\n\d]{0,20}?\(?" + _DATE)

@@ -11,7 +11,7 @@ from slackops.slack.metadata import ViewMeta
 
 __all__ = [
     "open_request_modal", "text_modal", "reclassify_modal", "categorize_modal", "resolve_modal",
-    "assign_modal", "notice_modal", "message_modal",
+    "assign_modal", "notice_modal",
 ]
 
 RESOLUTIONS = ("fix", "workaround", "other", "not_an_error")
@@ -159,9 +159,3 @@ def notice_modal(req: Any, meta: ViewMeta, *, lang: str, text: str) -> dict[str,
     return text_modal(CallbackId.CRITICAL_NOTICE, t(lang, "notice.modal_title"), meta, lang=lang,
                       block_id=BlockId.NOTICE_TEXT, label=t(lang, "notice.modal_label", id=req.id),
                       intro=t(lang, "notice.modal_intro"), initial=text, submit="send")
-
-
-def message_modal(title: str, text: str, *, lang: str = "en") -> dict[str, Any]:
-    """A modal that only says something (where no channel can take an ephemeral)."""
-    return _modal("slackops_message", title, [{"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, 3000)}}],
-                  ViewMeta(), lang, submit=None)
