@@ -4,6 +4,8 @@ notice, resolve, reopen, escalate; and their first reply in the thread is the fi
 
 from __future__ import annotations
 
+import json
+
 from tests.slack.conftest import form, wait_for
 
 
@@ -55,7 +57,7 @@ def test_reclassify_tells_the_customer_with_an_appeal_button_and_appeal_reaches_
     assert desk.store.get(rid).priority == "P3"
     wait_for(lambda: "P3" in str(desk.card(rid)["blocks"][1]))
     # the customer appeals
-    desk.driver.block_action("req_appeal", '{"r": "%s"}' % rid, user_id="U0ACME1", user_team_id="T0ACME",
+    desk.driver.block_action("req_appeal", json.dumps({"r": rid}), user_id="U0ACME1", user_team_id="T0ACME",
                              channel_id="C0ACMESHARED", message=msg)
     view = desk.wait_view("slackops_appeal")
     r = desk.submit("slackops_appeal", form(reason="It blocks our billing"), "U0ACME1", user_team_id="T0ACME", view=view)
