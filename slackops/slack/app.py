@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +27,11 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("slackops.slack")
 
+LISTENER_THREADS = 64
+"""Bolt runs each listener in this pool and answers Slack once it acks; work after the ack
+(Web API calls) keeps a thread busy, so the pool must be larger than Bolt's default of 10
+or a burst of slow follow-ups would delay the next acks."""
+
 
 def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = False) -> App:
@@ -42,6 +48,7 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     desk = Desk(settings=settings, config=config, store=store, client=client, directory=directory, clock=clock or _utcnow)
     app = App(
         client=client,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slackops-listener"),
         signing_secret=settings.signing_secret or "",
         token_verification_enabled=False,  # no Web API call at start-up; Bolt asks auth.test on first use
         process_before_response=process_before_response,

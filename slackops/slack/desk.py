@@ -10,7 +10,9 @@ repaired by the next change: the card is re-rendered from the store every time).
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -41,6 +43,12 @@ def _load_policy(name: str) -> Any:
     return load(name)
 
 
+FOLLOW_UP_THREADS = 4
+"""Threads that post cards and thread messages after the ack (see Desk.later)."""
+
+URGENT_THREADS = 4
+"""Threads that open forms after the ack (views.open must beat the trigger's 3 s)."""
+
 CARD_POST_LOCK_SECONDS = 30
 """While one thread posts a request's first card, others leave it alone; after this, a card
 that never made it (the process died) is posted by the next change."""
@@ -60,10 +68,47 @@ class Desk:
     directory: Directory
     clock: Callable[[], datetime] = _utcnow
     vendor_name: str = "Support"
-    _bot_user_id: str | None = field(default=None, repr=False)
+    follow_ups: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=FOLLOW_UP_THREADS, thread_name_prefix="slackops-follow-up"), repr=False)
+    urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
+        max_workers=URGENT_THREADS, thread_name_prefix="slackops-views"), repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def later(self, fn: Callable[..., Any], *args: Any, who: tuple[str | None, str | None] | None = None,
+              urgent: bool = False, **kw: Any) -> None:
+        """Run Slack follow-ups (card, thread, DMs) after the ack, off the listener threads.
+
+        The durable change is already in the store; a follow-up lost with the process is
+        repaired by the next change (the card is re-rendered from the store). A small pool
+        keeps a burst of follow-ups from starving the acks of the requests behind it; Slack
+        takes about one message a second per channel anyway. ``urgent`` work (opening a
+        form: its trigger_id expires 3 s after the click) has its own pool. ``who`` is
+        (user, channel) to tell politely if it fails unexpectedly."""
+
+        def run() -> None:
+            try:
+                fn(*args, **kw)
+            except Exception as e:
+                from slackops.errors import SlackopsError
+
+                if isinstance(e, SlackopsError) and who and who[0]:
+                    self.tell(who[0], str(e), channel=who[1])
+                    return
+                ref = uuid.uuid4().hex[:8]
+                rid = next((getattr(a, "id", None) for a in args if hasattr(a, "id")), None) or kw.get("request_id", "-")
+                log.error("request %s: follow-up %s failed (ref %s)", rid, getattr(fn, "__name__", fn), ref, exc_info=e)
+                if who and who[0]:
+                    self.tell(who[0], t("en", "error.unexpected", ref=ref), channel=who[1])
+
+        (self.urgent if urgent else self.follow_ups).submit(run)
+
+    def open_view(self, trigger_id: str, view: dict[str, Any], *, user: str | None, channel: str | None,
+                  request_id: str | None = None) -> None:
+        """views.open after the ack, in the urgent pool (the trigger expires in 3 s)."""
+        self.later(self.client.views_open, trigger_id=trigger_id, view=view, who=(user, channel), urgent=True,
+                   request_id=request_id)
 
     # -- look-ups --------------------------------------------------------------------
     def policy(self, name: str) -> Any:

@@ -67,9 +67,10 @@ def publish(desk: Desk, before: Any, req: Any, type_: str, actor: str, data: dic
 
 def change(desk: Desk, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
            key: str | None = None, expected_version: int | None = None) -> Any:
-    """record() then publish(): for listeners that have already acked."""
+    """record() now, publish() after (Desk.later): for listeners that have already acked."""
     before, req = record(desk, request_id, type_, actor, data, key=key, expected_version=expected_version)
-    return publish(desk, before, req, type_, actor, data, key=key)
+    desk.later(publish, desk, before, req, type_, actor, data, key=key)
+    return req
 
 
 def _announce(desk: Desk, before: Any, req: Any, type_: str, actor: str, data: dict[str, Any]) -> None:

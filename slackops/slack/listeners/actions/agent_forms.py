@@ -24,7 +24,7 @@ def _open_form(body: dict[str, Any], desk: Desk, client: WebClient,
         return
     meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
     view = build(desk.policy_of(req), req, meta, "en")
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    desk.open_view(body["trigger_id"], view, user=actor.user_id, channel=actor.channel, request_id=req.id)
 
 
 def assign(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:

@@ -28,5 +28,5 @@ def open_request(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) 
         desk.tell(actor.user_id, not_a_contact_text(desk, account), channel=actor.channel)
         return
     meta = ViewMeta(account=account.id, channel=account.channel, source="button")
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=open_request_modal(desk.policy(account.policy), account, meta, lang=account.language))
+    desk.open_view(body["trigger_id"], open_request_modal(desk.policy(account.policy), account, meta, lang=account.language),
+                   user=actor.user_id, channel=actor.channel)

@@ -50,8 +50,8 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
     priority, title = _prefill(policy, text)
     ack()
     meta = ViewMeta(account=account.id, channel=actor.channel, source="command")
-    client.views_open(trigger_id=body["trigger_id"],
-                      view=open_request_modal(policy, account, meta, lang=lang, priority=priority, title=title))
+    desk.open_view(body["trigger_id"], open_request_modal(policy, account, meta, lang=lang, priority=priority, title=title),
+                   user=actor.user_id, channel=actor.channel)
 
 
 def _prefill(policy: Any, text: str) -> tuple[str | None, str | None]:

