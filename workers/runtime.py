@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 import redis as redis_py
@@ -83,12 +82,23 @@ class Runtime:
         ends rq's loop, so start it again."""
         from rq import SimpleWorker
 
-        while not self._stopping.is_set():
-            worker = SimpleWorker([queue_name(self.ctx.prefix)], connection=self.ctx.redis)
+        stopping = self._stopping
+
+        class _Worker(SimpleWorker):
+            def request_stop(self, signum: Any, frame: Any) -> None:
+                stopping.set()  # SIGTERM / SIGINT: do not start rq again
+                super().request_stop(signum, frame)
+
+        # rq sets its own socket timeout on its connection: give it a pool of its own
+        kwargs = dict(self.ctx.redis.connection_pool.connection_kwargs)
+        conn_class = self.ctx.redis.connection_pool.connection_class
+        rq_redis = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
+        while not stopping.is_set():
+            worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
             try:
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
             except redis_py.RedisError as e:
                 log.warning("worker: Redis unavailable (%s); starting again", e)
-            if burst or worker._stop_requested:
+            if burst:
                 return
-            time.sleep(0.5)
+            stopping.wait(0.5)
