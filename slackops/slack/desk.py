@@ -193,7 +193,11 @@ class Desk:
             return None
 
     def tell(self, user_id: str, text: str, *, channel: str | None = None) -> None:
-        """An ephemeral in ``channel`` when there is one, else a DM (App Home, modals)."""
+        """An ephemeral in ``channel`` when there is one, else a DM (App Home, modals);
+        sent after the ack (urgent pool)."""
+        self.later(self.tell_now, user_id, text, channel=channel, urgent=True)
+
+    def tell_now(self, user_id: str, text: str, *, channel: str | None = None) -> None:
         try:
             if channel and not channel.startswith("D"):
                 self.client.chat_postEphemeral(channel=channel, user=user_id, text=text)

@@ -39,7 +39,7 @@ def escalate(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> N
         return
     lang = req.language or "en"
     meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.text_modal(
+    desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
         CallbackId.CUSTOMER_ESCALATE, t(lang, "escalate.title"), meta, lang=lang, block_id=BlockId.REASON,
         label=t(lang, "escalate.customer_label", id=req.id), intro=t(lang, "escalate.customer_intro")))
 
@@ -52,7 +52,7 @@ def appeal(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> Non
         return
     lang = req.language or "en"
     meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.text_modal(
+    desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
         CallbackId.APPEAL, t(lang, "appeal.title"), meta, lang=lang, block_id=BlockId.REASON,
         label=t(lang, "appeal.label", id=req.id), intro=t(lang, "appeal.intro")))
 
@@ -64,7 +64,7 @@ def add_info(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> N
         return
     lang = req.language or "en"
     meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
-    client.views_open(trigger_id=body["trigger_id"], view=modals.text_modal(
+    desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
         CallbackId.ADD_INFO, t(lang, "add_info.title"), meta, lang=lang, block_id=BlockId.TEXT,
         label=t(lang, "add_info.label", id=req.id)))
 

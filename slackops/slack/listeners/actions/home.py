@@ -13,4 +13,4 @@ from slackops.slack.listeners.events.app_home import publish_home
 def refresh(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     ack()
     user = body.get("user") or {}
-    publish_home(desk, user.get("id"), user.get("team_id"))
+    desk.later(publish_home, desk, user.get("id"), user.get("team_id"), urgent=True)

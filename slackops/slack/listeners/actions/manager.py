@@ -31,11 +31,14 @@ def acknowledge_escalation(ack: Ack, body: dict[str, Any], desk: Desk, client: W
     channel = (body.get("container") or {}).get("channel_id") or actor.channel
     if msg.get("ts") and channel:
         note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
-        try:
-            client.chat_update(channel=channel, ts=msg["ts"], text=note,
-                               blocks=acknowledged_dm_blocks(msg.get("blocks") or [], note))
-        except SlackApiError:
-            pass
+        desk.later(_replace_buttons, client, channel, msg, note)
+
+
+def _replace_buttons(client: WebClient, channel: str, msg: dict[str, Any], note: str) -> None:
+    try:
+        client.chat_update(channel=channel, ts=msg["ts"], text=note, blocks=acknowledged_dm_blocks(msg.get("blocks") or [], note))
+    except SlackApiError:
+        pass
 
 
 def reassign(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
@@ -45,7 +48,7 @@ def reassign(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> N
     if not req:
         return
     meta = ViewMeta(r=req.id, channel=actor.channel, force=True)
-    client.views_open(trigger_id=body["trigger_id"], view=assign_modal(req, meta))
+    desk.open_view(body["trigger_id"], assign_modal(req, meta), user=actor.user_id, channel=actor.channel, request_id=req.id)
 
 
 def open_thread(ack: Ack) -> None:

@@ -44,4 +44,4 @@ def app_home_opened(event: dict[str, Any], desk: Desk) -> None:
     # no de-duplication: publishing the Home tab twice is harmless and keeps it fresh
     if event.get("tab", "home") != "home":
         return
-    publish_home(desk, event.get("user"), event.get("user_team"))
+    desk.later(publish_home, desk, event.get("user"), event.get("user_team"), urgent=True)

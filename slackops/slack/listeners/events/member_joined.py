@@ -24,6 +24,10 @@ def member_joined_channel(event: dict[str, Any], body: dict[str, Any], context: 
         return
     if not desk.once(f"pinned:{channel}", ttl_seconds=3600):
         return
+    desk.later(_post_and_pin, client, channel, account)
+
+
+def _post_and_pin(client: WebClient, channel: str, account: Any) -> None:
     try:
         res = client.chat_postMessage(channel=channel, **open_button_message(account, account.language))
         client.pins_add(channel=channel, timestamp=res["ts"])

@@ -42,6 +42,8 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     account = desk.account_for_channel(channel)
     if account is None or not first_delivery(desk, body):
         return
+    # Events are answered when this returns: the request is opened here, before the answer
+    # (one Web API read), so that it is durable; the card and replies follow after it.
     reactor = event.get("user") or ""
     author = event.get("item_user") or reactor
     role = desk.directory.role(reactor, event.get("user_team"), None)
@@ -76,6 +78,10 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     req = desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,
                           priority=priority, submitted_by=submitted_by, now=desk.now(), source="reaction", fields=fields,
                           idempotency_key=f"reaction:{channel}:{ts}")
+    desk.later(_announce, desk, client, req, account, channel, ts, priority)
+
+
+def _announce(desk: Desk, client: WebClient, req: Any, account: Any, channel: str, ts: str, priority: str) -> None:
     announce_opened(desk, req)
     req = desk.store.get(req.id)
     if desk.once(f"reaction-reply:{req.id}"):

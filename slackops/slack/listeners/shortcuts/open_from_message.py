@@ -31,6 +31,10 @@ def open_from_message(ack: Ack, body: dict[str, Any], desk: Desk, client: WebCli
     if not may_open(desk, account, actor.user_id):
         desk.tell(actor.user_id, not_a_contact_text(desk, account), channel=actor.channel)
         return
+    desk.later(_open_form, desk, client, body, actor, account, urgent=True)
+
+
+def _open_form(desk: Desk, client: WebClient, body: dict[str, Any], actor: Any, account: Any) -> None:
     message = body.get("message") or {}
     ts = message.get("ts") or body.get("message_ts")
     permalink = None
@@ -42,3 +46,4 @@ def open_from_message(ack: Ack, body: dict[str, Any], desk: Desk, client: WebCli
     text = message.get("text") or ""
     client.views_open(trigger_id=body["trigger_id"], view=open_request_modal(
         desk.policy(account.policy), account, meta, lang=account.language, title=title_from(text), description=text))
+    # (already after the ack, in the urgent pool: the permalink look-up and the form share the trigger's 3 s)
