@@ -17,6 +17,7 @@ ones get none; a breached checkpoint keeps its due alarm until the workers have 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -44,57 +45,73 @@ __all__ = ["RequestStore", "Alarm", "alarm_member"]
 
 #: How many times a write without ``expected_version`` is recomputed after losing a race.
 MAX_RETRIES = 50
+#: How many requests a store remembers as a first guess for its next write to them.
+CACHE_SIZE = 10_000
 #: How long an idempotency key remembers its write (Slack redelivers for minutes, not days).
 IDEMPOTENCY_TTL = 86400
 
 _WRITE = """
--- ARGV: 1 mode (open|apply|patch), 2 request id (or prefix "ACME-" when opening),
--- 3 expected version, 4 body (see codec.body_text) or whole JSON (patch), 5 event JSON,
--- 6 history stream key, 7 idempotency key or '', 8 idempotency TTL, 9 counter key,
--- 10 request key (with \\1 for the id when opening), 11 operations JSON,
--- 12 conditional alarms JSON, 13 done-alarms key (\\1 for the id), 14 deadline index key
+-- ARGV: 1 mode (open|apply|patch), 2 request id (the prefix "ACME-" when opening),
+-- 3 expected version, 4 body (codec.body_text) or the whole JSON (patch), 5 event JSON,
+-- 6 history stream, 7 idempotency key or '', 8 its TTL, 9 counter, 10 request key,
+-- 11 done-alarms set, 12 deadline index, 13 conditional alarms ("suffix TAB score" lines),
+-- 14 operations ("COMMAND TAB arg TAB arg" lines; keys and members hold no tab or newline)
+-- When opening, "\\1" in keys and arguments stands for the new id.
 local mode = ARGV[1]
 if ARGV[7] ~= '' then
   local prev = redis.call('GET', ARGV[7])
   if prev then return {'dup', prev} end
 end
-local id, rkey, version
-if mode == 'open' then
+local opening = mode == 'open'
+local function fill(s)
+  if opening then return (string.gsub(s, '\\1', ARGV[2])) end
+  return s
+end
+local id, version
+if opening then
   id = ARGV[2] .. redis.call('INCR', ARGV[9])
-  rkey = (string.gsub(ARGV[10], '\\1', id))
+  ARGV[2] = id
   version = 1
 else
   id = ARGV[2]
-  rkey = ARGV[10]
-  local cur = redis.call('GET', rkey)
-  if not cur then return {'missing', ''} end
+  local cur = redis.call('GET', ARGV[10])
+  if not cur then return {'missing'} end
   local v = tonumber(string.match(cur, '^{"v":(%d+)'))
   if v ~= tonumber(ARGV[3]) then return {'conflict', cur} end
   version = v + 1
 end
+local sid = ''
 local blob
 if mode == 'patch' then
   blob = ARGV[4]
 else
-  local sid = redis.call('XADD', ARGV[6], '*', 'r', id, 'e', ARGV[5])
+  sid = redis.call('XADD', ARGV[6], '*', 'r', id, 'e', ARGV[5])
   blob = '{"v":' .. version .. ',"id":"' .. id .. '"' .. ARGV[4] .. '"' .. sid .. '"]}'
 end
-redis.call('SET', rkey, blob)
-for _, op in ipairs(cjson.decode(ARGV[11])) do
-  for i = 2, #op do op[i] = (string.gsub(op[i], '\\1', id)) end
-  redis.call(unpack(op))
+redis.call('SET', fill(ARGV[10]), blob)
+local function split(text, sep)
+  local out = {}
+  for part in string.gmatch(text, '([^' .. sep .. ']+)') do out[#out + 1] = part end
+  return out
 end
-local cond = cjson.decode(ARGV[12])
-if #cond > 0 then
-  local done = (string.gsub(ARGV[13], '\\1', id))
-  for _, a in ipairs(cond) do
+if ARGV[13] ~= '' then
+  local done = fill(ARGV[11])
+  for _, pair in ipairs(split(ARGV[13], '\\n')) do
+    local a = split(pair, '\\t')
     if redis.call('SISMEMBER', done, a[1]) == 0 then
-      redis.call('ZADD', ARGV[14], a[2], id .. '|' .. a[1])
+      redis.call('ZADD', ARGV[12], a[2], id .. '|' .. a[1])
     end
   end
 end
+if ARGV[14] ~= '' then
+  for _, line in ipairs(split(ARGV[14], '\\n')) do
+    local op = split(line, '\\t')
+    for j = 2, #op do op[j] = fill(op[j]) end
+    redis.call(unpack(op))
+  end
+end
 if ARGV[7] ~= '' then redis.call('SET', ARGV[7], blob, 'EX', ARGV[8]) end
-return {'ok', blob}
+return {'ok', id, sid}
 """
 
 _ALARM_DONE = """
@@ -161,6 +178,7 @@ class RequestStore:
         self._policies: dict[str, Any] = {}
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
+        self._cache: OrderedDict[str, tuple[Request, list[str], list[str]]] = OrderedDict()
 
     # ------------------------------------------------------------------ policies
 
@@ -199,8 +217,33 @@ class RequestStore:
         rid = make_id(account, number)
         raw = self.redis.get(self.keys.request(rid))
         if raw is None:
+            self._forget(rid)
             raise NotFound(f"there is no request {rid}")
-        return codec.decode_request(raw)
+        found = codec.decode_request(raw)
+        self._remember(*found)
+        return found
+
+    # A small cache of the requests this store wrote or read last. Only a first guess for a
+    # write: the write script checks the version and answers a conflict with the current
+    # state, so a stale entry costs one retry, never a wrong write.
+
+    def _cached(self, request_id: str) -> tuple[Request, list[str], list[str]] | None:
+        with self._lock:
+            hit = self._cache.get(request_id)
+            if hit is not None:
+                self._cache.move_to_end(request_id)
+            return hit
+
+    def _remember(self, req: Request, alarms: list[str], entries: list[str]) -> None:
+        with self._lock:
+            self._cache[req.id] = (req, list(alarms), list(entries))
+            self._cache.move_to_end(req.id)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    def _forget(self, request_id: str) -> None:
+        with self._lock:
+            self._cache.pop(request_id, None)
 
     def _accounts(self, account: str | None) -> list[str]:
         known = [a.id for a in self.config.accounts]
@@ -325,14 +368,16 @@ class RequestStore:
         alarms = sorted(set(future) | set(conditional))
         for suffix, score in future.items():
             ops.append(["ZADD", self.keys.deadlines, score, f"{placeholder}|{suffix}"])
-        status, raw = self._run(
+        res = self._run(
             "open", f"{account.prefix}-", 0, codec.body_text(req, alarms, []), event,
             account.id, ikey, self.keys.request(placeholder), ops, conditional,
             self.keys.alarms_done(placeholder),
         )
-        if status == "conflict":  # pragma: no cover - a fresh id cannot conflict
-            raise ConflictError("the request could not be created; try again")
-        return codec.decode_request(raw)[0]
+        if res[0] == "dup":
+            return codec.decode_request(res[1])[0]
+        created = replace(req, id=res[1])
+        self._remember(created, alarms, [res[2]])
+        return created
 
     def apply(
         self,
@@ -347,40 +392,62 @@ class RequestStore:
             prev = self.redis.get(ikey)
             if prev is not None:
                 return codec.decode_request(prev)[0]
+        request_id = make_id(*parse_id(request_id))
+        cached = self._cached(request_id)
+        if cached is not None and expected_version is not None and cached[0].version != expected_version:
+            cached = None  # the caller saw another version: ask Redis
         for _attempt in range(MAX_RETRIES):
-            old, old_alarms, entries = self._load(request_id)
+            from_cache = cached is not None
+            old, old_alarms, entries = cached if cached is not None else self._load(request_id)
+            cached = None
             if expected_version is not None and old.version != expected_version:
                 raise ConflictError(
                     f"{old.id} changed since you saw it (version {old.version}, not {expected_version})",
                     current=old,
                 )
-            new = apply(old, event, self.rules(old.policy))
+            try:
+                new = apply(old, event, self.rules(old.policy))
+            except DomainError:
+                if from_cache:
+                    continue  # refuse only on the state Redis holds, not on a remembered one
+                raise
             ops: list[list[str]] = []
             self._index_ops(ops, old, new, old.id)
-            future, conditional = self._alarms(new, event.at)
-            alarms = sorted(set(future) | set(conditional))
-            gone = set(old_alarms) - set(alarms)
-            if gone:
-                ops.append(["ZREM", self.keys.deadlines, *(f"{old.id}|{s}" for s in sorted(gone))])
-            for suffix, score in future.items():
-                ops.append(["ZADD", self.keys.deadlines, score, f"{old.id}|{suffix}"])
+            conditional: dict[str, str] = {}
+            if new.is_open and old.is_open and new.timeline_facts() == old.timeline_facts():
+                # Same facts, same timeline: the alarms stand (the workers' done set still applies).
+                alarms = old_alarms
+            else:
+                future, conditional = self._alarms(new, event.at)
+                alarms = sorted(set(future) | set(conditional))
+                gone = set(old_alarms) - set(alarms)
+                if gone:
+                    ops.append(["ZREM", self.keys.deadlines, *(f"{old.id}|{x}" for x in sorted(gone))])
+                for suffix, score in future.items():
+                    ops.append(["ZADD", self.keys.deadlines, score, f"{old.id}|{suffix}"])
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
-            status, raw = self._run(
+            res = self._run(
                 "apply", old.id, old.version, codec.body_text(new, alarms, entries),
-                recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops, conditional,
-                self.keys.alarms_done(old.id),
+                recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops,
+                conditional, self.keys.alarms_done(old.id),
             )
-            if status in ("ok", "dup"):
-                return codec.decode_request(raw)[0]
-            if status == "missing":
+            if res[0] == "ok":
+                self._remember(new, alarms, [*entries, res[2]])
+                return new
+            if res[0] == "dup":
+                return codec.decode_request(res[1])[0]
+            if res[0] == "missing":
+                self._forget(old.id)
                 raise NotFound(f"there is no request {old.id}")
-            current = codec.decode_request(raw)[0]
+            current, cur_alarms, cur_entries = codec.decode_request(res[1])
+            self._remember(current, cur_alarms, cur_entries)
             if expected_version is not None:
                 raise ConflictError(
                     f"{old.id} changed since you saw it (version {current.version}, not {expected_version})",
                     current=current,
                 )
+            cached = (current, cur_alarms, cur_entries)  # lost a race: recompute on the fresh state
         raise ConflictError(f"{request_id} is changing too fast; try again")
 
     def set_card(self, request_id: str, channel: str, ts: str) -> Request:
@@ -389,29 +456,33 @@ class RequestStore:
             old, alarms, entries = self._load(request_id)
             new = replace(old, card_channel=channel if channel != old.channel else None, card_ts=ts)
             blob = codec.encode_request(new, alarms, entries)
-            status, raw = self._run(
+            res = self._run(
                 "patch", old.id, old.version, blob, None, old.account, "",
                 self.keys.request(old.id), [], {}, self.keys.alarms_done(old.id),
             )
-            if status == "ok":
-                return codec.decode_request(raw)[0]
-            if status == "missing":
+            if res[0] == "ok":
+                self._remember(new, alarms, entries)
+                return new
+            if res[0] == "missing":
                 raise NotFound(f"there is no request {old.id}")
         raise ConflictError(f"{request_id} is changing too fast; try again")
 
     def _run(
         self, mode: str, rid: str, version: int, body: str, event: Event | None, account: str,
         ikey: str, rkey: str, ops: list[list[str]], conditional: Mapping[str, str], done_key: str,
-    ) -> tuple[str, str]:
-        args = [
-            mode, rid, version, body,
-            codec.encode_event(event) if event else "", self.keys.history(account), ikey,
-            IDEMPOTENCY_TTL, self.keys.counter(account), rkey, codec._dumps(ops),
-            codec._dumps([[s, sc] for s, sc in conditional.items()]) if conditional else "[]",
+    ) -> list[str]:
+        args: list[Any] = [
+            mode, rid, version, body, codec.encode_event(event) if event else "",
+            self.keys.history(account), ikey, IDEMPOTENCY_TTL, self.keys.counter(account), rkey,
             done_key, self.keys.deadlines,
+            "\n".join(f"{suffix}\t{score}" for suffix, score in conditional.items()),
+            "\n".join("\t".join(op) for op in ops),
         ]
-        status, raw = self._write(keys=[], args=args)
-        return _text(status), _text(raw)
+        try:
+            res = self.redis.execute_command("EVALSHA", self._write.sha, 0, *args)
+        except redis_py.exceptions.NoScriptError:  # a restarted or flushed server: load it again
+            res = self._write(keys=[], args=args)
+        return [_text(x) for x in res]
 
     def _index_ops(self, ops: list[list[str]], old: Request | None, new: Request, rid: str) -> None:
         def keys(r: Request | None) -> set[str]:
