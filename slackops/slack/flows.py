@@ -8,6 +8,7 @@ language. Side effects are keyed so that a repeated submission says nothing twic
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from slackops.slack.blocks.card import priority_label
@@ -23,7 +24,7 @@ from slackops.slack.blocks.text import escape, user_link
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 
-__all__ = ["change", "record", "publish", "escalation_roles", "announce_opened"]
+__all__ = ["change", "record", "publish", "escalation_roles", "announce_opened", "refresh_card"]
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,13 @@ ESCALATION_ROLES = {1: ("escalation_manager", "support_management"), 2: ("direct
 """Who a manual escalation engages, by level (IXCloud: the escalation manager, then "the next level")."""
 
 
-def escalation_roles(desk: Desk, level: int) -> list[str]:
-    roles = ESCALATION_ROLES.get(min(level, 3), ())
+def escalation_roles(desk: Desk, level: int, policy: Any = None) -> list[str]:
+    """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
+    customer's first escalation (IXCloud: the escalation manager), then the ladder above."""
+    roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
+    custom = getattr(getattr(policy, "intake", None), "customer_escalation", None)
+    if level == 1 and custom is not None and getattr(custom, "notify", None):
+        roles = tuple(custom.notify) + roles
     for role in roles:
         users = desk.config.managers.get(role)
         if users:
@@ -111,14 +117,15 @@ def _announce(desk: Desk, before: Any, req: Any, type_: str, actor: str, data: d
                          broadcast=True)
     elif type_ == "escalated":
         level = int(data.get("level") or req.escalation_level or 1)
-        managers = escalation_roles(desk, level)
+        managers = escalation_roles(desk, level, policy)
         desk.post_thread(req, thread_message(t(lang, "notice.escalated", id=req.id, who=who, level=level,
                                                managers=" ".join(f"<@{u}>" for u in managers) or "—")))
         if managers:
             desk.dm(managers, escalation_dm(req, by=actor, level=level, reason=data.get("reason", ""),
                                             permalink=desk.permalink(req)))
     elif type_ == "appealed":
-        managers = list(desk.config.managers.get("support_management") or [])
+        role = getattr(policy.intake, "reclassification_appeal_to", None) or "support_management"
+        managers = list(desk.config.managers.get(role) or desk.config.managers.get("support_management") or [])
         desk.post_thread(req, thread_message(t(lang, "notice.appealed", id=req.id, who=who)))
         if managers:
             desk.dm(managers, appeal_dm(req, by=actor, reason=data.get("reason", ""), permalink=desk.permalink(req)))
@@ -139,3 +146,17 @@ def announce_opened(desk: Desk, req: Any) -> None:
     if link:
         extra = "\n" + t(lang, "notice.from_message", link=link)
     desk.post_thread(req, thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
+
+
+def refresh_card(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> None:
+    """Re-render a request's card from the store, for code outside the Slack app (the
+    workers, after an auto-upgrade or a policy escalation). Does nothing if it has no card."""
+    from slackops.slack.blocks.card import card_text, request_card
+    from slackops.slack.desk import card_channel
+
+    req = store.get(request_id)
+    if not req.card_ts:
+        return
+    now = now or datetime.now(UTC)
+    blocks = request_card(req, store.timeline(req, now), policy=store.policy(req.policy), now=now)
+    client.chat_update(channel=card_channel(req), ts=req.card_ts, text=card_text(req), blocks=blocks)

@@ -192,3 +192,16 @@ def test_agents_first_reply_in_the_thread_is_the_first_response(desk):
     import time
     time.sleep(0.3)
     assert [e.type for e in desk.store.history(rid)].count("first_response") == 1
+
+
+def test_refresh_card_for_the_workers(desk):
+    """After a change made outside the app (an auto-upgrade), the workers re-render the card."""
+    from datetime import UTC, datetime
+
+    from slackops.requests import Event
+    from slackops.slack.flows import refresh_card
+
+    rid = desk.open_request(priority="P3")
+    desk.store.apply(rid, Event("reclassified", "policy", datetime.now(UTC), {"to": "P2", "reason": "auto-upgrade", "by": "policy"}))
+    refresh_card(desk.store, desk.app.client, rid)
+    assert "P2" in str(desk.card(rid)["blocks"][1])
