@@ -116,7 +116,7 @@ class Event:
     type: str
     actor: str
     at: datetime
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict, hash=False)
     id: str | None = None  # the history entry id, once stored
 
     def __post_init__(self) -> None:
@@ -191,7 +191,7 @@ class Request:
     submitted_at: datetime
     submitted_by: str
     description: str = ""
-    fields: Mapping[str, Any] = field(default_factory=dict)
+    fields: Mapping[str, Any] = field(default_factory=dict, hash=False)
     status: Status = Status.submitted
     assignee: str | None = None
     channel: str | None = None

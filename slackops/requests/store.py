@@ -544,7 +544,17 @@ class RequestStore:
         """Open requests with their next unmet checkpoint (breached ones included), soonest first."""
         now = utc(now)
         out: list[tuple[Request, Any]] = []
-        for req in self.list(account=account, open_only=True, assignee=assignee):
+        if account is None and assignee is None:
+            # Everyone's: the deadline index already orders the requests by their next alarm.
+            ids: list[str] = []
+            for member in self.redis.zrange(self.keys.deadlines, 0, limit * 8 - 1):
+                rid = _text(member).split("|", 1)[0]
+                if rid not in ids:
+                    ids.append(rid)
+            candidates = [r for r in self._mget(ids) if r.is_open]
+        else:
+            candidates = self.list(account=account, open_only=True, assignee=assignee)
+        for req in candidates:
             upcoming = [
                 cp for cp in self.timeline(req, now)
                 if cp.state == "pending" or (cp.state == "breached" and cp.met_at is None)

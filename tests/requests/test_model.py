@@ -385,3 +385,9 @@ def test_apply_is_pure():
     a = apply(req, ev("assigned"), COMENSURE)
     b = apply(req, ev("assigned"), COMENSURE)
     assert a == b and req.version == 1 and req.assignee is None
+
+
+def test_requests_and_events_are_hashable():
+    req = new(fields={"impact": "all"})
+    assert len({req, apply(req, ev("assigned"), COMENSURE)}) == 2
+    assert hash(ev("assigned", note="x")) == hash(ev("assigned", note="y"))

@@ -286,3 +286,27 @@ def test_every_key_is_under_the_prefix(store, namespace, redis_server):
     # on our own embedded server every key is ours; on a shared REDIS_URL, only ours are named
     keys = [k.decode() for k in store.redis.scan_iter(match="*" if redis_server.embedded else f"*{namespace}*")]
     assert keys and all(k.startswith(f"{namespace}:") for k in keys), keys
+
+
+def test_due_soon_for_everyone_reads_the_deadline_index(store):
+    p3 = open_one(store, priority="P3")
+    p1 = open_one(store, priority="P1")
+    resolved = open_one(store, priority="P1")
+    store.apply(resolved.id, ev("resolved"))
+    soon = store.due_soon(at(2))
+    assert [r.id for r, _cp in soon] == [p1.id, p3.id]
+
+
+def test_a_stale_remembered_state_is_never_written_nor_refused_on(redis, namespace):
+    # Two processes: each store remembers what it wrote last; the other one moves on.
+    a = RequestStore(redis, config(), prefix=namespace)
+    b = RequestStore(redis, config(), prefix=namespace)
+    req = open_one(a)
+    a.apply(req.id, ev("resolved"))
+    b.apply(req.id, ev("reopened", minutes=2, reason="still broken"))  # a's memory is now stale
+    after = a.apply(req.id, ev("update_posted", minutes=3))  # a would refuse on "resolved"
+    assert after.version == 4 and after.status is Status.acknowledged
+    a.apply(req.id, ev("assigned", "U0AGENT1", 4))
+    with pytest.raises(DomainError, match="taken by <@U0AGENT1>"):
+        b.apply(req.id, ev("assigned", "U0AGENT2", 5))
+    assert [e.type for e in a.history(req.id)] == ["submitted", "resolved", "reopened", "update_posted", "assigned"]
