@@ -82,14 +82,27 @@ class HttpServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> HttpServer:
-        self._thread = threading.Thread(target=self._server.run, name="slackops-http", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="slackops-http", daemon=True)
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def _run(self) -> None:
         try:
-            self._server.close()
-            self._server.task_dispatcher.shutdown(timeout=2)  # type: ignore[union-attr]
+            self._server.asyncore.loop(timeout=0.2, map=self._server._map)  # type: ignore[union-attr]
+        except (OSError, ValueError):
+            if not self._stopping:
+                raise
+
+    def stop(self) -> None:
+        """Close every socket from the loop's map (the loop then ends), then the workers."""
+        self._stopping = True
+        server = self._server
+        try:
+            while server._map:  # type: ignore[union-attr]
+                for channel in list(server._map.values()):  # type: ignore[union-attr]
+                    channel.handle_close()
+            server.task_dispatcher.shutdown(timeout=2)  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - shutting down
             pass
         if self._thread:
