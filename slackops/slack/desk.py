@@ -172,8 +172,7 @@ class Desk:
         else:
             channel = req.channel
         res = self.client.chat_postMessage(channel=channel, **msg)
-        self.store.set_card(req.id, res["channel"], res["ts"])
-        return self.store.get(req.id)
+        return self.store.set_card(req.id, res["channel"], res["ts"])
 
     def post_thread(self, req: Any, message: Message, *, once_key: str | None = None, broadcast: bool = False) -> str | None:
         """Post in the request's thread (the card is its root). ``once_key`` makes it happen once."""

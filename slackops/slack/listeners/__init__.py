@@ -14,8 +14,9 @@ __all__ = ["register"]
 
 
 def register(app: App) -> None:
-    commands.register(app)
+    # Bolt tries listeners in this order: the most frequent deliveries first
+    events.register(app)
     actions.register(app)
     views.register(app)
+    commands.register(app)
     shortcuts.register(app)
-    events.register(app)

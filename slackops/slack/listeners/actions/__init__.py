@@ -15,6 +15,7 @@ from slackops.slack.listeners.actions import (
     manager,
     open_request,
 )
+from slackops.slack.listeners.routing import pattern, router
 
 ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.OPEN_REQUEST: open_request.open_request,
@@ -41,5 +42,4 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
 
 
 def register(app: App) -> None:
-    for action_id, callback in ACTIONS.items():
-        app.action(str(action_id))(callback)
+    app.action(pattern(ACTIONS))(router(ACTIONS, lambda body: (body.get("actions") or [{}])[0].get("action_id")))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from slackops.slack.ids import ShortcutId
+from slackops.slack.listeners.routing import pattern, router
 from slackops.slack.listeners.shortcuts.open_from_message import open_from_message
 
 SHORTCUTS: dict[ShortcutId, Callable[..., None]] = {
@@ -15,5 +16,4 @@ SHORTCUTS: dict[ShortcutId, Callable[..., None]] = {
 
 
 def register(app: App) -> None:
-    for callback_id, callback in SHORTCUTS.items():
-        app.shortcut(str(callback_id))(callback)
+    app.shortcut(pattern(SHORTCUTS))(router(SHORTCUTS, lambda body: body.get("callback_id")))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from slackops.slack.ids import CallbackId
+from slackops.slack.listeners.routing import pattern, router
 from slackops.slack.listeners.views import agent, customer, open_request
 
 VIEWS: dict[CallbackId, Callable[..., None]] = {
@@ -26,5 +27,4 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
 
 
 def register(app: App) -> None:
-    for callback_id, callback in VIEWS.items():
-        app.view(str(callback_id))(callback)
+    app.view(pattern(VIEWS))(router(VIEWS, lambda body: (body.get("view") or {}).get("callback_id")))
