@@ -121,3 +121,28 @@ def test_customer_phi_refused_in_added_information(desk):
     view = desk.wait_view("slackops_add_info")
     r = desk.submit("slackops_add_info", form(text="SSN 078-05-1120 fails"), "U0ACME1", user_team_id="T0ACME", view=view)
     assert "Social Security" in r.json()["errors"]["text"]
+
+
+def test_customer_reply_in_the_thread_answers_a_request_for_information(desk):
+    rid = desk.open_request()
+    desk.press("req_request_info", rid, "U0AGENT1")
+    view = desk.wait_view("slackops_request_info")
+    desk.submit("slackops_request_info", form(question="Which browser?"), "U0AGENT1", view=view)
+    wait_for(lambda: str(desk.store.get(rid).status) == "waiting_on_customer")
+    req = desk.store.get(rid)
+    desk.driver.event({"type": "message", "channel": req.channel, "user": "U0ACME1", "user_team": "T0ACME",
+                       "text": "Firefox 120", "ts": "1800000002.000001", "thread_ts": req.card_ts})
+    wait_for(lambda: str(desk.store.get(rid).status) == "in_progress" or str(desk.store.get(rid).status) == "acknowledged")
+    assert desk.store.get(rid).waiting[-1][1] is not None  # the clock runs again
+
+
+def test_manager_reassigns_from_the_escalation_dm(desk):
+    rid = desk.open_request()
+    desk.press("req_take", rid, "U0AGENT1")
+    wait_for(lambda: desk.store.get(rid).assignee == "U0AGENT1")
+    desk.driver.block_action("esc_reassign", json.dumps({"r": rid}), user_id="U0MGR1", channel_id="D0MGR1")
+    view = desk.wait_view("slackops_assign")
+    r = desk.submit("slackops_assign", {"assignee": {"value": {"type": "users_select", "selected_user": "U0AGENT2"}}},
+                    "U0MGR1", view=view)
+    assert not r.body, r.text
+    wait_for(lambda: desk.store.get(rid).assignee == "U0AGENT2")
