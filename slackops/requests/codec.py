@@ -2,21 +2,33 @@
 
 A request is one JSON string with short field names, instants as epoch milliseconds and
 empty fields left out (memory: 100,000 open requests must fit in 2 KB each with their
-history and index entries). The version comes first (``{"v":3,"id":"ACME-3",...``) so
-that the store's Lua script can check it without parsing the rest; the ids of the
-request's history entries come last (``"h":[...]``) so that the script can append the
-new one.
+history and index entries). The version and the write count come first
+(``{"v":3,"w":4,"id":"ACME-3",...``) so that the store's Lua script can check them without
+parsing the rest; the ids of the request's history entries come last (``"h":[...]``) so that
+the script can append the new one.
+
+``v`` (``Request.version``) counts events; ``w`` counts every write, including those that
+record no event (``set_card``): writes compare-and-set on ``w``.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from slackops.requests.model import Event, Request, Status
 
-__all__ = ["encode_request", "decode_request", "encode_event", "decode_event", "to_ms", "from_ms"]
+__all__ = ["Stored", "body_text", "decode_request", "encode_event", "decode_event", "to_ms", "from_ms"]
+
+
+class Stored(NamedTuple):
+    """A request as stored: the request, its alarm suffixes, its history entry ids, its write count."""
+
+    request: Request
+    alarms: list[str]
+    entries: list[str]
+    writes: int
 
 
 def to_ms(at: datetime) -> int:
@@ -72,26 +84,17 @@ def request_body(req: Request, alarms: list[str]) -> dict[str, Any]:
 
 
 def body_text(req: Request, alarms: list[str], history: list[str]) -> str:
-    """The JSON after ``{"v":N,"id":"X"``, up to and including ``"h":[`` and the known entries.
+    """The JSON after ``{"v":N,"w":N,"id":"X"``, up to ``"h":[`` and the known entries.
 
-    The store's script completes it with the new history entry id and ``]}``.
+    The store's script completes it with the new history entry id (if any) and ``]}``.
     """
     body = _dumps(request_body(req, alarms))[1:-1]
-    hist = "".join(f'"{h}",' for h in history)
+    hist = ",".join(f'"{h}"' for h in history)
     return f',{body},"h":[{hist}'
 
 
-def encode_request(req: Request, alarms: list[str], history: list[str]) -> str:
-    """The full JSON string (used for writes that add no history entry, such as set_card)."""
-    head = f'{{"v":{req.version},"id":{_dumps(req.id)}'
-    body = body_text(req, alarms, history)
-    if history:
-        return head + body[:-1] + "]}"
-    return head + body + "]}"
-
-
-def decode_request(raw: bytes | str) -> tuple[Request, list[str], list[str]]:
-    """``(request, alarm suffixes, history entry ids)`` from the stored JSON."""
+def decode_request(raw: bytes | str) -> Stored:
+    """The request, its alarm suffixes, history entry ids and write count, from the stored JSON."""
     d = json.loads(_text(raw))
     req = Request(
         id=d["id"], account=d["ac"], policy=d["po"], calendar=d.get("ca", "default"),
@@ -109,7 +112,7 @@ def decode_request(raw: bytes | str) -> tuple[Request, list[str], list[str]]:
         category=d.get("cg"), closed_at=_t(d.get("cl")), source=d.get("so", "command"),
         appealed_at=_t(d.get("ap")),
     )
-    return req, list(d.get("al", ())), list(d.get("h", ()))
+    return Stored(req, list(d.get("al", ())), list(d.get("h", ())), int(d.get("w", d["v"])))
 
 
 def encode_event(event: Event) -> str:

@@ -52,7 +52,7 @@ IDEMPOTENCY_TTL = 86400
 
 _WRITE = """
 -- ARGV: 1 mode (open|apply|patch), 2 request id (the prefix "ACME-" when opening),
--- 3 expected version, 4 body (codec.body_text) or the whole JSON (patch), 5 event JSON,
+-- 3 expected write count, 4 body (codec.body_text), 5 event JSON (none for a patch),
 -- 6 history stream, 7 idempotency key or '', 8 its TTL, 9 counter, 10 request key,
 -- 11 done-alarms set, 12 deadline index, 13 conditional alarms ("suffix TAB score" lines),
 -- 14 operations ("COMMAND TAB arg TAB arg" lines; keys and members hold no tab or newline)
@@ -67,27 +67,29 @@ local function fill(s)
   if opening then return (string.gsub(s, '\\1', ARGV[2])) end
   return s
 end
-local id, version
+local id, version, writes
 if opening then
   id = ARGV[2] .. redis.call('INCR', ARGV[9])
   ARGV[2] = id
-  version = 1
+  version, writes = 1, 1
 else
   id = ARGV[2]
   local cur = redis.call('GET', ARGV[10])
   if not cur then return {'missing'} end
-  local v = tonumber(string.match(cur, '^{"v":(%d+)'))
-  if v ~= tonumber(ARGV[3]) then return {'conflict', cur} end
-  version = v + 1
+  local v, w = string.match(cur, '^{"v":(%d+),"w":(%d+)')
+  if tonumber(w) ~= tonumber(ARGV[3]) then return {'conflict', cur} end
+  version, writes = tonumber(v), tonumber(w) + 1
+  if mode ~= 'patch' then version = version + 1 end
 end
 local sid = ''
-local blob
-if mode == 'patch' then
-  blob = ARGV[4]
-else
+local tail = ']}'
+if mode ~= 'patch' then
   sid = redis.call('XADD', ARGV[6], '*', 'r', id, 'e', ARGV[5])
-  blob = '{"v":' .. version .. ',"id":"' .. id .. '"' .. ARGV[4] .. '"' .. sid .. '"]}'
+  local sep = ','
+  if string.sub(ARGV[4], -1) == '[' then sep = '' end
+  tail = sep .. '"' .. sid .. '"]}'
 end
+local blob = '{"v":' .. version .. ',"w":' .. writes .. ',"id":"' .. id .. '"' .. ARGV[4] .. tail
 redis.call('SET', fill(ARGV[10]), blob)
 local function split(text, sep)
   local out = {}
@@ -178,7 +180,7 @@ class RequestStore:
         self._policies: dict[str, Any] = {}
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, tuple[Request, list[str], list[str]]] = OrderedDict()
+        self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
 
     # ------------------------------------------------------------------ policies
 
@@ -212,7 +214,7 @@ class RequestStore:
             raise NotFound(f"there is no request {rid}")
         return codec.decode_request(raw)[0]
 
-    def _load(self, request_id: str) -> tuple[Request, list[str], list[str]]:
+    def _load(self, request_id: str) -> codec.Stored:
         account, number = parse_id(request_id)
         rid = make_id(account, number)
         raw = self.redis.get(self.keys.request(rid))
@@ -220,24 +222,25 @@ class RequestStore:
             self._forget(rid)
             raise NotFound(f"there is no request {rid}")
         found = codec.decode_request(raw)
-        self._remember(*found)
+        self._remember(found)
         return found
 
     # A small cache of the requests this store wrote or read last. Only a first guess for a
     # write: the write script checks the version and answers a conflict with the current
     # state, so a stale entry costs one retry, never a wrong write.
 
-    def _cached(self, request_id: str) -> tuple[Request, list[str], list[str]] | None:
+    def _cached(self, request_id: str) -> codec.Stored | None:
         with self._lock:
             hit = self._cache.get(request_id)
             if hit is not None:
                 self._cache.move_to_end(request_id)
             return hit
 
-    def _remember(self, req: Request, alarms: list[str], entries: list[str]) -> None:
+    def _remember(self, stored: codec.Stored) -> None:
+        rid = stored.request.id
         with self._lock:
-            self._cache[req.id] = (req, list(alarms), list(entries))
-            self._cache.move_to_end(req.id)
+            self._cache[rid] = stored
+            self._cache.move_to_end(rid)
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
 
@@ -304,7 +307,7 @@ class RequestStore:
 
     def history(self, request_id: str) -> list[Event]:
         """The request's events, oldest first (its entries in the account's stream)."""
-        req, _alarms, entries = self._load(request_id)
+        req, _alarms, entries, _writes = self._load(request_id)
         stream = self.keys.history(req.account)
         pipe = self.redis.pipeline(transaction=False)
         for sid in entries:
@@ -376,7 +379,7 @@ class RequestStore:
         if res[0] == "dup":
             return codec.decode_request(res[1])[0]
         created = replace(req, id=res[1])
-        self._remember(created, alarms, [res[2]])
+        self._remember(codec.Stored(created, alarms, [res[2]], 1))
         return created
 
     def apply(
@@ -394,11 +397,11 @@ class RequestStore:
                 return codec.decode_request(prev)[0]
         request_id = make_id(*parse_id(request_id))
         cached = self._cached(request_id)
-        if cached is not None and expected_version is not None and cached[0].version != expected_version:
+        if cached is not None and expected_version is not None and cached.request.version != expected_version:
             cached = None  # the caller saw another version: ask Redis
         for _attempt in range(MAX_RETRIES):
             from_cache = cached is not None
-            old, old_alarms, entries = cached if cached is not None else self._load(request_id)
+            old, old_alarms, entries, writes = cached if cached is not None else self._load(request_id)
             cached = None
             if expected_version is not None and old.version != expected_version:
                 raise ConflictError(
@@ -428,40 +431,40 @@ class RequestStore:
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
             res = self._run(
-                "apply", old.id, old.version, codec.body_text(new, alarms, entries),
+                "apply", old.id, writes, codec.body_text(new, alarms, entries),
                 recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops,
                 conditional, self.keys.alarms_done(old.id),
             )
             if res[0] == "ok":
-                self._remember(new, alarms, [*entries, res[2]])
+                self._remember(codec.Stored(new, alarms, [*entries, res[2]], writes + 1))
                 return new
             if res[0] == "dup":
                 return codec.decode_request(res[1])[0]
             if res[0] == "missing":
                 self._forget(old.id)
                 raise NotFound(f"there is no request {old.id}")
-            current, cur_alarms, cur_entries = codec.decode_request(res[1])
-            self._remember(current, cur_alarms, cur_entries)
-            if expected_version is not None:
+            fresh = codec.decode_request(res[1])
+            self._remember(fresh)
+            current = fresh.request
+            if expected_version is not None and current.version != expected_version:
                 raise ConflictError(
                     f"{old.id} changed since you saw it (version {current.version}, not {expected_version})",
                     current=current,
                 )
-            cached = (current, cur_alarms, cur_entries)  # lost a race: recompute on the fresh state
+            cached = fresh  # lost a race: recompute on the fresh state
         raise ConflictError(f"{request_id} is changing too fast; try again")
 
     def set_card(self, request_id: str, channel: str, ts: str) -> Request:
         """Remember where the request's card (and so its thread) is. Not an event: no new version."""
         for _attempt in range(MAX_RETRIES):
-            old, alarms, entries = self._load(request_id)
+            old, alarms, entries, writes = self._load(request_id)
             new = replace(old, card_channel=channel if channel != old.channel else None, card_ts=ts)
-            blob = codec.encode_request(new, alarms, entries)
             res = self._run(
-                "patch", old.id, old.version, blob, None, old.account, "",
+                "patch", old.id, writes, codec.body_text(new, alarms, entries), None, old.account, "",
                 self.keys.request(old.id), [], {}, self.keys.alarms_done(old.id),
             )
             if res[0] == "ok":
-                self._remember(new, alarms, entries)
+                self._remember(codec.Stored(new, alarms, entries, writes + 1))
                 return new
             if res[0] == "missing":
                 raise NotFound(f"there is no request {old.id}")

@@ -310,3 +310,13 @@ def test_a_stale_remembered_state_is_never_written_nor_refused_on(redis, namespa
     with pytest.raises(DomainError, match="taken by <@U0AGENT1>"):
         b.apply(req.id, ev("assigned", "U0AGENT2", 5))
     assert [e.type for e in a.history(req.id)] == ["submitted", "resolved", "reopened", "update_posted", "assigned"]
+
+
+def test_set_card_between_a_read_and_a_write_is_not_lost(redis, namespace):
+    a = RequestStore(redis, config(), prefix=namespace)
+    b = RequestStore(redis, config(), prefix=namespace)
+    req = open_one(a)  # a remembers version 1
+    b.set_card(req.id, "C0ACME", "1700000000.000200")  # no new version, but a new write
+    after = a.apply(req.id, ev("acknowledged"), expected_version=1)
+    assert (after.version, after.card_ts) == (2, "1700000000.000200")
+    assert b.get(req.id).card_ts == "1700000000.000200"
