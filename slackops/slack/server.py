@@ -123,5 +123,13 @@ def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: in
 def serve_socket_mode(app: App, app_token: str) -> None:
     """Block in Socket Mode: Slack pushes over a WebSocket, nothing to expose."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.errors import SlackApiError
 
-    SocketModeHandler(app, app_token).start()
+    from slackops.errors import SlackopsError
+
+    try:
+        SocketModeHandler(app, app_token).start()
+    except SlackApiError as e:
+        error = e.response.get("error") if e.response is not None else str(e)
+        raise SlackopsError(f"Socket Mode could not connect: {error} (check SLACK_APP_TOKEN: an xapp- token "
+                            "with connections:write, and Socket Mode on in the app's settings)") from None

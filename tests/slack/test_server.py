@@ -67,3 +67,16 @@ def test_serve_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
+
+
+def test_socket_mode_refusal_is_one_plain_line(fake_slack, monkeypatch, capsys, tmp_path):
+    """apps.connections.open refused (here: the fake does not offer it) -> one line, no traceback."""
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("team_id: T0VENDOR\nagents: [U0AGENT1]\n")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    monkeypatch.setenv("SLACKOPS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["serve", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "Socket Mode could not connect" in err and "Traceback" not in err
