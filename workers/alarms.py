@@ -41,6 +41,9 @@ TOLERANCE = timedelta(seconds=1.5)
 """How far a recomputed instant may be from the alarm's score and still be the same alarm
 (the index keeps epoch seconds; rq keeps whole seconds)."""
 
+ACTING_KINDS = ("critical_notice", "escalation", "auto_upgrade")
+"""Checkpoint kinds whose due alarm changes the request (and so records an intent first)."""
+
 POLICY_ACTOR = "policy"
 SYSTEM_ACTOR = "system"
 
@@ -125,16 +128,22 @@ def _marker(ctx: WorkerContext, alarm: AlarmRef) -> str:
     return f"{ctx.prefix}:w:acted:{alarm.member}"
 
 
-def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> str:
-    """Act on one due alarm; returns what happened (for logs and tests)."""
+def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
+           later: list[tuple[list[Notice], AlarmRef]] | None = None) -> str:
+    """Act on one due alarm; returns what happened (for logs and tests).
+
+    With ``later``, the notices to queue and the alarm to clear are appended to it instead
+    (the caller queues a whole batch in one round trip, then clears the alarms)."""
     if now < alarm.at_dt:
         return "early"
     marker = _marker(ctx, alarm)
-    saved = ctx.redis.get(marker)
+    # only the alarms that change the request leave a marker (one round trip saved for the rest)
+    acts = alarm.alarm == "due" and alarm.kind in ACTING_KINDS
+    saved = ctx.redis.get(marker) if acts else None
     if saved is not None:
         # a previous run decided and recorded the change; finish its work
         plan = json.loads(saved)
-        return _finish(ctx, alarm, [Notice(**n) for n in plan["notices"]], plan.get("event"), now)
+        return _finish(ctx, alarm, [Notice(**n) for n in plan["notices"]], plan.get("event"), now, later)
     loaded = _load(ctx, alarm, now)
     if loaded is None:
         ctx.store.alarm_done(alarm.store_alarm())
@@ -149,10 +158,11 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> str:
     notices, event = plan_notices(ctx, policy, req, cp, alarm, now)
     if event is not None:
         ctx.redis.set(marker, json.dumps({"notices": [n.__dict__ for n in notices], "event": event}), ex=SENT_TTL)
-    return _finish(ctx, alarm, notices, event, now)
+    return _finish(ctx, alarm, notices, event, now, later)
 
 
-def _finish(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any] | None, now: datetime) -> str:
+def _finish(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any] | None, now: datetime,
+            later: list[tuple[list[Notice], AlarmRef]] | None = None) -> str:
     from slackops.requests import DomainError, Event
 
     if event is not None:
@@ -165,10 +175,24 @@ def _finish(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: d
             ctx.store.alarm_done(alarm.store_alarm())
             ctx.redis.delete(_marker(ctx, alarm))
             return "stale"
-    for n in notices:
-        ctx.outbox.add(n, now.timestamp())
+        _refresh_card(ctx, alarm.request_id, now)
+    if later is not None:
+        later.append((notices, alarm))
+        return "sent" if notices else "nothing"
+    ctx.outbox.add_many(notices, now.timestamp())
     ctx.store.alarm_done(alarm.store_alarm())
     return "sent" if notices else "nothing"
+
+
+def _refresh_card(ctx: WorkerContext, request_id: str, now: datetime) -> None:
+    """Show the change (new priority, escalation level) on the request's card; best effort:
+    the card is a view of the store, the next change re-renders it anyway."""
+    try:
+        from slackops.slack.flows import refresh_card
+
+        refresh_card(ctx.store, ctx.outbox.client, request_id, now=now)
+    except Exception as e:  # noqa: BLE001 - a card that cannot be updated must not stop the notices
+        log.info("%s: card not refreshed: %s", request_id, e)
 
 
 def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) -> nb.NoticeFacts:

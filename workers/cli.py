@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("run", help="run the web app and a worker together (embedded Redis by default)")
     _common(r)
     r.add_argument("--workers", type=int, default=1, help="worker processes to start (default 1)")
+    r.add_argument("--http", action="store_true", help="serve the Slack app over HTTP (default: Socket Mode)")
+    r.add_argument("--port", type=int, default=3000, help="HTTP port of the Slack app (default 3000)")
     r.set_defaults(func=_run)
 
 
@@ -126,7 +128,8 @@ def _run(args: argparse.Namespace) -> int:
         base = [sys.executable, "-m", "slackops.cli"]
         cmds: list[list[str]] = []
         if _serve_available():
-            cmds.append(base + ["serve"])
+            cmds.append(base + ["serve", "--config", str(config_path)]
+                        + (["--http", "--port", str(args.port)] if args.http else []))
         else:
             print("slackops run: the web app (slackops serve) is not available in this build; starting workers only",
                   file=sys.stderr)
@@ -137,6 +140,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
         children = [subprocess.Popen(c, env=env) for c in cmds]
         stopping = False
+        failed = False
 
         def stop(signum: int, _frame: Any) -> None:
             nonlocal stopping
@@ -150,6 +154,13 @@ def _run(args: argparse.Namespace) -> int:
         try:
             while not stopping:
                 for i, ch in enumerate(children):
+                    if ch.poll() == 2 and not stopping:
+                        # a configuration error (missing token, bad file): starting again won't help
+                        print(f"slackops run: {' '.join(cmds[i][3:5])} refused to start; stopping",
+                              file=sys.stderr, flush=True)
+                        stop(signal.SIGTERM, None)
+                        failed = True
+                        break
                     if ch.poll() is not None and not stopping:
                         print(f"slackops run: {' '.join(cmds[i][3:])} exited ({ch.returncode}); restarting",
                               file=sys.stderr, flush=True)
@@ -163,4 +174,4 @@ def _run(args: argparse.Namespace) -> int:
                     ch.wait(max(0.1, deadline - time.time()))
                 except subprocess.TimeoutExpired:
                     ch.kill()
-    return 0
+    return 2 if failed else 0

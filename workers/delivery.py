@@ -152,7 +152,7 @@ class Outbox:
         max_digest: int = digest.MAX_ITEMS,
         timeout_settle: float | None = None,
         still_holds: Callable[[Notice, float], bool] | None = None,
-        recheck_after: float = 2.0,
+        recheck_after: float = 10.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -213,6 +213,17 @@ class Outbox:
             keys=[self._n(notice.id), self._q(notice.dest), self._dests],
             args=[notice.to_json(), notice.dest, repr(now), repr(notice.due_at or now), notice.id],
         ))
+
+    def add_many(self, notices: list[Notice], now: float | None = None) -> int:
+        """``add`` for many notices in one round trip; returns how many were new."""
+        if not notices:
+            return 0
+        now = self.clock() if now is None else now
+        pipe = self.redis.pipeline(transaction=False)
+        for n in notices:
+            self._add(keys=[self._n(n.id), self._q(n.dest), self._dests],
+                      args=[n.to_json(), n.dest, repr(now), repr(n.due_at or now), n.id], client=pipe)
+        return sum(int(x) for x in pipe.execute())
 
     def state(self, notice_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(self._n(notice_id))
@@ -391,6 +402,10 @@ class Outbox:
             self._wait_slot(dest, token)
             self.redis.hset(self._inflight(dest), mapping={"maybe_posted": "1", "posting_at": repr(self.clock())})
             out = self._post(channel, inflight, thread_ts)
+            if out.kind != "ratelimited":
+                # pace from when Slack answered, so that arrivals (not only departures) are
+                # at least an interval apart whatever the network's jitter
+                self.pacer.push_back(dest, self.clock() + self.pacer.interval)
             if out.kind == "ok":
                 self._record_sent(dest, channel, ids, bid, out.ts, "sent")
                 return True

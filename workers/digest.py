@@ -17,7 +17,7 @@ from .notice import Notice
 
 __all__ = ["MAX_ITEMS", "batch_id", "choose_batch", "render"]
 
-MAX_ITEMS = 200
+MAX_ITEMS = 500
 """Most notices listed in one digest message (keeps blocks <= 50 and metadata small)."""
 
 

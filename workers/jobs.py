@@ -9,7 +9,7 @@ from typing import Any
 
 from . import alarms
 from .context import current
-from .notice import job_safe
+from .notice import Notice, job_safe
 
 __all__ = ["process_alarms"]
 
@@ -25,6 +25,8 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
     ctx = current()
     counts: dict[str, int] = {}
     later: list[dict[str, Any]] = []
+    owed: list[tuple[list[Notice], alarms.AlarmRef]] = []
+    handled: list[str] = []
     for raw in batch:
         alarm = alarms.AlarmRef(**raw)
         t = now or datetime.now(UTC)
@@ -35,9 +37,16 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
                 continue
             time.sleep(wait)
             t = datetime.now(UTC)
-        outcome = alarms.handle(ctx, alarm, t if now is None else max(t, alarm.at_dt))
+        outcome = alarms.handle(ctx, alarm, t if now is None else max(t, alarm.at_dt), owed)
         counts[outcome] = counts.get(outcome, 0) + 1
-        ctx.redis.delete(handoff_key(ctx.prefix, alarm.member))
+        handled.append(handoff_key(ctx.prefix, alarm.member))
+    # queue every notice of the batch in one round trip, then clear their alarms: a worker
+    # that dies in between leaves the alarms due, and queuing again is a no-op
+    ctx.outbox.add_many([n for notices, _a in owed for n in notices])
+    for _notices, alarm in owed:
+        ctx.store.alarm_done(alarm.store_alarm())
+    if handled:
+        ctx.redis.delete(*handled)
     if later:
         first = min(r["at"] for r in later)
         when = datetime.fromtimestamp(first, UTC) + timedelta(seconds=1)  # aware UTC, never naive

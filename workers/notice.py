@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 __all__ = ["Notice", "notice_id", "job_safe"]
@@ -36,7 +36,8 @@ class Notice:
     recheck: dict[str, Any] | None = None  # the alarm, re-checked if the notice waited
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        # a shallow dict: dataclasses.asdict deep-copies the blocks, and this runs per notice
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Notice:

@@ -48,8 +48,9 @@ def managers(config: Config, roles: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def thread(req: Any) -> tuple[str, str | None]:
-    """The request's thread in its shared channel (the card is the thread's root)."""
-    return req.channel, (req.card_ts or None)
+    """The request's thread: the card is its root (in the shared channel, unless the card
+    was posted elsewhere: ``card_channel``)."""
+    return (getattr(req, "card_channel", None) or req.channel), (req.card_ts or None)
 
 
 def permalink(channel: str | None, ts: str | None) -> str | None:

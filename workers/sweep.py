@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ class Sweep:
         handoff_seconds: float = 120.0,
         tick: float = 0.1,
         lock_seconds: float = 5.0,
-        limit: int = 5000,
+        limit: int = 1000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.redis = redis
@@ -61,6 +62,7 @@ class Sweep:
         self.token = uuid.uuid4().hex
         self._renew = redis.register_script(_RENEW)
         self._stop = threading.Event()
+        self._handed: dict[str, float] = {}
 
     def is_leader(self) -> bool:
         """Take or keep the sweep lock (one sweeper at a time across all machines)."""
@@ -78,10 +80,18 @@ class Sweep:
             due = self.store.due(now, limit=self.limit)
             if not due:
                 return handed
+            # skip what this sweeper handed off itself and is still in a job's hands
+            mono = time.monotonic()
+            candidates = [a for a in due if self._handed.get(a.member, 0.0) <= mono]
             pipe = self.redis.pipeline(transaction=False)
-            for a in due:
+            for a in candidates:
                 pipe.set(handoff_key(self.prefix, a.member), "1", nx=True, px=self.handoff_ms)
-            fresh = [AlarmRef.of(a) for a, ok in zip(due, pipe.execute(), strict=True) if ok]
+            fresh = [AlarmRef.of(a) for a, ok in zip(candidates, pipe.execute(), strict=True) if ok]
+            until = mono + self.handoff_ms / 1000.0
+            for a in fresh:
+                self._handed[a.member] = until
+            if len(self._handed) > 4 * self.limit:
+                self._handed = {m: t for m, t in self._handed.items() if t > mono}
             for i in range(0, len(fresh), self.batch_size):
                 chunk = fresh[i:i + self.batch_size]
                 members = "\n".join(a.member for a in chunk)

@@ -1,0 +1,74 @@
+"""`slackops run`: the web app and a worker on the embedded Redis; notices reach Slack."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from slackops.config import Settings
+from workers.delivery import EVENT_TYPE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slack):
+    from datetime import UTC, datetime
+
+    from slackops.requests import RequestStore
+    from slackops.requests.redis_server import connect
+
+    cfg = tmp_path / "slackops.yml"
+    cfg.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    data = tmp_path / "data"
+    port = _port()
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(SLACK_API_URL=fake_slack.url, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s3cret",
+               SLACKOPS_DATA_DIR=str(data))
+    log = open(tmp_path / "run.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "slackops.cli", "run", "--config", str(cfg), "--http",
+                             "--port", str(port)], env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        end = time.time() + 30
+        while time.time() < end and not (data / "slackops.db").exists() and not list(data.glob("*.aof")):
+            time.sleep(0.2)
+        time.sleep(1.0)
+        settings = replace(Settings.from_env({}), data_dir=str(data))
+        with connect(settings) as (redis, _desc):
+            store = RequestStore(redis, config)
+            req = store.open("acme", title="run", priority="P3", submitted_by="U0ACME1", now=datetime.now(UTC))
+            end = time.time() + 30
+            found = []
+            while time.time() < end and len(found) < 2:
+                found = [m for m in fake_slack.messages("C0NORMAL")
+                         if (m.get("metadata") or {}).get("event_type") == EVENT_TYPE]
+                time.sleep(0.2)
+            assert len(found) >= 2, (tmp_path / "run.log").read_text()[-3000:]
+            assert req.id in found[0]["text"]
+            # the web app answers too
+            import urllib.request
+
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                assert r.status == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert proc.returncode == 0
