@@ -21,15 +21,19 @@ import os
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
-from slackops.config import Config, Settings
-from slackops.requests import Event, RequestStore
-from slackops.requests.redis_server import connect
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not another install
+
+from slackops.config import Config, Settings  # noqa: E402
+from slackops.requests import Event, RequestStore  # noqa: E402
+from slackops.requests.redis_server import connect  # noqa: E402
 
 ACCOUNTS = [
     ("acme", "comensure", ["P1", "P2", "P3"]),

@@ -14,6 +14,7 @@ resolved"). No I/O here: the store (slackops.requests.store) persists what this 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -79,6 +80,7 @@ class EventType(StrEnum):
 RESOLUTIONS = ("fix", "workaround", "other", "not_an_error", "feature_request", "not_within_jurisdiction")
 SOURCES = ("command", "button", "reaction", "shortcut")
 
+_USER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _OPEN = (Status.submitted, Status.acknowledged, Status.in_progress, Status.waiting_on_customer)
 
 
@@ -342,6 +344,8 @@ def _acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 def _assigned(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     _refuse_if_done(req, "assigned")
     who = ev.data["assignee"] if "assignee" in ev.data else ev.actor  # no assignee: "Take"
+    if who and not _USER.match(str(who)):
+        raise DomainError(f"{who!r} is not a Slack user id")
     if not who and not req.assignee:
         raise DomainError(f"{req.id} is not assigned to anyone")
     if who and req.assignee == who:

@@ -391,3 +391,7 @@ def test_requests_and_events_are_hashable():
     req = new(fields={"impact": "all"})
     assert len({req, apply(req, ev("assigned"), COMENSURE)}) == 2
     assert hash(ev("assigned", note="x")) == hash(ev("assigned", note="y"))
+
+
+def test_assignee_must_look_like_a_user_id():
+    refused(new(), ev("assigned", assignee="U0 AGENT\t1"), "'U0 AGENT\\t1' is not a Slack user id")
