@@ -10,6 +10,7 @@ repaired by the next change: the card is re-rendered from the store every time).
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,8 @@ class Desk:
         max_workers=FOLLOW_UP_THREADS, thread_name_prefix="slackops-follow-up"), repr=False)
     urgent: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(
         max_workers=URGENT_THREADS, thread_name_prefix="slackops-views"), repr=False)
+    _pending: int = field(default=0, repr=False)
+    _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -102,7 +105,28 @@ class Desk:
                 if who and who[0]:
                     self.tell(who[0], t("en", "error.unexpected", ref=ref), channel=who[1])
 
-        (self.urgent if urgent else self.follow_ups).submit(run)
+        with self._pending_lock:
+            self._pending += 1
+        future = (self.urgent if urgent else self.follow_ups).submit(run)
+        future.add_done_callback(self._done)
+
+    def _done(self, _future: Any) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+
+    @property
+    def pending(self) -> int:
+        """Follow-ups not yet done (GET /healthz shows it: a backlog that keeps growing is trouble)."""
+        return self._pending
+
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait for the follow-ups to finish (a clean shutdown); False if some are still running."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self._pending and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return not self._pending
 
     def open_view(self, trigger_id: str, view: dict[str, Any], *, user: str | None, channel: str | None,
                   request_id: str | None = None) -> None:

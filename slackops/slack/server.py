@@ -47,7 +47,7 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
                     redis.ping()
             except Exception as e:  # noqa: BLE001 - any failure means unhealthy
                 return _json(start_response, "503 Service Unavailable", {"ok": False, "redis": str(e)})
-            return _json(start_response, "200 OK", {"ok": True})
+            return _json(start_response, "200 OK", {"ok": True, "follow_ups": getattr(desk, "pending", 0)})
         if path == EVENTS_PATH:
             if method != "POST":
                 return _json(start_response, "405 Method Not Allowed", {"ok": False, "error": "POST only"})
@@ -69,6 +69,7 @@ class HttpServer:
 
         self._server = create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
                                      clear_untrusted_proxy_headers=True)
+        self._app = app
         self.host = host
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
         self._thread: threading.Thread | None = None
@@ -107,6 +108,9 @@ class HttpServer:
             pass
         if self._thread:
             self._thread.join(timeout=3)
+        desk = getattr(self._app, "_slackops_desk", None)
+        if desk is not None:
+            desk.drain(timeout=10)
 
 
 def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: int = DEFAULT_THREADS) -> None:

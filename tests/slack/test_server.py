@@ -21,7 +21,7 @@ def get(url: str) -> tuple[int, dict]:
 
 
 def test_healthz_and_unknown_paths(desk):
-    assert get(desk.server.base_url + "/healthz") == (200, {"ok": True})
+    assert get(desk.server.base_url + "/healthz") == (200, {"ok": True, "follow_ups": 0})
     assert get(desk.server.base_url + "/nope")[0] == 404
     assert get(desk.server.url)[0] == 405  # GET /slack/events
 
