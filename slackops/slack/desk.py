@@ -155,7 +155,7 @@ class Desk:
         return bool(self.store.first_delivery(key, ttl_seconds=ttl_seconds))
 
     def find_by_thread(self, channel: str, thread_ts: str) -> Any | None:
-        """The open-or-not request whose card is the root of this thread."""
+        """The open request whose card is the root of this thread (None for any other thread)."""
         finder = getattr(self.store, "find_by_card", None)
         if finder is not None:
             try:
@@ -165,7 +165,8 @@ class Desk:
         account = self.account_for_channel(channel)
         if account is None:
             return None
-        for req in self.store.list(account=account.id, open_only=False):
+        # only open requests take first responses and answers: their index is small
+        for req in self.store.list(account=account.id, open_only=True):
             if req.card_ts == thread_ts and card_channel(req) == channel:
                 return req
         return None
