@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.slack.conftest import form, wait_for
+from tests.slack.conftest import form
 
 AGENT_BUTTONS = ["req_take", "req_assign", "req_acknowledge", "req_reclassify", "req_categorize", "req_request_info",
                  "req_feature_request", "req_critical_notice", "req_resolve", "req_reopen", "req_escalate"]
