@@ -64,6 +64,14 @@ priorities:
     targets:
       first_response: {duration: 3 seconds, calendar: 24x7}
       resolution: {duration: 4 seconds, calendar: 24x7}
+  - id: P4
+    label: Low
+    rank: 4
+    definition: cadence
+    warn_at: [0.5]
+    targets:
+      first_response: {duration: 1 hours, calendar: 24x7}
+      update_every: {duration: 3 seconds, calendar: 24x7}
 """
 
 SHARED = "C0ACMESHARED"
@@ -82,7 +90,7 @@ def config(policy_file: Path) -> Config:
         "team_id": "T0VENDOR",
         "agents": ["U0AGENT1"],
         "managers": {"directors": ["U0DIR1"], "executives": ["U0EXEC1"]},
-        "channels": {1: "C0URGENT", 2: "C0HIGH", 3: "C0NORMAL"},
+        "channels": {1: "C0URGENT", 2: "C0HIGH", 3: "C0NORMAL", 4: "C0LOW"},
         "accounts": [{"id": "acme", "name": "Acme <Health>", "channel": SHARED, "policy": str(policy_file),
                       "contacts": ["U0ACME1"]}],
     })

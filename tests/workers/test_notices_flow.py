@@ -146,3 +146,21 @@ def test_early_job_defers_to_the_due_instant(harness, fake_slack):
     time.sleep(max(0.0, score - time.time() - 1.0))
     assert process_alarms([ref.to_dict()]) == {"sent": 1}  # under 1.5 s away: it waits, then acts
     assert time.time() >= score
+
+
+def test_update_cadence_reminders_until_an_update_is_posted(harness, fake_slack):
+    h = harness
+    req = open_request(h, "P4")  # an update owed every 3 s, reminded at 50 %
+    assert h.run_until(lambda: any("|update:1|due|" in m["notice_id"] for m in notices(fake_slack, "C0LOW")), timeout=10)
+    h.store.apply(req.id, Event(type="update_posted", actor="U0AGENT1", at=utcnow(), data={"text": "still on it"}))
+    h.run_for(1.0)
+    low = notices(fake_slack, "C0LOW")
+    texts = " ".join(m["text"] for m in low)
+    assert "status update" in texts
+    ids = [m["notice_id"] for m in low] + [m["notice_id"] for m in notices(fake_slack, "D0AGENT1")]
+    assert any("|update:1|warn:0.5|" in i for i in ids)  # the reminder before it was due
+    assert len(ids) == len(set(ids))
+    times = post_times(fake_slack)
+    start = req.submitted_at.timestamp()
+    assert all(t >= start + 1.5 for i, t in times.items() if "|update:1|warn" in i)
+    assert all(t >= start + 3.0 for i, t in times.items() if "|update:1|due" in i)
