@@ -325,6 +325,14 @@ class RequestStore:
 
     # ------------------------------------------------------------------ writing
 
+    def _replayed(self, idempotency_key: str | None) -> tuple[str, Request | None]:
+        """The idempotency key's Redis key, and the request a former delivery with it left."""
+        if not idempotency_key:
+            return "", None
+        ikey = self.keys.idempotent_write(idempotency_key)
+        prev = self.redis.get(ikey)
+        return ikey, (codec.decode_request(prev)[0] if prev is not None else None)
+
     def open(
         self,
         account_id: str,
@@ -339,11 +347,9 @@ class RequestStore:
         idempotency_key: str | None = None,
     ) -> Request:
         """A new request ``ACME-n`` (the account's next number) with its ``submitted`` event."""
-        ikey = self.keys.idempotent_write(idempotency_key) if idempotency_key else ""
-        if ikey:
-            prev = self.redis.get(ikey)
-            if prev is not None:
-                return codec.decode_request(prev)[0]
+        ikey, prev = self._replayed(idempotency_key)
+        if prev is not None:
+            return prev
         account = self.config.account(account_id)
         if account is None:
             known = ", ".join(a.id for a in self.config.accounts) or "none"
@@ -390,11 +396,9 @@ class RequestStore:
         idempotency_key: str | None = None,
     ) -> Request:
         """Apply ``event`` atomically; DomainError if it is not allowed, ConflictError on a stale version."""
-        ikey = self.keys.idempotent_write(idempotency_key) if idempotency_key else ""
-        if ikey:
-            prev = self.redis.get(ikey)
-            if prev is not None:
-                return codec.decode_request(prev)[0]
+        ikey, prev = self._replayed(idempotency_key)
+        if prev is not None:
+            return prev
         request_id = make_id(*parse_id(request_id))
         cached = self._cached(request_id)
         if cached is not None and expected_version is not None and cached.request.version != expected_version:

@@ -30,43 +30,36 @@ def _customer_and_request(body: dict[str, Any], desk: Desk) -> tuple[Actor | Non
     return require_customer_of(desk, body, req), req
 
 
-def escalate(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
-    """IXCloud: escalation engages the escalation manager and may go to the next level; it
-    "should not be used if you wish to change the reported business impact"."""
-    ack()
+def _text_modal(body: dict[str, Any], desk: Desk, callback: CallbackId, block_id: BlockId, *,
+                title: str, label: str, intro: str | None = None) -> None:
+    """The customer's one-field forms: escalate, appeal, add information."""
     actor, req = _customer_and_request(body, desk)
     if not actor:
         return
     lang = req.language or "en"
     meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
     desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
-        CallbackId.CUSTOMER_ESCALATE, t(lang, "escalate.title"), meta, lang=lang, block_id=BlockId.REASON,
-        label=t(lang, "escalate.customer_label", id=req.id), intro=t(lang, "escalate.customer_intro")))
+        callback, t(lang, title), meta, lang=lang, block_id=block_id,
+        label=t(lang, label, id=req.id), intro=t(lang, intro) if intro else None))
+
+
+def escalate(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
+    """IXCloud: escalation engages the escalation manager and may go to the next level; it
+    "should not be used if you wish to change the reported business impact"."""
+    ack()
+    _text_modal(body, desk, CallbackId.CUSTOMER_ESCALATE, BlockId.REASON, title="escalate.title",
+                label="escalate.customer_label", intro="escalate.customer_intro")
 
 
 def appeal(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
     """Interopion: "Customer may appeal any such reclassification to Interopion's Support management"."""
     ack()
-    actor, req = _customer_and_request(body, desk)
-    if not actor:
-        return
-    lang = req.language or "en"
-    meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
-    desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
-        CallbackId.APPEAL, t(lang, "appeal.title"), meta, lang=lang, block_id=BlockId.REASON,
-        label=t(lang, "appeal.label", id=req.id), intro=t(lang, "appeal.intro")))
+    _text_modal(body, desk, CallbackId.APPEAL, BlockId.REASON, title="appeal.title", label="appeal.label", intro="appeal.intro")
 
 
 def add_info(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
     ack()
-    actor, req = _customer_and_request(body, desk)
-    if not actor:
-        return
-    lang = req.language or "en"
-    meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
-    desk.open_view(body["trigger_id"], user=actor.user_id, channel=actor.channel, request_id=req.id, view=modals.text_modal(
-        CallbackId.ADD_INFO, t(lang, "add_info.title"), meta, lang=lang, block_id=BlockId.TEXT,
-        label=t(lang, "add_info.label", id=req.id)))
+    _text_modal(body, desk, CallbackId.ADD_INFO, BlockId.TEXT, title="add_info.title", label="add_info.label")
 
 
 def confirm_resolved(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
