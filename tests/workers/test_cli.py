@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from slackops.config import Settings
+from tests.workers.procs import stop
 from workers.delivery import EVENT_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,11 +64,6 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                 assert r.status == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(40)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 40)
         log.close()
     assert proc.returncode == 0

@@ -16,6 +16,7 @@ import pytest
 import redis as redis_py
 import yaml
 
+from tests.workers.procs import stop
 from workers.delivery import EVENT_TYPE
 
 from .conftest import Harness
@@ -118,11 +119,7 @@ def test_worker_killed_mid_post_every_notice_once(redis, redis_server, namespace
         ok = wait_for(lambda: expect <= set(delivered(fake_slack)), 40)
         time.sleep(3)  # anything doubled would land by now
     finally:
-        b.send_signal(signal.SIGTERM)
-        try:
-            b.wait(10)
-        except subprocess.TimeoutExpired:
-            b.kill()
+        stop(b, 10)
     counts = delivered(fake_slack)
     assert ok, (set(expect) - set(counts), (tmp_path / "b.log").read_text()[-3000:])
     from workers.delivery import Outbox, make_client
@@ -213,10 +210,5 @@ def test_redis_restarted_under_a_worker_process(config, config_file, fake_slack,
         time.sleep(2)
         check_exactly_once(fake_slack, Outbox(client, make_client("x", fake_slack.url), namespace), reqs)
     finally:
-        w.send_signal(signal.SIGTERM)
-        try:
-            w.wait(20)
-        except subprocess.TimeoutExpired:
-            w.kill()
-            w.wait()
+        stop(w, 20)
         server.shutdown()
