@@ -163,6 +163,15 @@ def notices(fake, channel: str | None = None, thread_ts: str | None = None) -> l
     return out
 
 
+def carried(fake, channel: str | None = None, thread_ts: str | None = None) -> list[str]:
+    """The notice ids the workers' messages carry, alone or inside a digest."""
+    out: list[str] = []
+    for m in notices(fake, channel, thread_ts):
+        payload = m["metadata"]["event_payload"]
+        out.extend(payload.get("notice_ids") or [payload["notice_id"]])
+    return out
+
+
 def post_times(fake) -> dict[str, float]:
     """notice id -> when chat.postMessage carrying it reached the fake (successful calls)."""
     out: dict[str, float] = {}
