@@ -33,6 +33,8 @@ class WorkerContext:
     outbox: Outbox
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
+    publisher: Any = None  # workers.publisher.Publisher: the app's changes -> Slack
+
 
     def policy_for(self, req: Any) -> Any:
         """The request's policy, as the store loads it (with the operator's closures)."""

@@ -31,7 +31,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import redis as redis_py
@@ -152,6 +152,7 @@ class Outbox:
         max_digest: int = digest.MAX_ITEMS,
         timeout_settle: float | None = None,
         still_holds: Callable[[Notice, float], bool] | None = None,
+        after_sent: Callable[[list[str], str, str], None] | None = None,
         recheck_after: float = 10.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -167,6 +168,10 @@ class Outbox:
         # reading the channel back (default: twice the client's timeout).
         self.timeout_settle = timeout_settle if timeout_settle is not None else 2.0 * float(client.timeout or 10)
         self.still_holds = still_holds
+        # Told (notice ids, channel, ts) once a message is recorded as sent: the publisher
+        # remembers where a request's card went. Not part of the exactly-once guarantee: a
+        # hook lost with the process is repaired from the notice's record (``state``).
+        self.after_sent = after_sent
         self.recheck_after = recheck_after
         self.clock = clock
         self.sleep = sleep
@@ -334,12 +339,29 @@ class Outbox:
         raw = pipe.execute()
         waiting: list[Notice] = []
         stale: list[str] = []
+        held = False
         for idx, i in enumerate(ids):
             payload, queued_at = raw[2 * idx], raw[2 * idx + 1]
             if payload is None:
                 stale.append(i)
                 continue
             n = Notice.from_json(payload)
+            if n.thread_of and not n.thread_ts:
+                # a reply in the thread of a message not posted yet (a new request's card)
+                root = self.state(n.thread_of)
+                if root.get("state") == "sent" and root.get("ts"):
+                    n = replace(n, thread_ts=root["ts"])
+                elif root.get("state") == "queued":
+                    held = True  # wait for the root; it is ahead in this queue
+                    continue
+                else:  # the root was refused for good (or is gone): the reply has no thread
+                    log.error("outbox %s: %s dropped: its thread's root %s is %s", dest, n.id, n.thread_of,
+                              root.get("state", "gone"))
+                    self.redis.rpush(self.failed_key, json.dumps({"dest": dest, "batch": n.id, "ids": [n.id],
+                                                                  "error": "no_thread_root", "at": now}))
+                    self._void(n, now)
+                    stale.append(i)
+                    continue
             # "A notice that is no longer true is not sent": re-check the ones that waited.
             if (self.still_holds and n.recheck and queued_at is not None
                     and now - float(queued_at) >= self.recheck_after and not self.still_holds(n, now)):
@@ -350,6 +372,9 @@ class Outbox:
         if stale:
             self.redis.zrem(self._q(dest), *stale)
         if not waiting:
+            if held:  # come back shortly for the replies waiting on their root
+                self.redis.zadd(self._dests, {dest: now + 0.2}, xx=True)
+                return False
             return bool(self.redis.zcard(self._q(dest)))
         batch = digest.choose_batch(waiting, self.max_digest)
         text, blocks = digest.render(batch)
@@ -361,6 +386,7 @@ class Outbox:
             "text": text,
             "blocks": json.dumps(blocks),
             "thread_ts": batch[0].thread_ts or "",
+            "broadcast": "1" if len(batch) == 1 and batch[0].broadcast else "",
             "wm": wm.decode(),
             "created": repr(now),
             "maybe_posted": "0",
@@ -457,6 +483,8 @@ class Outbox:
             kw["blocks"] = blocks
         if thread_ts:
             kw["thread_ts"] = thread_ts
+            if inflight.get("broadcast"):
+                kw["reply_broadcast"] = True
         try:
             resp = self.client.chat_postMessage(**kw)
             return _Outcome("ok", ts=str(resp["ts"]))
@@ -485,6 +513,11 @@ class Outbox:
             keys=[self._inflight(dest), self._wm, f"{self.k}:sent", *[self._n(i) for i in ids]],
             args=[self._channel_key(dest, None), ts, bid, repr(self.clock()), SENT_TTL, state],
         )
+        if state == "sent" and self.after_sent is not None:
+            try:
+                self.after_sent(ids, channel, ts)
+            except Exception:  # noqa: BLE001 - delivery is recorded; the hook is repaired later
+                log.exception("outbox %s: after-sent hook failed for %s", dest, bid)
 
     # -- reading back ----------------------------------------------------------------
     def _call(self, dest: str, token: str | None, fn: Callable[[], Any]) -> Any:

@@ -34,6 +34,8 @@ class Notice:
     request_id: str = ""
     kind: str = ""
     recheck: dict[str, Any] | None = None  # the alarm, re-checked if the notice waited
+    thread_of: str = ""  # a notice whose message is this thread's root (a request's card, not yet posted)
+    broadcast: bool = False  # a thread reply also shown in the channel (reply_broadcast)
 
     def to_json(self) -> str:
         # a shallow dict: dataclasses.asdict deep-copies the blocks, and this runs per notice

@@ -1,5 +1,5 @@
-"""One worker process: the sweep and the outbox dispatcher in background threads, an
-RQ worker (with the scheduler) in the main thread.
+"""One worker process: the sweep, the publisher (the Slack app's changes -> notices) and the
+outbox dispatcher in background threads, an RQ worker (with the scheduler) in the main thread.
 
 Any number of these may run on any number of machines against one Redis: the sweep
 takes a lock, each alarm is handed off once, each destination is posted to by whoever
@@ -19,6 +19,7 @@ from slackops.config import Config
 from . import alarms
 from .context import WorkerContext, bind, queue_name
 from .delivery import Outbox
+from .publisher import Publisher
 from .sweep import Sweep
 
 __all__ = ["Runtime", "build_context"]
@@ -47,18 +48,22 @@ def build_context(
     ctx = WorkerContext(redis=redis, config=config, store=store, outbox=outbox, prefix=prefix,
                         handoff_seconds=handoff_seconds)
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
+    ctx.publisher = Publisher(redis, store, config, client, outbox)
+    outbox.after_sent = ctx.publisher.card_posted
     return bind(ctx)
 
 
 class Runtime:
     """Background threads of a worker process around an RQ worker."""
 
-    def __init__(self, ctx: WorkerContext, *, tick: float = 0.1, sweep: bool = True, dispatch: bool = True) -> None:
+    def __init__(self, ctx: WorkerContext, *, tick: float = 0.1, sweep: bool = True, dispatch: bool = True,
+                 publish: bool = True) -> None:
         self.ctx = ctx
         self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds)
         self._threads: list[threading.Thread] = []
         self._want_sweep = sweep
         self._want_dispatch = dispatch
+        self._want_publish = publish and ctx.publisher is not None
         self._stopping = threading.Event()
 
     def start(self) -> Runtime:
@@ -66,6 +71,9 @@ class Runtime:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
         if self._want_dispatch:
             self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
+        if self._want_publish:
+            self.ctx.publisher.ensure_groups()
+            self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
         for t in self._threads:
             t.start()
         return self
@@ -74,6 +82,8 @@ class Runtime:
         self._stopping.set()
         self.sweep.stop()
         self.ctx.outbox.stop()
+        if self.ctx.publisher is not None:
+            self.ctx.publisher.stop()
         for t in self._threads:
             t.join(timeout)
 

@@ -28,6 +28,12 @@ DEADLINES = "{prefix}:deadlines"
 #: Alarms of a request that the workers already handled (a set of ``{checkpoint_key}|...``),
 #: so that a breach alerted once is not alarmed again when the request changes.
 ALARMS_DONE = "{prefix}:done:{id}"
+#: The consumer group on every history stream through which the workers publish the app's
+#: changes to Slack (workers.publisher).
+PUBLISH_GROUP = "publish"
+#: Where each request's card is: ``{channel}:{ts}`` -> request id (a hash), so that a
+#: reply in a card's thread finds its request in one look-up.
+CARDS = "{prefix}:cards"
 #: Idempotency of a write (``open``/``apply`` with ``idempotency_key``): the result, with a TTL.
 IDEMPOTENT_WRITE = "{prefix}:idem:{key}"
 #: Inbound deliveries already seen (``first_delivery``): SET NX EX.
@@ -61,6 +67,10 @@ class Keys:
     @property
     def deadlines(self) -> str:
         return DEADLINES.format(prefix=self.prefix)
+
+    @property
+    def cards(self) -> str:
+        return CARDS.format(prefix=self.prefix)
 
     def alarms_done(self, request_id: str) -> str:
         return ALARMS_DONE.format(prefix=self.prefix, id=request_id)

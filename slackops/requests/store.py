@@ -462,10 +462,13 @@ class RequestStore:
         """Remember where the request's card (and so its thread) is. Not an event: no new version."""
         for _attempt in range(MAX_RETRIES):
             old, alarms, entries, writes = self._load(request_id)
+            if old.card_ts == ts and (old.card_channel or old.channel) == channel:
+                return old  # already known (a repeated hook, a repair)
             new = replace(old, card_channel=channel if channel != old.channel else None, card_ts=ts)
+            ops = [["HSET", self.keys.cards, f"{channel}:{ts}", old.id]]
             res = self._run(
                 "patch", old.id, writes, codec.body_text(new, alarms, entries), None, old.account, "",
-                self.keys.request(old.id), [], {}, self.keys.alarms_done(old.id),
+                self.keys.request(old.id), ops, {}, self.keys.alarms_done(old.id),
             )
             if res[0] == "ok":
                 self._remember(codec.Stored(new, alarms, entries, writes + 1))
@@ -473,6 +476,29 @@ class RequestStore:
             if res[0] == "missing":
                 raise NotFound(f"there is no request {old.id}")
         raise ConflictError(f"{request_id} is changing too fast; try again")
+
+    def ensure_groups(self, group: str) -> None:
+        """Create consumer group ``group`` on every account's history stream (the workers'
+        publisher; workers.publisher). Idempotent. A stream without the group yet has its
+        events read from the first one: none of them was published."""
+        for account in self.config.accounts:
+            try:
+                self.redis.xgroup_create(self.keys.history(account.id), group, id="0", mkstream=True)
+            except redis_py.exceptions.ResponseError as e:
+                if "BUSYGROUP" not in str(e):
+                    raise
+
+    def find_by_card(self, channel: str, ts: str) -> Request | None:
+        """The open request whose card is the message ``ts`` in ``channel`` (the root of the
+        thread a reply was posted in), or None."""
+        rid = self.redis.hget(self.keys.cards, f"{channel}:{ts}")
+        if rid is None:
+            return None
+        try:
+            req = self.get(_text(rid))
+        except NotFound:
+            return None
+        return req if req.is_open else None
 
     def _run(
         self, mode: str, rid: str, version: int, body: str, event: Event | None, account: str,

@@ -70,6 +70,13 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
         handle_error(desk, error, body, response)
 
     listeners.register(app)
+    # Events written from now on are published by the workers: their consumer group must
+    # exist before the first one is (it reads from "$").
+    ensure = getattr(store, "ensure_groups", None)
+    if ensure is not None:
+        from slackops.requests.keys import PUBLISH_GROUP
+
+        ensure(PUBLISH_GROUP)
     app._slackops_desk = desk  # type: ignore[attr-defined]  # for the HTTP server's /healthz
     return app
 

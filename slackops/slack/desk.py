@@ -3,8 +3,10 @@ API client and the directory, with the few flows that several listeners share (r
 card, post in the thread, tell one person something).
 
 Bolt puts one Desk in every request's ``context["desk"]``; listeners ask for ``desk`` by
-name. Durable changes go to the store first; Slack calls come after (a lost Slack call is
-repaired by the next change: the card is re-rendered from the store every time).
+name. A listener's durable change is one write to the store; what it calls for in Slack
+(the card, thread notices, DMs) is published from the store's history by the workers
+(workers.publisher), exactly once. The desk itself only answers the person in front of
+it: forms (views.open) and ephemeral messages, after the ack.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from slack_sdk.errors import SlackApiError
 
 from slackops.config import Account, Config, Settings
 from slackops.slack.auth import Directory
-from slackops.slack.blocks.card import card_text, request_card
-from slackops.slack.blocks.messages import Message
 from slackops.slack.i18n import t
 
 __all__ = ["Desk"]
@@ -49,11 +49,6 @@ FOLLOW_UP_THREADS = 4
 
 URGENT_THREADS = 4
 """Threads that open forms after the ack (views.open must beat the trigger's 3 s)."""
-
-CARD_POST_LOCK_SECONDS = 30
-"""While one thread posts a request's first card, others leave it alone; after this, a card
-that never made it (the process died) is posted by the next change."""
-
 
 def card_channel(req: Any) -> str:
     """Where the card (and so the thread) is: the shared channel unless the store says otherwise."""
@@ -156,65 +151,7 @@ class Desk:
 
     def find_by_thread(self, channel: str, thread_ts: str) -> Any | None:
         """The open request whose card is the root of this thread (None for any other thread)."""
-        finder = getattr(self.store, "find_by_card", None)
-        if finder is not None:
-            try:
-                return finder(channel, thread_ts)
-            except Exception:
-                return None
-        account = self.account_for_channel(channel)
-        if account is None:
-            return None
-        # only open requests take first responses and answers: their index is small
-        for req in self.store.list(account=account.id, open_only=True):
-            if req.card_ts == thread_ts and card_channel(req) == channel:
-                return req
-        return None
-
-    # -- Slack side effects ----------------------------------------------------------
-    def card(self, req: Any) -> Message:
-        policy = self.policy_of(req)
-        now = self.now()
-        return {"text": card_text(req), "blocks": request_card(req, self.store.timeline(req, now), policy=policy, now=now)}
-
-    def refresh_card(self, request_id: str) -> Any:
-        """Render the card from the store's current state; post it if it was never posted."""
-        req = self.store.get(request_id)
-        msg = self.card(req)
-        if req.card_ts:
-            try:
-                self.client.chat_update(channel=card_channel(req), ts=req.card_ts, **msg)
-            except SlackApiError as e:
-                log.warning("%s: card update failed: %s", req.id, e.response.get("error"))
-            return req
-        if not self.once(f"card-post:{req.id}", ttl_seconds=CARD_POST_LOCK_SECONDS):
-            return req  # another thread is posting it
-        if not req.channel:
-            account = self.account(req.account)
-            if account is None:
-                return req
-            channel = account.channel
-        else:
-            channel = req.channel
-        res = self.client.chat_postMessage(channel=channel, **msg)
-        return self.store.set_card(req.id, res["channel"], res["ts"])
-
-    def post_thread(self, req: Any, message: Message, *, once_key: str | None = None, broadcast: bool = False) -> str | None:
-        """Post in the request's thread (the card is its root). ``once_key`` makes it happen once."""
-        if once_key and not self.once(f"thread:{once_key}"):
-            return None
-        if not req.card_ts:
-            req = self.refresh_card(req.id)
-        if not req.card_ts:
-            return None
-        kw: dict[str, Any] = {"channel": card_channel(req), "thread_ts": req.card_ts, **message}
-        if broadcast:
-            kw["reply_broadcast"] = True
-        try:
-            return self.client.chat_postMessage(**kw)["ts"]
-        except SlackApiError as e:
-            log.warning("%s: thread post failed: %s", req.id, e.response.get("error"))
-            return None
+        return self.store.find_by_card(channel, thread_ts)
 
     def tell(self, user_id: str, text: str, *, channel: str | None = None) -> None:
         """An ephemeral in ``channel`` when there is one, else a DM (App Home, modals);
@@ -229,26 +166,6 @@ class Desk:
                 self.client.chat_postMessage(channel=user_id, text=text)
         except SlackApiError as e:
             log.warning("could not tell %s: %s", user_id, e.response.get("error"))
-
-    def dm(self, user_ids: list[str], message: Message) -> list[tuple[str, str]]:
-        """DM each user; returns (channel, ts) of each message posted."""
-        out = []
-        for uid in user_ids:
-            try:
-                ch = self.client.conversations_open(users=uid)["channel"]["id"]
-                res = self.client.chat_postMessage(channel=ch, **message)
-                out.append((res["channel"], res["ts"]))
-            except SlackApiError as e:
-                log.warning("could not DM %s: %s", uid, e.response.get("error"))
-        return out
-
-    def permalink(self, req: Any) -> str | None:
-        if not req.card_ts:
-            return None
-        try:
-            return self.client.chat_getPermalink(channel=card_channel(req), message_ts=req.card_ts)["permalink"]
-        except SlackApiError:
-            return None
 
     def contacts_line(self, account: Account) -> str:
         people = account.contacts or []

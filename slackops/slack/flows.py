@@ -1,18 +1,23 @@
-"""Changes to a request made from Slack, and what the app says about each one.
+"""Changes to a request made from Slack, and what is said about each one.
 
-``change()`` records the event in the store first (the durable part), then re-renders the
-card and posts what the event calls for in the request's thread, in the request's
-language. Side effects are keyed so that a repeated submission says nothing twice.
+``change()``/``record()`` write the event to the store: that is all a listener does
+before it returns. What the event calls for in Slack (the card re-rendered, a notice in
+the request's thread in its language, DMs to managers) is derived from the event as the
+store's history keeps it, by the publisher in the workers (:mod:`workers.publisher`),
+and posted through the outbox: exactly once, even if a process dies at any line.
+``announcements()`` is that derivation, a pure function of the request and the event.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from slackops.slack.blocks.card import priority_label
 from slackops.slack.blocks.messages import (
+    Message,
     appeal_dm,
     escalation_dm,
     info_requested_message,
@@ -21,10 +26,9 @@ from slackops.slack.blocks.messages import (
     thread_message,
 )
 from slackops.slack.blocks.text import escape, user_link
-from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 
-__all__ = ["change", "record", "publish", "escalation_roles", "announce_opened", "refresh_card"]
+__all__ = ["Said", "announcements", "change", "record", "escalation_roles", "refresh_card"]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ ESCALATION_ROLES = {1: ("escalation_manager", "support_management"), 2: ("direct
 """Who a manual escalation engages, by level (IXCloud: the escalation manager, then "the next level")."""
 
 
-def escalation_roles(desk: Desk, level: int, policy: Any = None) -> list[str]:
+def escalation_roles(config: Any, level: int, policy: Any = None) -> list[str]:
     """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
     customer's first escalation (IXCloud: the escalation manager), then the ladder above."""
     roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
@@ -40,112 +44,103 @@ def escalation_roles(desk: Desk, level: int, policy: Any = None) -> list[str]:
     if level == 1 and custom is not None and getattr(custom, "notify", None):
         roles = tuple(custom.notify) + roles
     for role in roles:
-        users = desk.config.managers.get(role)
+        users = config.managers.get(role)
         if users:
             return list(users)
     return []
 
 
-def record(desk: Desk, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
-           key: str | None = None, expected_version: int | None = None) -> tuple[Any, Any]:
-    """The durable part: apply one event in the store. Returns (before, after).
-    Raises DomainError / ConflictError / NotFound with a sentence for a person."""
+def record(desk: Any, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
+           key: str | None = None, expected_version: int | None = None) -> Any:
+    """Apply one event in the store; returns the request after it. Raises DomainError /
+    ConflictError / NotFound with a sentence for a person. A redelivery with the same
+    ``key`` changes nothing and so says nothing again (no new history entry)."""
     from slackops.requests import Event
 
-    before = desk.store.get(request_id)
-    req = desk.store.apply(request_id, Event(type=type_, actor=actor, at=desk.now(), data=dict(data or {})),
-                           expected_version=expected_version, idempotency_key=key)
-    return before, req
+    return desk.store.apply(request_id, Event(type=type_, actor=actor, at=desk.now(), data=dict(data or {})),
+                            expected_version=expected_version, idempotency_key=key)
 
 
-def publish(desk: Desk, before: Any, req: Any, type_: str, actor: str, data: dict[str, Any] | None = None, *,
-            key: str | None = None) -> Any:
-    """The Slack part, after the ack: re-render the card, say what happened (once per key)."""
-    first_time = key is None or desk.once(f"effects:{key}")
-    req = desk.refresh_card(req.id)
-    if first_time:
-        try:
-            _announce(desk, before, req, type_, actor, dict(data or {}))
-        except Exception:  # the change is recorded; a lost message must not undo it
-            log.exception("%s: announcing %s failed", req.id, type_)
-    return req
+change = record  # listeners that have acked call it by this name
 
 
-def change(desk: Desk, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
-           key: str | None = None, expected_version: int | None = None) -> Any:
-    """record() now, publish() after (Desk.later): for listeners that have already acked."""
-    before, req = record(desk, request_id, type_, actor, data, key=key, expected_version=expected_version)
-    desk.later(publish, desk, before, req, type_, actor, data, key=key)
-    return req
+@dataclass(frozen=True)
+class Said:
+    """One message an event calls for: in the request's thread, or a DM to ``dm_to``.
+    ``key`` is stable for the event (its notice id is the history entry's id and this key)."""
+
+    key: str
+    message: Message
+    dm_to: str | None = None
+    broadcast: bool = False
 
 
-def _announce(desk: Desk, before: Any, req: Any, type_: str, actor: str, data: dict[str, Any]) -> None:
+def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, data: dict[str, Any], *,
+                  permalink: str | None = None) -> list[Said]:
+    """What the app says about one event, in the request's language. Pure: the same event
+    gives the same messages, so that a retried publication finds them already sent."""
     lang = req.language or "en"
-    policy = desk.policy_of(req)
     who = user_link(actor)
-    if type_ == "acknowledged":
-        desk.post_thread(req, thread_message(t(lang, "notice.accepted", id=req.id, agent=who,
-                                               priority=escape(priority_label(policy, req.priority)))))
+    out: list[Said] = []
+
+    def thread(msg: Message, key: str = "thread", broadcast: bool = False) -> None:
+        out.append(Said(key, msg, broadcast=broadcast))
+
+    if type_ == "submitted":
+        extra = ""
+        link = (req.fields or {}).get("source_permalink")
+        if link:
+            extra = "\n" + t(lang, "notice.from_message", link=link)
+        thread(thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
+    elif type_ == "acknowledged":
+        thread(thread_message(t(lang, "notice.accepted", id=req.id, agent=who,
+                                priority=escape(priority_label(policy, req.priority)))))
     elif type_ == "reclassified":
-        desk.post_thread(req, reclassified_message(req, frm=data.get("from") or before.priority, to=data["to"],
-                                                   reason=data.get("reason", ""), agent=actor, lang=lang))
+        thread(reclassified_message(req, frm=data.get("from") or "", to=data["to"],
+                                    reason=data.get("reason", ""), agent=actor, lang=lang))
     elif type_ == "categorized":
         from slackops.slack.blocks.card import category_label
 
-        desk.post_thread(req, thread_message(t(lang, "notice.categorized", id=req.id, agent=who,
-                                               category=escape(category_label(policy, data.get("category"), lang) or ""))))
+        thread(thread_message(t(lang, "notice.categorized", id=req.id, agent=who,
+                                category=escape(category_label(policy, data.get("category"), lang) or ""))))
     elif type_ == "info_requested":
-        desk.post_thread(req, info_requested_message(req, question=data.get("question", ""), agent=actor, lang=lang))
+        thread(info_requested_message(req, question=data.get("question", ""), agent=actor, lang=lang))
     elif type_ == "info_provided" and not data.get("quiet"):
-        desk.post_thread(req, thread_message(t(lang, "notice.info_provided", id=req.id, who=who), quote=data.get("text")))
+        thread(thread_message(t(lang, "notice.info_provided", id=req.id, who=who), quote=data.get("text")))
     elif type_ == "resolved":
         if data.get("resolution") == "feature_request":
-            desk.post_thread(req, thread_message(t(lang, "notice.feature_request", id=req.id, agent=who)))
-            if str(req.status) == "closed":
-                desk.post_thread(req, thread_message(t(lang, "notice.closed", id=req.id)))
+            thread(thread_message(t(lang, "notice.feature_request", id=req.id, agent=who)))
+            if getattr(getattr(policy, "intake", None), "feature_requests_close", False):
+                thread(thread_message(t(lang, "notice.closed", id=req.id)), key="closed")
         else:
-            desk.post_thread(req, resolved_message(req, resolution=data.get("resolution", "other"),
-                                                   note=data.get("note", ""), agent=actor, lang=lang))
+            thread(resolved_message(req, resolution=data.get("resolution", "other"),
+                                    note=data.get("note", ""), agent=actor, lang=lang))
     elif type_ == "closed":
-        desk.post_thread(req, thread_message(t(lang, "notice.closed", id=req.id)))
+        thread(thread_message(t(lang, "notice.closed", id=req.id)))
     elif type_ == "reopened":
-        desk.post_thread(req, thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
+        thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":
-        account = desk.account(req.account)
+        account = config.account(req.account)
         contacts = " ".join(f"<@{u}>" for u in (account.contacts if account else []))
-        desk.post_thread(req, thread_message(t(lang, "notice.critical", id=req.id, contacts=contacts), quote=data.get("text")),
-                         broadcast=True)
+        thread(thread_message(t(lang, "notice.critical", id=req.id, contacts=contacts), quote=data.get("text")),
+               broadcast=True)
     elif type_ == "escalated":
-        level = int(data.get("level") or req.escalation_level or 1)
-        managers = escalation_roles(desk, level, policy)
-        desk.post_thread(req, thread_message(t(lang, "notice.escalated", id=req.id, who=who, level=level,
-                                               managers=" ".join(f"<@{u}>" for u in managers) or "—")))
-        if managers:
-            desk.dm(managers, escalation_dm(req, by=actor, level=level, reason=data.get("reason", ""),
-                                            permalink=desk.permalink(req)))
+        level = int(data.get("level") or 1)
+        managers = escalation_roles(config, level, policy)
+        thread(thread_message(t(lang, "notice.escalated", id=req.id, who=who, level=level,
+                                managers=" ".join(f"<@{u}>" for u in managers) or "—")))
+        dm = escalation_dm(req, by=actor, level=level, reason=data.get("reason", ""), permalink=permalink)
+        out.extend(Said(f"dm:{u}", dm, dm_to=u) for u in managers)
     elif type_ == "appealed":
         role = getattr(policy.intake, "reclassification_appeal_to", None) or "support_management"
-        managers = list(desk.config.managers.get(role) or desk.config.managers.get("support_management") or [])
-        desk.post_thread(req, thread_message(t(lang, "notice.appealed", id=req.id, who=who)))
-        if managers:
-            desk.dm(managers, appeal_dm(req, by=actor, reason=data.get("reason", ""), permalink=desk.permalink(req)))
+        managers = list(config.managers.get(role) or config.managers.get("support_management") or [])
+        thread(thread_message(t(lang, "notice.appealed", id=req.id, who=who)))
+        dm = appeal_dm(req, by=actor, reason=data.get("reason", ""), permalink=permalink)
+        out.extend(Said(f"dm:{u}", dm, dm_to=u) for u in managers)
     elif type_ == "escalation_acknowledged":
-        desk.post_thread(req, thread_message(t(lang, "notice.escalation_acknowledged", id=req.id, who=who,
-                                               level=data.get("level") or req.escalation_level)))
-
-
-def announce_opened(desk: Desk, req: Any) -> None:
-    """The card (once) and a first word in its thread, in the request's language. A
-    repeated submission of the same form finds the request already announced."""
-    if not desk.once(f"opened:{req.id}"):
-        return
-    req = desk.refresh_card(req.id)
-    lang = req.language or "en"
-    extra = ""
-    link = (req.fields or {}).get("source_permalink")
-    if link:
-        extra = "\n" + t(lang, "notice.from_message", link=link)
-    desk.post_thread(req, thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
+        thread(thread_message(t(lang, "notice.escalation_acknowledged", id=req.id, who=who,
+                                level=data.get("level") or req.escalation_level)))
+    return out
 
 
 def refresh_card(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> None:

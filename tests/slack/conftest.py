@@ -5,6 +5,7 @@ pointed at the fake Slack, and a driver that signs requests as Slack does."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -75,7 +76,20 @@ class Desk:
     config: Config
     clock: Clock
     namespace: str
+    publisher: Any = None
+    outbox: Any = None
     _views: dict[str, dict] = field(default_factory=dict)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until everything the app recorded so far is published and posted."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.publisher.pending() and not self.publisher._awaiting and not self.outbox.pending():
+                time.sleep(0.05)  # a listener may still be writing after its ack
+                if not self.publisher.pending() and not self.outbox.pending():
+                    return
+            time.sleep(0.02)
+        raise AssertionError("the publisher and the outbox did not settle")
 
     # -- reading the fake ----------------------------------------------------------
     def last_view(self, callback_id: str | None = None) -> dict[str, Any]:
@@ -204,6 +218,9 @@ def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
     from slackops.slack.app import create_app
     from slackops.slack.server import HttpServer
     from slackops.slack.web import make_client
+    from workers.delivery import Outbox
+    from workers.delivery import make_client as make_outbox_client
+    from workers.publisher import Publisher
 
     fake = fake_slack
     for uid in ("U0AGENT1", "U0AGENT2", "U0AGENT3", "U0MGR1", "U0DIR1", "U0EXEC1", "U0STAFF1"):
@@ -222,7 +239,22 @@ def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
     app = create_app(settings, config, store, make_client(settings), clock=clock)
     server = HttpServer(app, "127.0.0.1", 0).start()
     driver = SlackDriver(server.url, SECRET, team_id=VENDOR, response_url=fake.response_url())
+    # What the app's changes call for in Slack is published by the workers: run their
+    # publisher and outbox here as a worker process would (paced lightly to keep tests quick).
+    client = make_outbox_client("xoxb-test", fake.url, timeout=5)
+    outbox = Outbox(redis, client, f"slackops{namespace}", interval=0.01)
+    publisher = Publisher(redis, store, config, client, outbox, block=0.05, retry_every=0.05, claim_idle=1.0,
+                          clock=clock)
+    outbox.after_sent = publisher.card_posted
+    publisher.ensure_groups()
+    threads = [threading.Thread(target=outbox.run, daemon=True), threading.Thread(target=publisher.run, daemon=True)]
+    for th in threads:
+        th.start()
     try:
-        yield Desk(fake, driver, store, app, server, config, clock, namespace)
+        yield Desk(fake, driver, store, app, server, config, clock, namespace, publisher=publisher, outbox=outbox)
     finally:
+        publisher.stop()
+        outbox.stop()
+        for th in threads:
+            th.join(5)
         server.stop()

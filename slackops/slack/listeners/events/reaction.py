@@ -10,9 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackops.slack.auth import Role
-from slackops.slack.blocks.messages import thread_message
 from slackops.slack.desk import Desk
-from slackops.slack.flows import announce_opened
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import may_open, not_a_contact_text
 from slackops.slack.listeners.events.dedupe import first_delivery
@@ -75,19 +73,8 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     fields = {"language": account.language, "source_ts": ts}
     if permalink:
         fields["source_permalink"] = permalink
-    req = desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,
+    desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,
                           priority=priority, submitted_by=submitted_by, now=desk.now(), source="reaction", fields=fields,
                           idempotency_key=f"reaction:{channel}:{ts}")
-    desk.later(_announce, desk, client, req, account, channel, ts, priority)
-
-
-def _announce(desk: Desk, client: WebClient, req: Any, account: Any, channel: str, ts: str, priority: str) -> None:
-    announce_opened(desk, req)
-    req = desk.store.get(req.id)
-    if desk.once(f"reaction-reply:{req.id}"):
-        try:
-            link = desk.permalink(req) or req.id
-            client.chat_postMessage(channel=channel, thread_ts=ts, **thread_message(
-                t(account.language, "reaction.opened", id=req.id, link=link, priority=priority)))
-        except SlackApiError:
-            pass
+    # the card, its thread and the reply under the ticketed message follow from the
+    # history (workers.publisher)

@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import Ack
 
 from slackops.slack.desk import Desk
-from slackops.slack.flows import announce_opened
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import (
@@ -77,12 +76,11 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     if meta.source_permalink:
         fields["source_permalink"] = meta.source_permalink
     try:
-        req = desk.store.open(account.id, title=values[BlockId.TITLE], description=values.get(BlockId.DESCRIPTION) or "",
+        desk.store.open(account.id, title=values[BlockId.TITLE], description=values.get(BlockId.DESCRIPTION) or "",
                               priority=values[BlockId.PRIORITY], submitted_by=actor.user_id, now=desk.now(),
                               source=meta.source or "command", fields=fields,
                               idempotency_key=f"view:{body['view']['id']}")
     except DomainError as e:
         ack(response_action="errors", errors={BlockId.PRIORITY: str(e)})
         return
-    ack()
-    desk.later(announce_opened, desk, req)
+    ack()  # the card and its thread follow from the history (workers.publisher)

@@ -1,5 +1,6 @@
 """The shape every form submission shares: authorize, validate, record in the store
-(before the ack, so that an error lands on the form's field), ack, then tell Slack."""
+(before the ack, so that an error lands on the form's field), ack. What Slack is told
+follows from the store's history (workers.publisher)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from slackops.slack.desk import Desk
-from slackops.slack.flows import publish, record
+from slackops.slack.flows import record
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import Actor, actor_of, form_values, view_meta
 
@@ -41,11 +42,10 @@ def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, err
         return
     key = f"view:{body['view']['id']}"
     try:
-        before, after_req = record(desk, req.id, type_, actor.user_id, payload, key=key)
+        after_req = record(desk, req.id, type_, actor.user_id, payload, key=key)
     except DomainError as e:  # ConflictError and NotFound are DomainErrors too
         ack(response_action="errors", errors={error_block: str(e)})
         return
-    ack()
-    desk.later(publish, desk, before, after_req, type_, actor.user_id, payload, key=key)
+    ack()  # the card, the thread and the DMs follow from the history (workers.publisher)
     if after is not None:
         desk.later(after, after_req)

@@ -1,0 +1,328 @@
+"""The publisher: what each change to a request calls for in Slack, derived from the store's
+history and posted through the outbox, exactly once.
+
+Every event the Slack app records is an entry in its account's history stream, written in
+the same atomic step as the request's new state. A consumer group (``publish``) on those
+streams hands each entry to one publisher, which
+
+1. queues in the outbox the messages the event calls for (``slackops.slack.flows.announcements``:
+   the thread notice in the request's language, the managers' DMs); their notice ids are the
+   entry's id and a key, so queuing them again changes nothing;
+2. re-renders the request's card (``chat.update``: a view of the store, safe to repeat);
+3. only then acknowledges the entry (``XACK``).
+
+A publisher that dies anywhere before step 3 leaves the entry pending; a publisher claims
+it (``XAUTOCLAIM``) once it has been idle for ``claim_idle`` seconds and does it again: the
+outbox already holds what was queued, so nothing is posted twice and nothing is lost. The
+listeners of the Slack app do nothing after their ack but this one write.
+
+A new request's card is itself a notice (``card|ACME-3``). Replies queued before it is
+posted name it as their thread's root (``Notice.thread_of``) and the outbox fills in its ts.
+The outbox's after-sent hook tells the store where the card is (:meth:`card_posted`); a
+hook lost with its process is repaired from the card notice's record the next time the
+request's card is needed. A request opened with the :ticket: reaction also gets a reply
+under the ticketed message linking to its card: its ``submitted`` entry stays pending until
+the card is posted.
+
+Events that workers record themselves (policy escalations, auto-upgrades, critical notices
+with actor ``policy`` or ``system``) come with their own notices (:mod:`workers.alarms`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import redis as redis_py
+from slack_sdk.errors import SlackApiError
+
+from slackops.requests.keys import (
+    PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
+)
+
+from .notice import Notice
+
+__all__ = ["GROUP", "Publisher", "card_notice_id"]
+
+log = logging.getLogger("slackops.workers.publisher")
+
+
+WORKER_ACTORS = frozenset({"policy", "system"})
+"""Actors of the events workers record (workers.alarms.POLICY_ACTOR, SYSTEM_ACTOR)."""
+
+
+def card_notice_id(request_id: str) -> str:
+    return f"card|{request_id}"
+
+
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Publisher:
+    """Consumes the history streams of every configured account (see the module's docstring)."""
+
+    def __init__(
+        self,
+        redis: redis_py.Redis,
+        store: Any,
+        config: Any,
+        client: Any,
+        outbox: Any,
+        *,
+        claim_idle: float = 30.0,
+        block: float = 1.0,
+        retry_every: float = 0.25,
+        batch: int = 100,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.redis = redis
+        self.store = store
+        self.config = config
+        self.client = client
+        self.outbox = outbox
+        self.claim_idle = claim_idle
+        self.block = block
+        self.retry_every = retry_every
+        self.batch = batch
+        self.clock = clock
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._awaiting: dict[tuple[str, str], Any] = {}  # (stream, entry id) -> fields: waiting for a card
+        self._next_claim = 0.0
+        self._stop = threading.Event()
+        self._groups_ready = False
+
+    # -- set-up ----------------------------------------------------------------------
+    def streams(self) -> list[str]:
+        return [self.store.keys.history(a.id) for a in self.config.accounts]
+
+    def ensure_groups(self) -> None:
+        """Create the consumer group on every account's stream (the app and the workers both
+        do this when they start; a publisher also does when it meets a stream without it)."""
+        self.store.ensure_groups(GROUP)
+        self._groups_ready = True
+
+    # -- running ---------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if not self._groups_ready:
+                    self.ensure_groups()
+                self.step()
+            except redis_py.ResponseError as e:
+                if "NOGROUP" in str(e):
+                    self._groups_ready = False  # an account added since (or a flushed Redis)
+                    continue
+                log.exception("publisher: Redis refused a command; will retry")
+                self._stop.wait(0.5)
+            except redis_py.RedisError as e:
+                log.warning("publisher: Redis unavailable (%s); retrying", e)
+                self._groups_ready = False
+                self._stop.wait(0.5)
+            except Exception:  # keep publishing; the entry stays pending and is claimed again
+                log.exception("publisher: unexpected error; will retry")
+                self._stop.wait(0.5)
+
+    def step(self, block: float | None = None) -> int:
+        """Handle what is new (waiting up to ``block`` seconds for it), what waits for a card,
+        and what another publisher left pending for too long. Returns entries acknowledged."""
+        done = 0
+        now = time.monotonic()
+        if now >= self._next_claim:
+            self._next_claim = now + max(self.claim_idle / 3, 0.05)
+            done += self._claim()
+        if self._awaiting:
+            waiting = list(self._awaiting.items())
+            self._awaiting.clear()
+            done += self._handle_all(waiting)
+        wait = self.block if block is None else block
+        if self._awaiting:
+            wait = min(wait, self.retry_every)
+        resp = self.redis.xreadgroup(GROUP, self.consumer, dict.fromkeys(self.streams(), ">"),
+                                     count=self.batch, block=max(int(wait * 1000), 1) if wait > 0 else None)
+        for stream, entries in resp or []:
+            s = _text(stream)
+            done += self._handle_all([((s, _text(eid)), fields) for eid, fields in entries if fields])
+        return done
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Publish everything written so far, in this thread (tests, benchmarks)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.step(block=0)
+            if not self._awaiting and not self.pending():
+                return
+            time.sleep(0.02)
+
+    def pending(self) -> int:
+        """Entries handed out and not yet acknowledged, over every stream."""
+        total = 0
+        for key in self.streams():
+            try:
+                total += int(self.redis.xpending(key, GROUP)["pending"])
+            except redis_py.ResponseError:
+                continue  # no group yet
+        return total
+
+    def _claim(self) -> int:
+        """Take over entries left pending (a publisher died, or one waits for its card)."""
+        done = 0
+        idle_ms = int(self.claim_idle * 1000)
+        for key in self.streams():
+            start = "0-0"
+            for _page in range(100):
+                try:
+                    res = self.redis.xautoclaim(key, GROUP, self.consumer, idle_ms, start_id=start, count=self.batch)
+                except redis_py.ResponseError:
+                    break  # no group yet
+                start, entries = _text(res[0]), res[1]
+                entries = [((key, _text(eid)), fields) for eid, fields in entries if fields]
+                entries = [e for e in entries if e[0] not in self._awaiting]
+                if entries:
+                    log.info("publisher: claimed %d pending entries of %s", len(entries), key)
+                    done += self._handle_all(entries)
+                if start == "0-0":
+                    break
+        return done
+
+    # -- one batch -------------------------------------------------------------------
+    def _handle_all(self, entries: list[tuple[tuple[str, str], Any]]) -> int:
+        refresh: set[str] = set()
+        acked = 0
+        by_stream: dict[str, list[str]] = {}
+        for (stream, eid), fields in entries:
+            try:
+                finished = self.handle(stream, eid, fields, refresh)
+            except redis_py.RedisError:
+                raise
+            except Exception:  # noqa: BLE001 - this entry stays pending (claimed again later); the others go on
+                log.exception("publisher: entry %s of %s failed; it stays pending", eid, stream)
+                continue
+            if finished:
+                by_stream.setdefault(stream, []).append(eid)
+            else:
+                self._awaiting[(stream, eid)] = fields
+        for rid in sorted(refresh):
+            self._refresh(rid)
+        for stream, ids in by_stream.items():
+            acked += int(self.redis.xack(stream, GROUP, *ids))
+        return acked
+
+    def handle(self, stream: str, eid: str, fields: Any, refresh: set[str]) -> bool:
+        """Queue what entry ``eid`` calls for. False: not finished, try again later."""
+        from slackops.requests import NotFound, codec
+        from slackops.slack.flows import announcements
+
+        f = {_text(k): v for k, v in fields.items()}
+        rid = _text(f["r"])
+        event = codec.decode_event(f["e"], eid)
+        if event.actor in WORKER_ACTORS:
+            return True  # its notices and card refresh are the worker's own
+        try:
+            req = self.store.get(rid)
+        except NotFound:
+            return True
+        channel = req.card_channel or req.channel
+        if not channel:
+            log.error("%s: no channel to publish %s in", rid, event.type)
+            return True
+        card_ts = self.card_ts(req)
+        notices: list[Notice] = []
+        now = self.clock()
+        if not card_ts:
+            notices.append(self._card_notice(req, now))
+        policy = self.store.policy(req.policy)
+        permalink = self._permalink(channel, card_ts) if card_ts and event.type in ("escalated", "appealed") else None
+        for said in announcements(self.config, policy, req, event.type, event.actor, dict(event.data),
+                                  permalink=permalink):
+            nid = f"ev|{eid}|{said.key}"
+            kind = f"{event.type}:{said.key}"
+            text = said.message.get("text", "")
+            blocks = list(said.message.get("blocks") or [])
+            if said.dm_to:
+                notices.append(Notice(id=nid, dest=said.dm_to, text=text, blocks=blocks, digestible=False,
+                                      request_id=rid, kind=kind))
+            else:
+                notices.append(Notice(id=nid, dest=channel, text=text, blocks=blocks, digestible=False,
+                                      thread_ts=card_ts, thread_of="" if card_ts else card_notice_id(rid),
+                                      broadcast=said.broadcast, request_id=rid, kind=kind))
+        finished = True
+        source_ts = (req.fields or {}).get("source_ts")
+        if event.type == "submitted" and source_ts and req.source == "reaction":
+            if card_ts:  # the reply under the ticketed message links to the card
+                notices.append(self._source_reply(req, eid, str(source_ts), self._permalink(channel, card_ts)))
+            else:
+                finished = False
+        self.outbox.add_many(notices, now.timestamp())
+        if card_ts and event.type != "submitted":
+            refresh.add(rid)
+        return finished
+
+    # -- the card --------------------------------------------------------------------
+    def card_ts(self, req: Any) -> str | None:
+        """Where the request's card is: the store's record, else the card notice's (a
+        lost after-sent hook, repaired here)."""
+        if req.card_ts:
+            return str(req.card_ts)
+        state = self.outbox.state(card_notice_id(req.id))
+        if state.get("state") == "sent" and state.get("ts"):
+            self.store.set_card(req.id, state.get("channel") or req.channel, state["ts"])
+            return state["ts"]
+        return None
+
+    def card_posted(self, ids: list[str], channel: str, ts: str) -> None:
+        """The outbox's after-sent hook: a card went out; remember where."""
+        for nid in ids:
+            if nid.startswith("card|"):
+                self.store.set_card(nid[len("card|"):], channel, ts)
+
+    def _card_notice(self, req: Any, now: datetime) -> Notice:
+        from slackops.slack.blocks.card import card_text, request_card
+
+        policy = self.store.policy(req.policy)
+        blocks = request_card(req, self.store.timeline(req, now), policy=policy, now=now)
+        return Notice(id=card_notice_id(req.id), dest=req.channel, text=card_text(req), blocks=blocks,
+                      digestible=False, request_id=req.id, kind="card")
+
+    def _refresh(self, rid: str) -> None:
+        from slackops.slack.flows import refresh_card
+
+        try:
+            refresh_card(self.store, self.client, rid, now=self.clock())
+        except SlackApiError as e:
+            log.warning("%s: card update failed: %s", rid, e.response.get("error"))
+        except Exception as e:  # noqa: BLE001 - a view of the store; the next change renders it again
+            log.warning("%s: card not refreshed: %s", rid, e)
+
+    def _permalink(self, channel: str, ts: str) -> str | None:
+        try:
+            return str(self.client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"])
+        except Exception:  # noqa: BLE001 - a message without a link is better than none
+            return None
+
+    def _source_reply(self, req: Any, eid: str, source_ts: str, link: str | None) -> Notice:
+        from slackops.slack.blocks.card import priority_label
+        from slackops.slack.blocks.messages import thread_message
+        from slackops.slack.blocks.text import escape
+        from slackops.slack.i18n import t
+
+        lang = req.language or "en"
+        policy = self.store.policy(req.policy)
+        msg = thread_message(t(lang, "reaction.opened", id=req.id, link=link or req.id,
+                               priority=escape(priority_label(policy, req.priority))))
+        return Notice(id=f"ev|{eid}|source", dest=req.channel, text=msg["text"], blocks=list(msg["blocks"]),
+                      thread_ts=source_ts, digestible=False, request_id=req.id, kind="submitted:source")
