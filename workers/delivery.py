@@ -112,7 +112,9 @@ def make_client(token: str | None, base_url: str | None = None, timeout: int = 1
     kw: dict[str, Any] = {"token": token or "xoxb-missing", "timeout": timeout}
     if base_url:
         kw["base_url"] = base_url
-    client = WebClient(**kw)
+    from slackops.slack.web import KeepAliveWebClient
+
+    client = KeepAliveWebClient(**kw)
     client.retry_handlers = []
     return client
 

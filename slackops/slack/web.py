@@ -1,6 +1,17 @@
-"""The Slack Web API client: base URL from SLACK_API_URL, slack-sdk's retry handlers."""
+"""The Slack Web API client: base URL from SLACK_API_URL, slack-sdk's retry handlers, and
+one kept-alive HTTPS connection per thread."""
 
 from __future__ import annotations
+
+import http.client
+import io
+import select
+import ssl
+import threading
+import urllib.parse
+from typing import Any
+from urllib.error import HTTPError
+from urllib.request import Request
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -11,15 +22,77 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from slackops.config import Settings
 
-__all__ = ["make_client"]
+__all__ = ["KeepAliveWebClient", "make_client"]
 
 DEFAULT_TIMEOUT = 10
 """Seconds before a Web API call gives up (slack-sdk's default is 30: too long for a listener)."""
 
 
+class KeepAliveWebClient(WebClient):
+    """slack-sdk's WebClient, but each thread keeps its HTTP/1.1 connection to the Web API
+    open between calls instead of opening one (and, against slack.com, shaking hands over
+    TLS) for every call, as ``urllib.request.urlopen`` does. Everything else (retry
+    handlers, errors: an HTTP status >= 400 is raised as ``HTTPError`` as urlopen does) is
+    slack-sdk's own. A connection the server closed while idle is noticed before it is
+    reused; a failure while a call is under way is raised, never retried here (a post
+    that may have landed is the caller's to reconcile)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or self.proxy is not None:
+            return super()._perform_urllib_http_request_internal(url, req)
+        key = (parts.scheme, parts.hostname or "", parts.port)
+        conns: dict[tuple[str, str, int | None], http.client.HTTPConnection] = self._local.__dict__.setdefault("conns", {})
+        conn = conns.get(key)
+        if conn is not None and _dropped(conn):
+            conn.close()
+            conn = None
+        if conn is None:
+            if parts.scheme == "https":
+                conn = http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=self.timeout,
+                                                   context=self.ssl or ssl.create_default_context())
+            else:
+                conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
+            conns[key] = conn
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            conn.request(req.get_method(), path, body=req.data, headers=dict(req.header_items()))
+            resp = conn.getresponse()
+            body = resp.read()
+        except BaseException:
+            conn.close()
+            conns.pop(key, None)
+            raise
+        if resp.will_close:
+            conn.close()
+            conns.pop(key, None)
+        if resp.status >= 400:
+            raise HTTPError(url, resp.status, resp.reason, resp.headers, io.BytesIO(body))
+        if resp.headers.get_content_type() == "application/gzip":
+            return {"status": resp.status, "headers": resp.headers, "body": body}
+        charset = resp.headers.get_content_charset() or "utf-8"
+        return {"status": resp.status, "headers": resp.headers, "body": body.decode(charset)}
+
+
+def _dropped(conn: http.client.HTTPConnection) -> bool:
+    """An idle kept-alive connection that has something to read was closed by the server."""
+    sock = conn.sock
+    if sock is None:
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
 def make_client(settings: Settings, *, timeout: int = DEFAULT_TIMEOUT) -> WebClient:
     kw = {"base_url": settings.slack_api_url} if settings.slack_api_url else {}
-    return WebClient(
+    return KeepAliveWebClient(
         token=settings.bot_token,
         timeout=timeout,
         retry_handlers=[

@@ -100,6 +100,9 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # kept-alive connections: answer without waiting on Nagle (headers and body go
+            # out in separate writes, and the client's delayed ACK would hold the body 40 ms)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
