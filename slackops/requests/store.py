@@ -346,10 +346,10 @@ class RequestStore:
         fields: Mapping[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> Request:
-        """A new request ``ACME-n`` (the account's next number) with its ``submitted`` event."""
-        ikey, prev = self._replayed(idempotency_key)
-        if prev is not None:
-            return prev
+        """A new request ``ACME-n`` (the account's next number) with its ``submitted`` event.
+        A repeated ``idempotency_key`` returns the request the first call opened: the write
+        script finds the key and writes nothing (one round trip, as for a new request)."""
+        ikey = self.keys.idempotent_write(idempotency_key) if idempotency_key else ""
         account = self.config.account(account_id)
         if account is None:
             known = ", ".join(a.id for a in self.config.accounts) or "none"
