@@ -153,6 +153,7 @@ def show_lines(pol: Policy) -> list[str]:
     rows = [
         ["who may open", i.who_may_open],
         ["customer sets priority", _yn(i.customer_sets_priority)],
+        ["priority recorded at acceptance", _yn(i.priority_at_acceptance)],
         ["PHI guard", _yn(i.phi_guard)],
         ["feature requests close", _yn(i.feature_requests_close)],
         ["upgrade needs justification", _yn(i.upgrade_needs_justification)],

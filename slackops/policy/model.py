@@ -360,6 +360,7 @@ class IntakeSpec(_Spec):
     feature_requests_close: bool = False
     who_may_open: Literal["contacts", "anyone"] = "contacts"
     customer_sets_priority: bool = True
+    priority_at_acceptance: bool = Field(False, description="the vendor records the initial priority when it accepts a request")
     upgrade_needs_justification: bool = False
     not_an_error_allowed: bool = False
     needs_24x7_contact: list[str] = Field(default_factory=list)
@@ -610,6 +611,7 @@ class Intake:
     feature_requests_close: bool = False
     who_may_open: str = "contacts"
     customer_sets_priority: bool = True
+    priority_at_acceptance: bool = False
     upgrade_needs_justification: bool = False
     not_an_error_allowed: bool = False
     needs_24x7_contact: tuple[str, ...] = ()
@@ -935,6 +937,7 @@ def build_policy(
     intake = Intake(
         phi_guard=ie.phi_guard, feature_requests_close=ie.feature_requests_close,
         who_may_open=ie.who_may_open, customer_sets_priority=ie.customer_sets_priority,
+        priority_at_acceptance=ie.priority_at_acceptance or not ie.customer_sets_priority,
         upgrade_needs_justification=ie.upgrade_needs_justification,
         not_an_error_allowed=ie.not_an_error_allowed,
         needs_24x7_contact=tuple(ie.needs_24x7_contact),

@@ -93,8 +93,11 @@ def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, da
             extra = "\n" + t(lang, "notice.from_message", link=link)
         thread(thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
     elif type_ == "acknowledged":
+        # the priority recorded at acceptance (IXCloud), with the agent's note when it changed
+        prio = str(data.get("priority") or req.priority)
         thread(thread_message(t(lang, "notice.accepted", id=req.id, agent=who,
-                                priority=escape(priority_label(policy, req.priority)))))
+                                priority=escape(priority_label(policy, prio))),
+                              quote=data.get("reason") if data.get("priority") else None))
     elif type_ == "reclassified":
         thread(reclassified_message(req, frm=data.get("from") or "", to=data["to"],
                                     reason=data.get("reason", ""), agent=actor, lang=lang))

@@ -36,6 +36,7 @@ class CallbackId(StrEnum):
     OPEN_REQUEST = "slackops_open_request"
     ASSIGN = "slackops_assign"
     RECLASSIFY = "slackops_reclassify"
+    ACCEPT = "slackops_accept"
     CATEGORIZE = "slackops_categorize"
     REQUEST_INFO = "slackops_request_info"
     CRITICAL_NOTICE = "slackops_critical_notice"

@@ -67,6 +67,38 @@ def test_reclassify_tells_the_customer_with_an_appeal_button_and_appeal_reaches_
     assert "appealed" in dm[0]["text"] and "esc_acknowledge" in str(dm[0]["blocks"])
 
 
+def test_ixcloud_acceptance_records_the_initial_severity(desk):
+    """IXCloud: "At the time [IXCloud] accepts a service request, [it] will record an
+    initial severity level ... based on the Severity definitions"."""
+    rid = desk.open_request("U0GLOBEX1", "C0GLOBEXSHARED", priority="S2")
+    desk.press("req_acknowledge", rid, "U0AGENT1")
+    view = desk.wait_view("slackops_accept")
+    select = next(b for b in view["blocks"] if b.get("block_id") == "priority")
+    assert select["element"]["initial_option"]["value"] == "S2"  # the customer's choice, preselected
+    assert "S3" in str(view["blocks"][1])  # with the definitions to judge by
+    assert desk.store.get(rid).status == "submitted"  # nothing recorded until the form is sent
+    # a customer cannot accept it
+    r = desk.submit("slackops_accept", form(priority="S4"), "U0GLOBEX1", user_team_id="T0GLOBEX", view=view)
+    assert r.json()["response_action"] == "errors"
+    assert desk.store.get(rid).status == "submitted"
+    r = desk.submit("slackops_accept", form(priority="S3", reason="one site only, a workaround exists"), "U0AGENT1",
+                    view=view)
+    assert not r.body
+    req = wait_for(lambda: (lambda x: x if x.status == "acknowledged" else None)(desk.store.get(rid)))
+    assert req.priority == "S3" and req.acknowledged_at is not None
+    assert [(c[1], c[2]) for c in req.priority_changes] == [("S2", "S3")]
+    m = desk.wait_thread(rid, "has been accepted by <@U0AGENT1>")
+    assert "S3" in m["text"] and "workaround exists" in str(m["blocks"])
+
+
+def test_acceptance_without_that_rule_is_one_press(desk):
+    rid = desk.open_request(priority="P2")  # Interopion
+    desk.press("req_acknowledge", rid, "U0AGENT1")
+    wait_for(lambda: str(desk.store.get(rid).status) == "acknowledged")
+    assert desk.store.get(rid).priority == "P2"
+    assert not [c for c in desk.fake.calls if c.method == "views.open" and "slackops_accept" in str(c.params)]
+
+
 def test_ixcloud_upgrade_needs_a_justification_inline(desk):
     rid = desk.open_request("U0GLOBEX1", "C0GLOBEXSHARED", priority="S3")
     desk.press("req_reclassify", rid, "U0AGENT1")

@@ -120,6 +120,19 @@ def text_modal(callback_id: str, title: str, meta: ViewMeta, *, lang: str, block
     return _modal(callback_id, title, blocks, meta, lang, submit)
 
 
+def accept_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+    """Acceptance where the policy records the initial priority then (IXCloud): the
+    priorities with their definitions, the customer's choice preselected."""
+    definitions = "\n".join(f"*{escape(p.id)}* — {escape(p.definition or p.label)}" for p in policy.priorities)
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": truncate(t(lang, "accept.intro", id=req.id, priority=escape(req.priority)), 3000)}},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(definitions, 3000)}]},
+        select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy), initial=req.priority),
+        text_input(BlockId.REASON, t(lang, "accept.note"), multiline=True, optional=True),
+    ]
+    return _modal(CallbackId.ACCEPT, t(lang, "accept.title"), blocks, meta, lang, "submit")
+
+
 def reclassify_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": t(lang, "reclassify.intro", id=req.id, priority=req.priority)}},

@@ -6,9 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from slackops.slack.blocks import modals
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
 from slackops.slack.listeners.common import action_value, request_or_tell, require_agent
+from slackops.slack.metadata import ViewMeta
 
 
 def take(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
@@ -20,11 +22,20 @@ def take(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 
 def acknowledge(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    """Accept the request. Where the policy records the initial priority at acceptance
+    (IXCloud), a form asks for it first (listeners/views/agent.accept)."""
     ack()
     actor = require_agent(desk, body)
     req = actor and request_or_tell(desk, action_value(body).r, actor)
-    if req:
-        change(desk, req.id, "acknowledged", actor.user_id, {})
+    if not req:
+        return
+    policy = desk.policy_of(req)
+    if getattr(policy.intake, "priority_at_acceptance", False) and str(req.status) == "submitted":
+        meta = ViewMeta(r=req.id, channel=actor.channel or req.channel)
+        desk.open_view(body["trigger_id"], modals.accept_modal(policy, req, meta, lang="en"), user=actor.user_id,
+                       channel=actor.channel, request_id=req.id)
+        return
+    change(desk, req.id, "acknowledged", actor.user_id, {})
 
 
 def feature_request(ack: Ack, body: dict[str, Any], desk: Desk) -> None:

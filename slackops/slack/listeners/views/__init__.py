@@ -14,6 +14,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.OPEN_REQUEST: open_request.submit,
     CallbackId.ASSIGN: agent.assign,
     CallbackId.RECLASSIFY: agent.reclassify,
+    CallbackId.ACCEPT: agent.accept,
     CallbackId.CATEGORIZE: agent.categorize,
     CallbackId.REQUEST_INFO: agent.request_info,
     CallbackId.CRITICAL_NOTICE: agent.critical_notice,

@@ -41,6 +41,21 @@ def assign(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     submit_change(ack, body, desk, type_="assigned", error_block=BlockId.ASSIGNEE, data=data, allowed=_staff)
 
 
+def accept(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    """IXCloud: "At the time [the vendor] accepts a service request, [it] will record an
+    initial severity level"."""
+
+    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+        if not v.get(BlockId.PRIORITY):
+            return {"_error": {BlockId.PRIORITY: t("en", "form.required")}}
+        out: dict[str, Any] = {"priority": v[BlockId.PRIORITY]}
+        if v.get(BlockId.REASON):
+            out["reason"] = v[BlockId.REASON]
+        return out
+
+    submit_change(ack, body, desk, type_="acknowledged", error_block=BlockId.PRIORITY, data=data, allowed=_agent)
+
+
 def reclassify(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     """Interopion: the vendor "will inform Customer of any such change in its response";
     IXCloud: upgrades only "with stated justification of increased impact"."""
