@@ -285,10 +285,16 @@ class Publisher:
         return None
 
     def card_posted(self, ids: list[str], channel: str, ts: str) -> None:
-        """The outbox's after-sent hook: a card went out; remember where."""
+        """The outbox's after-sent hook: a card went out (remember where), or the "Open a
+        request" message the app queued when it joined a shared channel (pin it)."""
         for nid in ids:
             if nid.startswith("card|"):
                 self.store.set_card(nid[len("card|"):], channel, ts)
+            elif nid.startswith("intro|"):
+                try:
+                    self.client.pins_add(channel=channel, timestamp=ts)
+                except SlackApiError as e:  # already pinned, or no right to pin: the message stands
+                    log.warning("%s: could not pin the open button: %s", channel, e.response.get("error"))
 
     def _card_notice(self, req: Any, now: datetime) -> Notice:
         from slackops.slack.blocks.card import card_text, request_card

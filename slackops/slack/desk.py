@@ -70,6 +70,7 @@ class Desk:
         max_workers=URGENT_THREADS, thread_name_prefix="slackops-views"), repr=False)
     _pending: int = field(default=0, repr=False)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _outbox: Any = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -152,6 +153,15 @@ class Desk:
     def find_by_thread(self, channel: str, thread_ts: str) -> Any | None:
         """The open request whose card is the root of this thread (None for any other thread)."""
         return self.store.find_by_card(channel, thread_ts)
+
+    def queue(self, *notices: Any) -> int:
+        """Hand messages to the workers' outbox (workers.delivery): posted exactly once, even
+        if this process dies right after. Returns how many were new."""
+        if self._outbox is None:
+            from workers.delivery import Outbox
+
+            self._outbox = Outbox(self.store.redis, self.client, self.store.keys.prefix)
+        return int(self._outbox.add_many(list(notices)))
 
     def tell(self, user_id: str, text: str, *, channel: str | None = None) -> None:
         """An ephemeral in ``channel`` when there is one, else a DM (App Home, modals);

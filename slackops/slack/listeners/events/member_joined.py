@@ -6,12 +6,11 @@ from typing import Any
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from slackops.slack.blocks.messages import open_button_message
 from slackops.slack.desk import Desk
-from slackops.slack.listeners.common import log
 from slackops.slack.listeners.events.dedupe import first_delivery
+from workers.notice import Notice
 
 
 def member_joined_channel(event: dict[str, Any], body: dict[str, Any], context: BoltContext, desk: Desk,
@@ -22,14 +21,8 @@ def member_joined_channel(event: dict[str, Any], body: dict[str, Any], context: 
     account = desk.account_for_channel(channel)
     if account is None or not first_delivery(desk, body):
         return
-    if not desk.once(f"pinned:{channel}", ttl_seconds=3600):
-        return
-    desk.later(_post_and_pin, client, channel, account)
-
-
-def _post_and_pin(client: WebClient, channel: str, account: Any) -> None:
-    try:
-        res = client.chat_postMessage(channel=channel, **open_button_message(account, account.language))
-        client.pins_add(channel=channel, timestamp=res["ts"])
-    except SlackApiError as e:
-        log.warning("%s: could not post or pin the open button: %s", channel, e.response.get("error"))
+    # Posted by the workers' outbox, exactly once per join (a redelivery has the same
+    # event_id, so the same notice id); the workers pin it once it is posted.
+    msg = open_button_message(account, account.language)
+    desk.queue(Notice(id=f"intro|{channel}|{body.get('event_id') or event.get('event_ts')}", dest=channel,
+                      text=msg["text"], blocks=list(msg.get("blocks") or []), digestible=False, kind="intro"))
