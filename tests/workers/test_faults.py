@@ -19,7 +19,7 @@ import yaml
 from tests.workers.procs import stop
 from workers.delivery import EVENT_TYPE
 
-from .conftest import Harness
+from .conftest import SHARED, Harness
 
 N = 4  # requests
 OWED_PER_REQUEST = 4  # first response warning + breach, resolution warning + breach (P3, unassigned)
@@ -117,7 +117,8 @@ def test_worker_killed_mid_post_every_notice_once(redis, redis_server, namespace
             a.kill()
     b = start_worker(config_file, redis_server.url, fake_slack, namespace, tmp_path, "b")
     try:
-        expect = owed(reqs)
+        # the breach alerts, and the publisher's cards (opened without the app: the worker posts them)
+        expect = owed(reqs) | {f"card|{r.id}" for r in reqs}
         ok = wait_for(lambda: expect <= set(delivered(fake_slack)), 40)
         time.sleep(3)  # anything doubled would land by now
     finally:
@@ -129,6 +130,9 @@ def test_worker_killed_mid_post_every_notice_once(redis, redis_server, namespace
     check_exactly_once(fake_slack, Outbox(redis, make_client("x", fake_slack.url), namespace), reqs)
     # the dead worker's post landed after it died: the next worker read the channel back
     assert fake_slack.calls_to("conversations.history")
+    # and every card's place is known, the one found by reading back included
+    cards = {m["ts"] for m in fake_slack.messages(SHARED) if "card|" in str(m.get("metadata"))}
+    assert {store.get(r.id).card_ts for r in reqs} == cards
     assert not [m for m in redis.zrange(store.keys.deadlines, 0, -1) if m.decode().split("|")[0] in {r.id for r in reqs}
                 and b"|due" in m]
 
