@@ -196,6 +196,9 @@ def bench_memory(store: RequestStore, n_open: int, baseline: int) -> dict[str, f
     while have < n_open:
         k = min(batch, n_open - have)
         ids = open_some(store, k, offset=have)
+        # each has its card in its shared channel (the card index: one hash field)
+        for i, rid in enumerate(ids):
+            store.set_card(rid, f"C0{rid.split('-')[0]}", f"{1795000000 + have + i}.{i:06d}")
         # half of them are taken by an agent: two history entries and an assignee index entry
         for rid in ids[::2]:
             store.apply(rid, Event("assigned", AGENTS[hash(rid) % len(AGENTS)], T0 + timedelta(hours=1)))
@@ -217,6 +220,7 @@ def bench_memory(store: RequestStore, n_open: int, baseline: int) -> dict[str, f
     for key in r.scan_iter(match=f"{store.keys.prefix}:open:*", count=1000):
         idx += r.memory_usage(key, samples=0) or 0
     out["open indexes, bytes/request"] = idx / n
+    out["card index, bytes/request"] = (r.memory_usage(store.keys.cards, samples=0) or 0) / n
     return out
 
 
