@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from slackops.errors import ConfigError
@@ -17,6 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     p.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
     p.add_argument("--config", help="the configuration file (default: $SLACKOPS_CONFIG)")
+    p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
+                   help="Redis key prefix, the same as the workers' (default slackops)")
     p.set_defaults(func=_serve)
 
 
@@ -53,7 +56,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     with connect(settings) as (redis, description):
         print(f"slackops serve: {description}", file=sys.stderr)
-        store = RequestStore(redis, config)
+        store = RequestStore(redis, config, prefix=args.prefix)
         app = create_app(settings, config, store)
         if args.http:
             print(f"slackops serve: HTTP on {args.host}:{args.port}, POST /slack/events, GET /healthz", file=sys.stderr)

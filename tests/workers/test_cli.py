@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,9 @@ from pathlib import Path
 import yaml
 
 from slackops.config import Settings
+from tests.slack.conftest import form
+from tests.slack.driver import SlackDriver
+from tests.workers.conftest import SHARED
 from tests.workers.procs import stop
 from workers.delivery import EVENT_TYPE
 
@@ -40,7 +44,8 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
                SLACKOPS_DATA_DIR=str(data))
     log = open(tmp_path / "run.log", "w")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "slackops.cli", "run", "--config", str(cfg), "--http",
-                             "--port", str(port)], env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port), "--prefix", "desk1"], env=env, cwd=str(ROOT), stdout=log,
+                            stderr=subprocess.STDOUT)
     try:
         end = time.time() + 30
         while time.time() < end and not (data / "slackops.db").exists() and not list(data.glob("*.aof")):
@@ -48,8 +53,23 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
         time.sleep(1.0)
         settings = replace(Settings.from_env({}), data_dir=str(data))
         with connect(settings) as (redis, _desc):
-            store = RequestStore(redis, config)
+            store = RequestStore(redis, config, prefix="desk1")
             req = store.open("acme", title="run", priority="P3", submitted_by="U0ACME1", now=datetime.now(UTC))
+            # a customer opens a request through the web app: the worker posts its card
+            fake_slack.add_user("U0ACME1", team_id="T0ACME", is_stranger=True)
+            driver = SlackDriver(f"http://127.0.0.1:{port}/slack/events", "s3cret", team_id="T0VENDOR")
+            end = time.time() + 30
+            while True:
+                try:
+                    r = driver.view_submission(
+                        "slackops_open_request", form(priority="P4", title="Exports fail", description="at 40%"),
+                        user_id="U0ACME1", user_team_id="T0ACME", view_id="V0RUN",
+                        private_metadata=json.dumps({"account": "acme", "channel": SHARED, "source": "command"}))
+                    break
+                except OSError:  # the web app is still starting
+                    assert time.time() < end, (tmp_path / "run.log").read_text()[-3000:]
+                    time.sleep(0.3)
+            assert r.status == 200 and not r.body, r.text
             end = time.time() + 30
             found = []
             while time.time() < end and len(found) < 2:
@@ -58,6 +78,12 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
                 time.sleep(0.2)
             assert len(found) >= 2, (tmp_path / "run.log").read_text()[-3000:]
             assert req.id in found[0]["text"]
+            opened = next(r for r in store.list(account="acme") if r.title == "Exports fail")
+            end = time.time() + 30
+            while time.time() < end and not store.get(opened.id).card_ts:
+                time.sleep(0.2)
+            card = fake_slack.message(SHARED, store.get(opened.id).card_ts)
+            assert card and opened.id in card["text"], (tmp_path / "run.log").read_text()[-3000:]
             # the web app answers too
             import urllib.request
 
