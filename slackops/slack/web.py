@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import logging
 import select
 import ssl
 import threading
@@ -22,7 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from slackops.config import Settings
 
-__all__ = ["KeepAliveWebClient", "make_client"]
+__all__ = ["KeepAliveWebClient", "make_client", "sdk_logger"]
 
 DEFAULT_TIMEOUT = 10
 """Seconds before a Web API call gives up (slack-sdk's default is 30: too long for a listener)."""
@@ -38,6 +39,7 @@ class KeepAliveWebClient(WebClient):
     that may have landed is the caller's to reconcile)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("logger", sdk_logger())
         super().__init__(*args, **kwargs)
         self._local = threading.local()
 
@@ -76,6 +78,17 @@ class KeepAliveWebClient(WebClient):
             return {"status": resp.status, "headers": resp.headers, "body": body}
         charset = resp.headers.get_content_charset() or "utf-8"
         return {"status": resp.status, "headers": resp.headers, "body": body.decode(charset)}
+
+
+def sdk_logger() -> logging.Logger:
+    """The clients' logger. slack-sdk formats a debug line for every call (the whole request,
+    views and blocks included) whenever its logger's *own* level is NOTSET, the default,
+    whatever the effective level: a logger with its level set skips that work. Set
+    ``slackops.slack.web`` to DEBUG to see those lines."""
+    log = logging.getLogger("slackops.slack.web")
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+    return log
 
 
 def _dropped(conn: http.client.HTTPConnection) -> bool:

@@ -113,3 +113,17 @@ def test_each_thread_has_its_own_connection(server):
         t.join()
     assert errors == [] and server.calls == 40
     assert server.connections == 4
+
+
+def test_no_debug_line_is_built_unless_asked(server, caplog):
+    """slack-sdk formats the whole request for a debug line whenever its logger's own level
+    is NOTSET; the clients' logger has a level, and DEBUG on it brings the lines back."""
+    import logging
+
+    client = make_client(Settings(bot_token="xoxb-test", slack_api_url=server.url))
+    with caplog.at_level(logging.DEBUG):  # the root logger at DEBUG does not turn them on
+        client.chat_postMessage(channel="C1", text="quiet")
+    assert not [r for r in caplog.records if "Sending a request" in r.getMessage()]
+    with caplog.at_level(logging.DEBUG, logger="slackops.slack.web"):
+        client.chat_postMessage(channel="C1", text="loud")
+    assert [r for r in caplog.records if "Sending a request" in r.getMessage() and "loud" in r.getMessage()]
