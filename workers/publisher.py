@@ -8,7 +8,9 @@ streams hands each entry to one publisher, which
 1. queues in the outbox the messages the event calls for (``slackops.slack.flows.announcements``:
    the thread notice in the request's language, the managers' DMs); their notice ids are the
    entry's id and a key, so queuing them again changes nothing;
-2. re-renders the request's card (``chat.update``: a view of the store, safe to repeat);
+2. re-renders the request's card (``chat.update``: a view of the store, safe to repeat;
+   cards whose targets the workers warned about or saw breached are re-rendered too, one
+   every 1.2 s across all workers, so a card never says "due in 2 h" after the breach);
 3. only then acknowledges the entry (``XACK``).
 
 A publisher that dies anywhere before step 3 leaves the entry pending; a publisher claims
@@ -36,7 +38,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,6 +55,10 @@ __all__ = ["GROUP", "Publisher", "card_notice_id"]
 
 log = logging.getLogger("slackops.workers.publisher")
 
+
+CARD_REFRESH_INTERVAL = 1.2
+"""Seconds between two re-renderings of stale cards, across all workers (Slack's chat.update
+is a Tier 3 method: about 50 calls a minute)."""
 
 WORKER_ACTORS = frozenset({"policy", "system"})
 """Actors of the events workers record (workers.alarms.POLICY_ACTOR, SYSTEM_ACTOR)."""
@@ -113,6 +119,33 @@ class Publisher:
         self.store.ensure_groups(GROUP)
         self._groups_ready = True
 
+    # -- cards that went stale ---------------------------------------------------------
+    @property
+    def _stale_key(self) -> str:
+        return f"{self.store.keys.prefix}:w:cards:stale"
+
+    def mark_stale(self, request_ids: Iterable[str]) -> None:
+        """These requests' cards no longer tell the truth (a warning went out, a target was
+        breached): re-render them when the rate allows (``refresh_stale``)."""
+        ids = sorted(set(request_ids))
+        if ids:
+            self.redis.zadd(self._stale_key, dict.fromkeys(ids, time.time()), nx=True)
+
+    def refresh_stale(self) -> str | None:
+        """Re-render the card that has been stale longest, if no worker did one in the last
+        ``CARD_REFRESH_INTERVAL`` seconds (chat.update allows about 50 a minute): a storm of
+        breaches trails its card updates behind it and never delays a notice."""
+        if not self.redis.zcard(self._stale_key):
+            return None
+        if not self.redis.set(f"{self._stale_key}:slot", "1", nx=True, px=int(CARD_REFRESH_INTERVAL * 1000)):
+            return None
+        popped = self.redis.zpopmin(self._stale_key, 1)
+        if not popped:
+            return None
+        rid = _text(popped[0][0])
+        self._refresh(rid)
+        return rid
+
     # -- running ---------------------------------------------------------------------
     def stop(self) -> None:
         self._stop.set()
@@ -149,6 +182,7 @@ class Publisher:
             waiting = list(self._awaiting.items())
             self._awaiting.clear()
             done += self._handle_all(waiting)
+        self.refresh_stale()
         wait = self.block if block is None else block
         if self._awaiting:
             wait = min(wait, self.retry_every)

@@ -168,3 +168,20 @@ def test_update_cadence_reminders_until_an_update_is_posted(harness, fake_slack)
     start = req.submitted_at.timestamp()
     assert all(t >= start + 1.5 for i, t in times.items() if "|update:1|warn" in i)
     assert all(t >= start + 3.0 for i, t in times.items() if "|update:1|due" in i)
+
+
+def test_a_warned_or_breached_requests_card_is_rendered_again(harness, fake_slack):
+    h = harness
+    req = open_request(h, "P3")
+    ts = h.card(req)
+    assert h.run_until(lambda: len(notices(fake_slack, "C0NORMAL")) >= 2, timeout=12)  # the warning, the breach
+    pub = h.ctx.publisher
+    assert h.redis.zscore(pub._stale_key, req.id) is not None
+    assert "overdue" not in str(fake_slack.message(SHARED, ts))
+    assert pub.refresh_stale() == req.id
+    card = fake_slack.message(SHARED, ts)
+    assert "overdue" in str(card["blocks"]) and req.id in card["text"]
+    # one card every CARD_REFRESH_INTERVAL across all workers: Slack allows ~50 chat.update a minute
+    pub.mark_stale([req.id])
+    assert pub.refresh_stale() is None
+    assert h.redis.zscore(pub._stale_key, req.id) is not None  # still owed, for the next slot
