@@ -50,13 +50,18 @@ EVENT_TYPE = "slackops_notice"
 SENT_TTL = 45 * 86400
 """Seconds a delivered notice's record is kept (so that a late duplicate is recognised)."""
 
+HEAD = 20
+"""Notices read from the head of a queue when no digest is due: the first that can go
+now goes (a reply waiting for its thread's root is passed over)."""
+
 _RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 
-# KEYS: notice hash, dest queue, dests zset. ARGV: payload, dest, now, due, id
+# KEYS: notice hash, dest queue, dests zset, dest's foldable queue. ARGV: payload, dest, now, due, id, foldable
 _ADD = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'payload', ARGV[1], 'state', 'queued', 'dest', ARGV[2], 'queued_at', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+if ARGV[6] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5]) end
 redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
 return 1
 """
@@ -72,13 +77,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: inflight, queue. ARGV: inflight json fields (flattened), then ids after a marker
+# KEYS: inflight, queue, foldable queue. ARGV: inflight json fields (flattened), then ids after a marker
 _TAKE = """
 local n = tonumber(ARGV[1])
 local fields = {}
 for i = 2, 1 + n * 2 do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[1], unpack(fields))
-for i = 2 + n * 2, #ARGV do redis.call('ZREM', KEYS[2], ARGV[i]) end
+for i = 2 + n * 2, #ARGV do
+  redis.call('ZREM', KEYS[2], ARGV[i])
+  redis.call('ZREM', KEYS[3], ARGV[i])
+end
 return 1
 """
 
@@ -194,6 +202,11 @@ class Outbox:
     def _q(self, dest: str) -> str:
         return f"{self.k}:q:{dest}"
 
+    def _qf(self, dest: str) -> str:
+        """The foldable (digestible) notices of ``dest``'s queue, also in the queue itself:
+        whether a digest is due is one ZCARD, not a scan of the whole backlog."""
+        return f"{self.k}:qf:{dest}"
+
     def _inflight(self, dest: str) -> str:
         return f"{self.k}:inflight:{dest}"
 
@@ -217,8 +230,9 @@ class Outbox:
         """Queue ``notice``; False if a notice with this id was already queued or sent."""
         now = self.clock() if now is None else now
         return bool(self._add(
-            keys=[self._n(notice.id), self._q(notice.dest), self._dests],
-            args=[notice.to_json(), notice.dest, repr(now), repr(notice.due_at or now), notice.id],
+            keys=[self._n(notice.id), self._q(notice.dest), self._dests, self._qf(notice.dest)],
+            args=[notice.to_json(), notice.dest, repr(now), repr(notice.due_at or now), notice.id,
+                  "1" if notice.digestible else "0"],
         ))
 
     def add_many(self, notices: list[Notice], now: float | None = None) -> int:
@@ -228,8 +242,9 @@ class Outbox:
         now = self.clock() if now is None else now
         pipe = self.redis.pipeline(transaction=False)
         for n in notices:
-            self._add(keys=[self._n(n.id), self._q(n.dest), self._dests],
-                      args=[n.to_json(), n.dest, repr(now), repr(n.due_at or now), n.id], client=pipe)
+            self._add(keys=[self._n(n.id), self._q(n.dest), self._dests, self._qf(n.dest)],
+                      args=[n.to_json(), n.dest, repr(now), repr(n.due_at or now), n.id,
+                            "1" if n.digestible else "0"], client=pipe)
         return sum(int(x) for x in pipe.execute())
 
     def state(self, notice_id: str) -> dict[str, str]:
@@ -330,8 +345,13 @@ class Outbox:
 
     def _next_batch(self, dest: str, token: str, now: float) -> bool:
         """Write the intent for the next message of ``dest``; False when nothing waits."""
-        fetch = max(self.max_digest, 1)
-        ids = [i.decode() for i in self.redis.zrange(self._q(dest), 0, fetch - 1)]
+        # Two or more foldable notices waiting: they go out as one digest (read them all).
+        # Otherwise the oldest notice goes alone: read only the head of the queue, not a
+        # backlog of thread replies that will each go out on its own anyway.
+        if self.max_digest > 1 and self.redis.zcard(self._qf(dest)) >= 2:
+            ids = [i.decode() for i in self.redis.zrange(self._qf(dest), 0, self.max_digest - 1)]
+        else:
+            ids = [i.decode() for i in self.redis.zrange(self._q(dest), 0, HEAD - 1)]
         if not ids:
             return False
         pipe = self.redis.pipeline(transaction=False)
@@ -373,6 +393,7 @@ class Outbox:
             waiting.append(n)
         if stale:
             self.redis.zrem(self._q(dest), *stale)
+            self.redis.zrem(self._qf(dest), *stale)
         if not waiting:
             if held:  # come back shortly for the replies waiting on their root
                 self.redis.zadd(self._dests, {dest: now + 0.2}, xx=True)
@@ -397,7 +418,7 @@ class Outbox:
         for k, v in fields.items():
             flat += [k, v]
         self._hold(dest, token)
-        self._take(keys=[self._inflight(dest), self._q(dest)], args=flat + [n.id for n in batch])
+        self._take(keys=[self._inflight(dest), self._q(dest), self._qf(dest)], args=flat + [n.id for n in batch])
         return True
 
     def _void(self, n: Notice, now: float) -> None:

@@ -148,3 +148,21 @@ def test_permanent_error_is_kept_not_dropped(redis, namespace, fake_slack):
     ob.drain(timeout=10)
     assert ob.failed()[0]["ids"] == [n.id]
     assert ob.state(n.id)["state"].startswith("failed")
+
+
+def test_foldable_notices_behind_a_long_backlog_of_thread_replies_are_still_folded(redis, namespace, fake_slack):
+    """Whether a digest is due is read from the foldable notices alone, however many thread
+    replies (which always go one by one) wait ahead of them."""
+    ob = outbox(redis, fake_slack, namespace, interval=0.0)
+    root = make_client("xoxb-test", fake_slack.url).chat_postMessage(channel="C0SHARED", text="a card")["ts"]
+    replies = [Notice(id=f"reply-{i:03d}", dest="C0SHARED", text=f"reply {i}", thread_ts=root,
+                      digestible=False, due_at=1000.0 + i) for i in range(600)]
+    ob.add_many(replies, now=2000.0)
+    ob.add_many([note(i, dest="C0SHARED") for i in range(3)], now=3000.0)
+    ob.flush("C0SHARED")
+    top = [m for m in fake_slack.messages("C0SHARED") if m["ts"] != root and m.get("thread_ts") in (None, m["ts"])]
+    assert len(top) == 1  # the three foldable notices, in one digest, ahead of the backlog
+    assert sorted(top[0]["metadata"]["event_payload"]["notice_ids"]) == sorted(note(i, dest="C0SHARED").id for i in range(3))
+    # then the replies, one message each, oldest first
+    thread = [m for m in fake_slack.messages("C0SHARED", thread_ts=root) if m["ts"] != root]
+    assert [m["metadata"]["event_payload"]["notice_id"] for m in thread] == [r.id for r in replies]
