@@ -274,10 +274,11 @@ class Publisher:
         if not channel:
             log.error("%s: no channel to publish %s in", rid, event.type)
             return True
-        card_ts = self.card_ts(req)
+        card = {} if req.card_ts else self.outbox.state(card_notice_id(rid))
+        card_ts = self.card_ts(req, card)
         notices: list[Notice] = []
         now = self.clock()
-        if not card_ts:
+        if not card_ts and not card:  # render the card once: a queued one is not queued again
             notices.append(self._card_notice(req, now))
         policy = self.store.policy(req.policy)
         permalink = self._permalink(channel, card_ts) if card_ts and event.type in ("escalated", "appealed") else None
@@ -307,12 +308,13 @@ class Publisher:
         return finished
 
     # -- the card --------------------------------------------------------------------
-    def card_ts(self, req: Any) -> str | None:
+    def card_ts(self, req: Any, state: dict[str, str] | None = None) -> str | None:
         """Where the request's card is: the store's record, else the card notice's (a
-        lost after-sent hook, repaired here)."""
+        lost after-sent hook, repaired here). ``state``: the card notice's, if already read."""
         if req.card_ts:
             return str(req.card_ts)
-        state = self.outbox.state(card_notice_id(req.id))
+        if state is None:
+            state = self.outbox.state(card_notice_id(req.id))
         if state.get("state") == "sent" and state.get("ts"):
             self.store.set_card(req.id, state.get("channel") or req.channel, state["ts"])
             return state["ts"]
