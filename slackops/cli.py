@@ -3,7 +3,8 @@
 Each area registers its own sub-commands (``register(subparsers)``) so that this file
 only assembles them: policy (slackops.policy.cli), requests (slackops.requests.cli),
 serve (slackops.slack.cli), worker and run (workers.cli).
-A known error (:class:`SlackopsError`) is printed as one plain line, exit status 2.
+A known error (:class:`SlackopsError`) is printed as one plain line, exit status 2 (1 for
+:class:`slackops.errors.Unavailable`: Slack or Redis out of reach, worth starting again).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except SlackopsError as e:
         print(str(e), file=sys.stderr)
-        return 2
+        return int(getattr(e, "exit_status", 2))
     except KeyboardInterrupt:
         return 130
 

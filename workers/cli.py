@@ -120,6 +120,11 @@ def _serve_available() -> bool:
     return False
 
 
+RESTART_RESET = 30.0
+"""A child that ran longer than this (seconds) before it exited is started again at once."""
+RESTART_MAX = 60.0
+"""The longest wait before starting a child that keeps exiting."""
+
 WORKER_NICENESS = 5
 """On one machine the web app's acks (due within 3 s, answered in milliseconds) come before
 the workers' posting (paced at a second a message anyway): ``slackops run`` starts its
@@ -150,6 +155,9 @@ def _run(args: argparse.Namespace) -> int:
                  for _ in range(max(1, args.workers))]
         print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
         children = [_start(c, env) for c in cmds]
+        started = [time.monotonic() for _ in cmds]
+        backoff = [0.0 for _ in cmds]  # seconds before a child that keeps failing starts again
+        due: list[float | None] = [None for _ in cmds]
         stopping = False
         failed = False
 
@@ -172,10 +180,19 @@ def _run(args: argparse.Namespace) -> int:
                         stop(signal.SIGTERM, None)
                         failed = True
                         break
-                    if ch.poll() is not None and not stopping:
-                        print(f"slackops run: {' '.join(cmds[i][3:])} exited ({ch.returncode}); restarting",
+                    if ch.poll() is not None and not stopping and due[i] is None:
+                        # one that ran a while starts again at once; one that keeps failing
+                        # (Slack or the network out of reach) waits 1, 2, 4 ... 60 s
+                        ran = time.monotonic() - started[i]
+                        backoff[i] = 0.0 if ran > RESTART_RESET else min(max(backoff[i] * 2, 1.0), RESTART_MAX)
+                        due[i] = time.monotonic() + backoff[i]
+                        print(f"slackops run: {' '.join(cmds[i][3:5])} exited ({ch.returncode}); "
+                              f"starting it again{f' in {backoff[i]:.0f} s' if backoff[i] else ''}",
                               file=sys.stderr, flush=True)
+                    when = due[i]
+                    if when is not None and time.monotonic() >= when and not stopping:
                         children[i] = _start(cmds[i], env)
+                        started[i], due[i] = time.monotonic(), None
                 time.sleep(0.5)
         finally:
             stop(signal.SIGTERM, None)

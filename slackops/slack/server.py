@@ -129,10 +129,14 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
-    from slackops.errors import SlackopsError
+    from slackops.errors import SlackopsError, Unavailable
 
     try:
         SocketModeHandler(app, app_token).start()
+    except OSError as e:  # no network, DNS, a refused connection (urllib's URLError included)
+        reason = getattr(e, "reason", None) or e
+        raise Unavailable(f"Socket Mode could not reach Slack: {reason} (check the network; "
+                          "slackops run starts it again)") from None
     except SlackApiError as e:
         error = e.response.get("error") if e.response is not None else str(e)
         raise SlackopsError(f"Socket Mode could not connect: {error} (check SLACK_APP_TOKEN: an xapp- token "

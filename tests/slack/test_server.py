@@ -80,3 +80,22 @@ def test_socket_mode_refusal_is_one_plain_line(fake_slack, monkeypatch, capsys, 
     assert main(["serve", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
     assert "Socket Mode could not connect" in err and "Traceback" not in err
+
+
+def test_socket_mode_out_of_reach_is_one_line_and_worth_another_try(monkeypatch, capsys, tmp_path):
+    """No network (or Slack down): one plain line and exit status 1, which `slackops run`
+    answers by starting it again later; a bad configuration exits 2 and is not retried."""
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = tmp_path / "c.yml"
+    cfg.write_text("team_id: T0VENDOR\nagents: [U0AGENT1]\n")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    for k, v in {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACKOPS_DATA_DIR": str(tmp_path / "data"),
+                 "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}.items():
+        monkeypatch.setenv(k, v)
+    assert main(["serve", "--config", str(cfg)]) == 1
+    err = capsys.readouterr().err
+    assert "Socket Mode could not reach Slack" in err and "Traceback" not in err
