@@ -1,6 +1,6 @@
 """The support desk as the Slack listeners see it: the store, the configuration, the Web
-API client and the directory, with the few flows that several listeners share (render the
-card, post in the thread, tell one person something).
+API client and the directory, with the few things several listeners share (work after the
+ack, opening a form, telling one person something).
 
 Bolt puts one Desk in every request's ``context["desk"]``; listeners ask for ``desk`` by
 name. A listener's durable change is one write to the store; what it calls for in Slack
@@ -45,7 +45,7 @@ def _load_policy(name: str) -> Any:
 
 
 FOLLOW_UP_THREADS = 4
-"""Threads that post cards and thread messages after the ack (see Desk.later)."""
+"""Threads for work after the ack that is not urgent (see Desk.later)."""
 
 URGENT_THREADS = 4
 """Threads that open forms after the ack (views.open must beat the trigger's 3 s)."""
@@ -77,14 +77,13 @@ class Desk:
 
     def later(self, fn: Callable[..., Any], *args: Any, who: tuple[str | None, str | None] | None = None,
               urgent: bool = False, **kw: Any) -> None:
-        """Run Slack follow-ups (card, thread, DMs) after the ack, off the listener threads.
-
-        The durable change is already in the store; a follow-up lost with the process is
-        repaired by the next change (the card is re-rendered from the store). A small pool
-        keeps a burst of follow-ups from starving the acks of the requests behind it; Slack
-        takes about one message a second per channel anyway. ``urgent`` work (opening a
-        form: its trigger_id expires 3 s after the click) has its own pool. ``who`` is
-        (user, channel) to tell politely if it fails unexpectedly."""
+        """Run work after the ack, off the listener threads: answers to the person in front
+        of the app (forms, ephemerals, the Home tab, a manager's DM buttons). Nothing that
+        must last goes here: cards, thread notices and DMs are published from the store's
+        history by the workers. A small pool keeps a burst of follow-ups from starving the
+        acks behind it. ``urgent`` work (opening a form: its trigger_id expires 3 s after
+        the click) has its own pool. ``who`` is (user, channel) to tell politely if it
+        fails unexpectedly."""
 
         def run() -> None:
             try:
