@@ -127,3 +127,20 @@ def test_no_debug_line_is_built_unless_asked(server, caplog):
     with caplog.at_level(logging.DEBUG, logger="slackops.slack.web"):
         client.chat_postMessage(channel="C1", text="loud")
     assert [r for r in caplog.records if "Sending a request" in r.getMessage() and "loud" in r.getMessage()]
+
+
+@pytest.mark.parametrize("value", [
+    "application/json; charset=utf-8", "application/json;charset=UTF-8", "application/gzip",
+    'text/html; charset="iso-8859-1"', "Application/JSON", "bogus", "", None,
+    "text/plain; format=flowed; charset=latin-1",
+])
+def test_content_type_reads_as_the_email_package_does(value):
+    """The response's media type and charset, read without the email package, agree with it."""
+    from email.message import Message
+
+    from slackops.slack.web import _content_type
+
+    msg = Message()
+    if value is not None:
+        msg["Content-Type"] = value
+    assert _content_type(value) == (msg.get_content_type(), msg.get_content_charset() or "utf-8")
