@@ -123,11 +123,16 @@ class Desk:
             time.sleep(0.02)
         return not self._pending
 
-    def open_view(self, trigger_id: str, view: dict[str, Any], *, user: str | None, channel: str | None,
-                  request_id: str | None = None) -> None:
-        """views.open after the ack, in the urgent pool (the trigger expires in 3 s)."""
-        self.later(self.client.views_open, trigger_id=trigger_id, view=view, who=(user, channel), urgent=True,
-                   request_id=request_id)
+    def open_view(self, trigger_id: str, view: dict[str, Any] | Callable[[], dict[str, Any]], *, user: str | None,
+                  channel: str | None, request_id: str | None = None) -> None:
+        """views.open after the ack, in the urgent pool (the trigger expires in 3 s). ``view``
+        may be a function that builds it: a large form (the intake form lists the policy's
+        priorities with their definitions) is then built after the ack, not before it."""
+        self.later(self._open_view_now, trigger_id, view, who=(user, channel), urgent=True, request_id=request_id)
+
+    def _open_view_now(self, trigger_id: str, view: dict[str, Any] | Callable[[], dict[str, Any]],
+                       request_id: str | None = None) -> None:
+        self.client.views_open(trigger_id=trigger_id, view=view() if callable(view) else view)
 
     # -- look-ups --------------------------------------------------------------------
     def policy(self, name: str) -> Any:

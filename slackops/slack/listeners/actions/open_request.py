@@ -28,5 +28,6 @@ def open_request(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) 
         desk.tell(actor.user_id, not_a_contact_text(desk, account), channel=actor.channel)
         return
     meta = ViewMeta(account=account.id, channel=account.channel, source="button")
-    desk.open_view(body["trigger_id"], open_request_modal(desk.policy(account.policy), account, meta, lang=account.language),
+    policy = desk.policy(account.policy)
+    desk.open_view(body["trigger_id"], lambda: open_request_modal(policy, account, meta, lang=account.language),
                    user=actor.user_id, channel=actor.channel)

@@ -50,7 +50,8 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
     priority, title = _prefill(policy, text)
     ack()
     meta = ViewMeta(account=account.id, channel=actor.channel, source="command")
-    desk.open_view(body["trigger_id"], open_request_modal(policy, account, meta, lang=lang, priority=priority, title=title),
+    desk.open_view(body["trigger_id"],
+                   lambda: open_request_modal(policy, account, meta, lang=lang, priority=priority, title=title),
                    user=actor.user_id, channel=actor.channel)
 
 
