@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import itertools
 import json
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
@@ -57,8 +60,11 @@ class SlackDriver:
         api_app_id: str = "A0SLACKOPS",
         response_url: str = "https://hooks.slack.invalid/commands/x",
         timeout: float = 10.0,
+        keep_alive: bool = False,
     ) -> None:
         self.url = base_url
+        self.keep_alive = keep_alive
+        self._local = threading.local()
         self.secret = signing_secret
         self.team_id = team_id
         self.api_app_id = api_app_id
@@ -82,6 +88,8 @@ class SlackDriver:
             "X-Slack-Signature": signature if signature is not None else sign(self.secret, ts, body),
         }
         hdrs.update(headers or {})
+        if self.keep_alive:
+            return self._send_kept_alive(body, hdrs)
         req = urllib.request.Request(self.url, data=body, headers=hdrs, method="POST")
         started = time.perf_counter()
         try:
@@ -90,6 +98,28 @@ class SlackDriver:
                 return Response(r.status, dict(r.headers), data, time.perf_counter() - started)
         except urllib.error.HTTPError as e:
             return Response(e.code, dict(e.headers), e.read(), time.perf_counter() - started)
+
+    def _send_kept_alive(self, body: bytes, hdrs: dict[str, str]) -> Response:
+        """One HTTP/1.1 connection per thread, kept open between requests (benchmarks: the
+        clients play Slack, whose CPU is not the app's; urlopen's new connection and opener
+        for every request cost the clients twice as much)."""
+        parts = urllib.parse.urlsplit(self.url)
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+        started = time.perf_counter()
+        try:
+            conn.request("POST", parts.path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            data = r.read()
+        except (http.client.HTTPException, OSError):
+            conn.close()
+            self._local.conn = None
+            raise
+        if r.will_close:
+            conn.close()
+            self._local.conn = None
+        return Response(r.status, dict(r.headers), data, time.perf_counter() - started)
 
     def send_form(self, fields: dict[str, Any], **kw: Any) -> Response:
         return self.send(urlencode(fields).encode(), "application/x-www-form-urlencoded", **kw)

@@ -99,3 +99,16 @@ def test_socket_mode_out_of_reach_is_one_line_and_worth_another_try(monkeypatch,
     assert main(["serve", "--config", str(cfg)]) == 1
     err = capsys.readouterr().err
     assert "Socket Mode could not reach Slack" in err and "Traceback" not in err
+
+
+def test_kept_alive_connection_serves_many_slack_requests(desk):
+    """Slack may reuse its connection: waitress answers request after request on one socket."""
+    from tests.slack.driver import SlackDriver
+
+    driver = SlackDriver(desk.server.url, desk.driver.secret, team_id=desk.driver.team_id, keep_alive=True)
+    answers = [driver.command("/support", "help", user_id="U0ACME1", channel_id="C0ACMESHARED", user_team_id="T0ACME")
+               for _ in range(5)]
+    assert [a.status for a in answers] == [200] * 5
+    assert all("/support" in a.text for a in answers)
+    conn = driver._local.conn
+    assert conn is not None and conn.sock is not None  # still the one open connection
