@@ -8,6 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from slackops.slack.ids import EventType
+from slackops.slack.listeners.routing import pattern, router
 from slackops.slack.listeners.events import app_home, member_joined, message, reaction
 
 EVENTS: dict[EventType, Callable[..., None]] = {
@@ -19,5 +20,6 @@ EVENTS: dict[EventType, Callable[..., None]] = {
 
 
 def register(app: App) -> None:
-    for event_type, callback in EVENTS.items():
-        app.event(str(event_type))(callback)
+    """One listener for every event type (listeners.routing): each listener Bolt tries costs
+    every other request a matcher call."""
+    app.event(pattern(EVENTS))(router(EVENTS, lambda body: (body.get("event") or {}).get("type")))
