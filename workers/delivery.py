@@ -240,12 +240,23 @@ class Outbox:
         if not notices:
             return 0
         now = self.clock() if now is None else now
-        pipe = self.redis.pipeline(transaction=False)
-        for n in notices:
-            self._add(keys=[self._n(n.id), self._q(n.dest), self._dests, self._qf(n.dest)],
-                      args=[n.to_json(), n.dest, repr(now), repr(n.due_at or now), n.id,
-                            "1" if n.digestible else "0"], client=pipe)
-        return sum(int(x) for x in pipe.execute())
+        commands = [(self._n(n.id), self._q(n.dest), self._dests, self._qf(n.dest), n.to_json(), n.dest, repr(now),
+                     repr(n.due_at or now), n.id, "1" if n.digestible else "0") for n in notices]
+        # EVALSHA straight into the pipeline: a Script object in a pipeline makes redis-py
+        # ask SCRIPT EXISTS first, one more round trip for every call. A server that has
+        # not seen the script (new, restarted) refuses every command with NOSCRIPT, so
+        # none ran: load it and send them again.
+        for attempt in (1, 2):
+            pipe = self.redis.pipeline(transaction=False)
+            for args in commands:
+                pipe.evalsha(self._add.sha, 4, *args)
+            try:
+                return sum(int(x) for x in pipe.execute())
+            except redis_py.exceptions.NoScriptError:
+                if attempt == 2:
+                    raise
+                self.redis.script_load(self._add.script)
+        return 0  # not reached
 
     def state(self, notice_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(self._n(notice_id))

@@ -41,6 +41,26 @@ def test_one_notice_posted_once_with_metadata(redis, namespace, fake_slack):
     assert len(fake_slack.messages("C0URGENT")) == 1
 
 
+def test_add_many_loads_its_script_on_a_server_that_has_not_seen_it(redis, namespace, fake_slack):
+    """add_many sends EVALSHA in one pipeline; a server without the script (new, restarted)
+    answers NOSCRIPT to all of it: the script is loaded and the notices queued once."""
+    import uuid
+
+    import workers.delivery as delivery
+
+    ob = outbox(redis, fake_slack, namespace)
+    # The same script under a comment no server has seen: its SHA is new (no SCRIPT FLUSH
+    # on a server that may not be ours).
+    ob._add = redis.register_script(delivery._ADD + f"\n-- {uuid.uuid4().hex}\n")
+    assert not redis.script_exists(ob._add.sha)[0]
+    assert ob.add_many([note(1), note(2), note(1)]) == 2
+    assert redis.script_exists(ob._add.sha)[0]
+    assert ob.add_many([note(1), note(3)]) == 1
+    ob.drain(timeout=10)
+    assert [ob.state(note(i).id)["state"] for i in (1, 2, 3)] == ["sent"] * 3
+    assert ob.add_many([note(1), note(2), note(3)]) == 0
+
+
 def test_backlog_for_a_channel_is_folded_into_one_digest_listing_all(redis, namespace, fake_slack):
     ob = outbox(redis, fake_slack, namespace, max_digest=50)
     notes = [note(i) for i in range(120)]
