@@ -244,8 +244,9 @@ class Outbox:
                      repr(n.due_at or now), n.id, "1" if n.digestible else "0") for n in notices]
         # EVALSHA straight into the pipeline: a Script object in a pipeline makes redis-py
         # ask SCRIPT EXISTS first, one more round trip for every call. A server that has
-        # not seen the script (new, restarted) refuses every command with NOSCRIPT, so
-        # none ran: load it and send them again.
+        # not seen the script (new, restarted) refuses the commands with NOSCRIPT: load
+        # it and send them all again (_ADD is idempotent by notice id: one that did run
+        # is not queued twice).
         for attempt in (1, 2):
             pipe = self.redis.pipeline(transaction=False)
             for args in commands:
