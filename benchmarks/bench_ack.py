@@ -29,8 +29,8 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -243,15 +243,15 @@ def _worker_child(kwargs: dict, conn_class: type, prefix: str, fake_url: str) ->
     """The publisher and the outbox of a worker process (the sweep and RQ have nothing to do here),
     as nice as ``slackops run`` starts its workers."""
     import redis as redis_py
-
-    from workers.cli import WORKER_NICENESS
+    from slackops.workers.cli import WORKER_NICENESS
 
     os.nice(WORKER_NICENESS)
 
+    from slackops.workers.publisher import Publisher
+
+    from slackops.notices.outbox import Outbox
+    from slackops.notices.outbox import make_client as outbox_client
     from slackops.requests import RequestStore
-    from workers.delivery import Outbox
-    from workers.delivery import make_client as outbox_client
-    from workers.publisher import Publisher
 
     rclient = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
     config = Config.model_validate(CONFIG)

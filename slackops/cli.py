@@ -2,7 +2,7 @@
 
 Each area registers its own sub-commands (``register(subparsers)``) so that this file
 only assembles them: policy (slackops.policy.cli), requests (slackops.requests.cli),
-serve (slackops.slack.cli), worker and run (workers.cli).
+serve (slackops.slack.cli), worker and run (slackops.workers.cli).
 A known error (:class:`SlackopsError`) is printed as one plain line, exit status 2 (1 for
 :class:`slackops.errors.Unavailable`: Slack or Redis out of reach, worth starting again).
 """
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     from slackops.policy import cli as policy_cli
     from slackops.requests import cli as requests_cli
     from slackops.slack import cli as slack_cli
-    from workers import cli as workers_cli
+    from slackops.workers import cli as workers_cli
 
     parser = _Parser(prog="slackops", description="A support desk in Slack that keeps a support policy's promises.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)

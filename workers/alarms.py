@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slackops.notices import routing
+from slackops.notices.notice import Notice, notice_id
+from slackops.notices.outbox import SENT_TTL
 from slackops.slack.blocks import notices as nb
 
-from . import routing
 from .context import WorkerContext
-from .delivery import SENT_TTL
-from .notice import Notice, notice_id
 
 __all__ = ["AlarmRef", "handle", "still_holds", "recheck"]
 

@@ -81,7 +81,8 @@ def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from .delivery import make_client
+    from slackops.notices.outbox import make_client
+
     from .runtime import Runtime, build_context
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack
@@ -110,16 +111,6 @@ def _burst(ctx: Any, rt: Any) -> None:
     ctx.outbox.drain(timeout=120)
 
 
-def _serve_available() -> bool:
-    from slackops.cli import build_parser
-
-    parser = build_parser()
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return "serve" in action.choices
-    return False
-
-
 RESTART_RESET = 30.0
 """A child that ran longer than this (seconds) before it exited is started again at once."""
 RESTART_MAX = 60.0
@@ -143,12 +134,8 @@ def _run(args: argparse.Namespace) -> int:
         env = dict(os.environ, REDIS_URL=url, SLACKOPS_CONFIG=str(config_path), SLACKOPS_PREFIX=args.prefix)
         base = [sys.executable, "-m", "slackops.cli"]
         cmds: list[list[str]] = []
-        if _serve_available():
-            cmds.append(base + ["serve", "--config", str(config_path)]
-                        + (["--http", "--port", str(args.port)] if args.http else []))
-        else:
-            print("slackops run: the web app (slackops serve) is not available in this build; starting workers only",
-                  file=sys.stderr)
+        cmds.append(base + ["serve", "--config", str(config_path)]
+                    + (["--http", "--port", str(args.port)] if args.http else []))
         cmds += [base + ["worker", "--prefix", args.prefix, "--lease-seconds", str(args.lease_seconds),
                          "--handoff-seconds", str(args.handoff_seconds),
                          "--slack-timeout", str(args.slack_timeout)] + (["-v"] if args.verbose else [])

@@ -14,8 +14,7 @@ from typing import Any
 import redis as redis_py
 
 from slackops.config import Config
-
-from .delivery import Outbox
+from slackops.notices.outbox import Outbox
 
 __all__ = ["WorkerContext", "bind", "current", "queue_name"]
 
@@ -33,7 +32,7 @@ class WorkerContext:
     outbox: Outbox
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
-    publisher: Any = None  # workers.publisher.Publisher: the app's changes -> Slack
+    publisher: Any = None  # slackops.workers.publisher.Publisher: the app's changes -> Slack
 
 
     def policy_for(self, req: Any) -> Any:

@@ -7,9 +7,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slackops.notices.notice import Notice, job_safe
+
 from . import alarms
 from .context import current
-from .notice import Notice, job_safe
 
 __all__ = ["process_alarms"]
 

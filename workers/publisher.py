@@ -27,7 +27,7 @@ under the ticketed message linking to its card: its ``submitted`` entry stays pe
 the card is posted.
 
 Events that workers record themselves (policy escalations, auto-upgrades, critical notices
-with actor ``policy`` or ``system``) come with their own notices (:mod:`workers.alarms`).
+with actor ``policy`` or ``system``) come with their own notices (:mod:`slackops.workers.alarms`).
 """
 
 from __future__ import annotations
@@ -45,11 +45,10 @@ from typing import Any
 import redis as redis_py
 from slack_sdk.errors import SlackApiError
 
+from slackops.notices.notice import Notice
 from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
-
-from .notice import Notice
 
 __all__ = ["GROUP", "Publisher", "card_notice_id"]
 
@@ -61,7 +60,7 @@ CARD_REFRESH_INTERVAL = 1.2
 is a Tier 3 method: about 50 calls a minute)."""
 
 WORKER_ACTORS = frozenset({"policy", "system"})
-"""Actors of the events workers record (workers.alarms.POLICY_ACTOR, SYSTEM_ACTOR)."""
+"""Actors of the events workers record (slackops.workers.alarms.POLICY_ACTOR, SYSTEM_ACTOR)."""
 
 
 def card_notice_id(request_id: str) -> str:

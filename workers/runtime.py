@@ -15,10 +15,10 @@ from typing import Any
 import redis as redis_py
 
 from slackops.config import Config
+from slackops.notices.outbox import Outbox
 
 from . import alarms
 from .context import WorkerContext, bind, queue_name
-from .delivery import Outbox
 from .publisher import Publisher
 from .sweep import Sweep
 

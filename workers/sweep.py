@@ -19,9 +19,10 @@ from typing import Any
 
 import redis as redis_py
 
+from slackops.notices.notice import job_safe
+
 from .alarms import AlarmRef
 from .jobs import handoff_key, process_alarms
-from .notice import job_safe
 
 __all__ = ["Sweep"]
 

@@ -29,7 +29,7 @@ DEADLINES = "{prefix}:deadlines"
 #: so that a breach alerted once is not alarmed again when the request changes.
 ALARMS_DONE = "{prefix}:done:{id}"
 #: The consumer group on every history stream through which the workers publish the app's
-#: changes to Slack (workers.publisher).
+#: changes to Slack (slackops.workers.publisher).
 PUBLISH_GROUP = "publish"
 #: Where each request's card is: ``{channel}:{ts}`` -> request id (a hash), so that a
 #: reply in a card's thread finds its request in one look-up.

@@ -479,7 +479,7 @@ class RequestStore:
 
     def ensure_groups(self, group: str) -> None:
         """Create consumer group ``group`` on every account's history stream (the workers'
-        publisher; workers.publisher). Idempotent. A stream without the group yet has its
+        publisher; slackops.workers.publisher). Idempotent. A stream without the group yet has its
         events read from the first one: none of them was published."""
         for account in self.config.accounts:
             try:

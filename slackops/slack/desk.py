@@ -5,7 +5,7 @@ ack, opening a form, telling one person something).
 Bolt puts one Desk in every request's ``context["desk"]``; listeners ask for ``desk`` by
 name. A listener's durable change is one write to the store; what it calls for in Slack
 (the card, thread notices, DMs) is published from the store's history by the workers
-(workers.publisher), exactly once. The desk itself only answers the person in front of
+(slackops.workers.publisher), exactly once. The desk itself only answers the person in front of
 it: forms (views.open) and ephemeral messages, after the ack.
 """
 
@@ -159,10 +159,10 @@ class Desk:
         return self.store.find_by_card(channel, thread_ts)
 
     def queue(self, *notices: Any) -> int:
-        """Hand messages to the workers' outbox (workers.delivery): posted exactly once, even
+        """Hand messages to the outbox (slackops.notices.outbox): posted exactly once, even
         if this process dies right after. Returns how many were new."""
         if self._outbox is None:
-            from workers.delivery import Outbox
+            from slackops.notices.outbox import Outbox
 
             self._outbox = Outbox(self.store.redis, self.client, self.store.keys.prefix)
         return int(self._outbox.add_many(list(notices)))

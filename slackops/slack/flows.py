@@ -3,7 +3,7 @@
 ``change()``/``record()`` write the event to the store: that is all a listener does
 before it returns. What the event calls for in Slack (the card re-rendered, a notice in
 the request's thread in its language, DMs to managers) is derived from the event as the
-store's history keeps it, by the publisher in the workers (:mod:`workers.publisher`),
+store's history keeps it, by the publisher in the workers (:mod:`slackops.workers.publisher`),
 and posted through the outbox: exactly once, even if a process dies at any line.
 ``announcements()`` is that derivation, a pure function of the request and the event.
 """

@@ -214,13 +214,14 @@ def form(**fields: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
+    from slackops.workers.publisher import Publisher
+
+    from slackops.notices.outbox import Outbox
+    from slackops.notices.outbox import make_client as make_outbox_client
     from slackops.requests import RequestStore
     from slackops.slack.app import create_app
     from slackops.slack.server import HttpServer
     from slackops.slack.web import make_client
-    from workers.delivery import Outbox
-    from workers.delivery import make_client as make_outbox_client
-    from workers.publisher import Publisher
 
     fake = fake_slack
     for uid in ("U0AGENT1", "U0AGENT2", "U0AGENT3", "U0MGR1", "U0DIR1", "U0EXEC1", "U0STAFF1"):

@@ -12,8 +12,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 
 from slackops.config import Settings
+from slackops.notices.outbox import make_client as outbox_client
 from slackops.slack.web import make_client
-from workers.delivery import make_client as outbox_client
 
 
 class Server:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
+from slackops.workers.context import queue_name
+from slackops.workers.runtime import build_context
+from slackops.workers.sweep import Sweep
 
 from slackops.config import Config
-from workers.context import queue_name
-from workers.delivery import EVENT_TYPE, make_client
-from workers.runtime import build_context
-from workers.sweep import Sweep
+from slackops.notices.outbox import EVENT_TYPE, make_client
 
 POLICY = """\
 name: fastdesk

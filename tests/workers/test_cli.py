@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 
 from slackops.config import Settings
+from slackops.notices.outbox import EVENT_TYPE
 from tests.slack.conftest import form
 from tests.slack.driver import SlackDriver
 from tests.workers.conftest import SHARED
 from tests.workers.procs import stop
-from workers.delivery import EVENT_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from workers.delivery import EVENT_TYPE, Outbox, make_client
-from workers.notice import Notice
+from slackops.notices.notice import Notice
+from slackops.notices.outbox import EVENT_TYPE, Outbox, make_client
 
 
 def outbox(redis, fake, ns, **kw) -> Outbox:
@@ -46,7 +46,7 @@ def test_add_many_loads_its_script_on_a_server_that_has_not_seen_it(redis, names
     answers NOSCRIPT to all of it: the script is loaded and the notices queued once."""
     import uuid
 
-    import workers.delivery as delivery
+    import slackops.notices.outbox as delivery
 
     ob = outbox(redis, fake_slack, namespace)
     # The same script under a comment no server has seen: its SHA is new (no SCRIPT FLUSH

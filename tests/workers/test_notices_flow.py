@@ -131,9 +131,8 @@ def test_early_job_defers_to_the_due_instant(harness, fake_slack):
     """A job handed an alarm before its instant (clock skew, rq's whole seconds) never acts early:
     it re-schedules itself (aware UTC) or, when the instant is under 1.5 s away, waits for it."""
     from rq.registry import ScheduledJobRegistry
-
-    from workers import alarms
-    from workers.jobs import process_alarms
+    from slackops.workers import alarms
+    from slackops.workers.jobs import process_alarms
 
     h = harness
     req = open_request(h, "P3")

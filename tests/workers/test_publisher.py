@@ -8,10 +8,10 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from slackops.workers.publisher import Publisher
 
+from slackops.notices.outbox import EVENT_TYPE, Outbox, make_client
 from slackops.requests import Event, RequestStore
-from workers.delivery import EVENT_TYPE, Outbox, make_client
-from workers.publisher import Publisher
 
 from .conftest import SHARED
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from rq import Queue
+from slackops.workers.context import queue_name
+from slackops.workers.sweep import Sweep
 
 from slackops.requests import RequestStore
-from workers.context import queue_name
-from workers.sweep import Sweep
 
 
 def test_many_sweepers_hand_each_alarm_once(redis, namespace, config):

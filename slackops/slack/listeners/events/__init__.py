@@ -8,8 +8,8 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from slackops.slack.ids import EventType
-from slackops.slack.listeners.routing import pattern, router
 from slackops.slack.listeners.events import app_home, member_joined, message, reaction
+from slackops.slack.listeners.routing import pattern, router
 
 EVENTS: dict[EventType, Callable[..., None]] = {
     EventType.MESSAGE: message.message,

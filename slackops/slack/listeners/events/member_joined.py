@@ -7,10 +7,10 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
+from slackops.notices.notice import Notice
 from slackops.slack.blocks.messages import open_button_message
 from slackops.slack.desk import Desk
 from slackops.slack.listeners.events.dedupe import first_delivery
-from workers.notice import Notice
 
 
 def member_joined_channel(event: dict[str, Any], body: dict[str, Any], context: BoltContext, desk: Desk,

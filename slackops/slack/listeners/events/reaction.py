@@ -77,4 +77,4 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
                           priority=priority, submitted_by=submitted_by, now=desk.now(), source="reaction", fields=fields,
                           idempotency_key=f"reaction:{channel}:{ts}")
     # the card, its thread and the reply under the ticketed message follow from the
-    # history (workers.publisher)
+    # history (slackops.workers.publisher)

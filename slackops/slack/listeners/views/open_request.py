@@ -83,4 +83,4 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     except DomainError as e:
         ack(response_action="errors", errors={BlockId.PRIORITY: str(e)})
         return
-    ack()  # the card and its thread follow from the history (workers.publisher)
+    ack()  # the card and its thread follow from the history (slackops.workers.publisher)

@@ -1,6 +1,6 @@
 """The shape every form submission shares: authorize, validate, record in the store
 (before the ack, so that an error lands on the form's field), ack. What Slack is told
-follows from the store's history (workers.publisher)."""
+follows from the store's history (slackops.workers.publisher)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,6 @@ def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, err
     except DomainError as e:  # ConflictError and NotFound are DomainErrors too
         ack(response_action="errors", errors={error_block: str(e)})
         return
-    ack()  # the card, the thread and the DMs follow from the history (workers.publisher)
+    ack()  # the card, the thread and the DMs follow from the history (slackops.workers.publisher)
     if after is not None:
         desk.later(after, after_req)

@@ -2,8 +2,8 @@
 
 A notice is first written to Redis (``add``: idempotent on its deterministic id) and
 queued for its destination. Whoever holds a destination's lease posts for it, at most
-one message a second (:mod:`workers.ratelimit`), folding a backlog into digests
-(:mod:`workers.digest`):
+one message a second (:mod:`slackops.notices.pacing`), folding a backlog into digests
+(:mod:`slackops.notices.digest`):
 
 1. intent: the message about to be posted (its notice id, text, the channel's
    watermark) is written to the destination's ``inflight`` record, atomically with
@@ -40,11 +40,11 @@ from slack_sdk.errors import SlackApiError
 
 from . import digest
 from .notice import Notice
-from .ratelimit import Pacer
+from .pacing import Pacer
 
 __all__ = ["EVENT_TYPE", "Outbox", "SENT_TTL", "make_client"]
 
-log = logging.getLogger("slackops.workers.delivery")
+log = logging.getLogger("slackops.notices.outbox")
 
 EVENT_TYPE = "slackops_notice"
 SENT_TTL = 45 * 86400
