@@ -12,8 +12,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
+from slackops.policy.common import CHECKPOINT_KINDS, TARGET_KINDS
 from slackops.policy.loader import list_presets, load
-from slackops.policy.model import CHECKPOINT_KINDS, TARGET_KINDS, Policy, Priority, Target
+from slackops.policy.model import Policy
+from slackops.policy.rules import Priority, Target
 from slackops.policy.timeline import when
 
 

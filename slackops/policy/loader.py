@@ -17,8 +17,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from slackops.policy import model as m
-from slackops.policy.model import Policy, PolicyError, PolicyFile
+from slackops.policy import schema
+from slackops.policy.common import PolicyError, parse_closure
+from slackops.policy.model import Policy, build_policy
+from slackops.policy.schema import PolicyFile, check_references
 
 __all__ = ["load", "load_file", "list_presets", "preset_path", "parse_policy_text"]
 
@@ -66,9 +68,9 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
 def _closure_key(c: Any) -> str:
     """A closure as text (hashable, for the cache): "2026-08-10" or "2026-08-10..2026-08-21"."""
     if isinstance(c, (tuple, list)):
-        first, last = (m.parse_closure(x) for x in c)
+        first, last = (parse_closure(x) for x in c)
         return f"{first}..{last}"
-    parsed = m.parse_closure(c)
+    parsed = parse_closure(c)
     return f"{parsed[0]}..{parsed[1]}" if isinstance(parsed, tuple) else str(parsed)
 
 
@@ -106,10 +108,10 @@ def parse_policy_text(text: str, *, source: str = "<policy>", name: str = "polic
         spec = PolicyFile.model_validate(raw)
     except ValidationError as e:
         raise PolicyError(format_errors(source, e, raw)) from None
-    problems = m.check_references(spec)
+    problems = check_references(spec)
     if problems:
         raise PolicyError("\n".join(f"{source}: {line}" for line in problems))
-    return m.build_policy(spec, name=name, source=source)
+    return build_policy(spec, name=name, source=source)
 
 
 # --------------------------------------------------------------------------- messages
@@ -117,7 +119,7 @@ def parse_policy_text(text: str, *, source: str = "<policy>", name: str = "polic
 
 def _known_fields() -> list[str]:
     names: set[str] = set()
-    for obj in vars(m).values():
+    for obj in vars(schema).values():
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not BaseModel:
             names.update(obj.model_fields)
     return sorted(names)

@@ -28,8 +28,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from slackops.policy.calendar import Calendar
+from slackops.policy.common import CHECKPOINT_KINDS, PolicyError, timedelta_words
 from slackops.policy.durations import Duration
-from slackops.policy.model import CHECKPOINT_KINDS, PolicyError, Priority, Target, timedelta_words
+from slackops.policy.rules import Priority, Target
 
 if TYPE_CHECKING:
     from slackops.policy.model import Policy

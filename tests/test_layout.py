@@ -1,0 +1,144 @@
+"""The layout holds: every module imports on its own, no import circle among the
+project's modules, the web side does not reach into the workers, no file grows past
+650 lines, and the wheel lists every package."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 650
+
+
+def _modules() -> dict[str, Path]:
+    """Module name -> file, for slackops/ and workers/ (installed as slackops.workers)."""
+    found: dict[str, Path] = {}
+    for base, prefix in ((ROOT / "slackops", "slackops"), (ROOT / "workers", "slackops.workers")):
+        for path in sorted(base.rglob("*.py")):
+            parts = list(path.relative_to(base).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            found[".".join([prefix, *parts])] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The project's modules this one imports at run time (anywhere in the file, lazily
+    or not; ``if TYPE_CHECKING:`` blocks excluded)."""
+    tree = ast.parse(path.read_text(), str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _is_type_checking(child):
+                for other in child.orelse:
+                    visit(other)
+                continue
+            if isinstance(child, ast.Import):
+                for alias in child.names:
+                    out.add(alias.name)
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    base = package.split(".")
+                    base = base[: len(base) - (child.level - 1)]
+                    mod = ".".join(base + ([child.module] if child.module else []))
+                else:
+                    mod = child.module or ""
+                out.add(mod)
+                for alias in child.names:  # "from pkg import module"
+                    out.add(f"{mod}.{alias.name}")
+            visit(child)
+
+    visit(tree)
+    return {m for m in out if m in MODULES and m != name}
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def test_no_import_circle() -> None:
+    # A module's imports of its own package's __init__ are not edges back: importing
+    # slackops.policy.model runs slackops.policy/__init__ first by Python's rules, not by
+    # the module's choice; circles through __init__ re-exports are ignored the same way.
+    graph = {n: {m for m in deps if not n.startswith(m + ".")} for n, deps in GRAPH.items()}
+    graph = {n: (deps if not MODULES[n].name == "__init__.py" else set()) for n, deps in graph.items()}
+    state: dict[str, int] = {}
+    circles: list[list[str]] = []
+
+    def walk(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                circles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                walk(nxt, stack)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            walk(node, [])
+    assert not circles, "import circles:\n" + "\n".join(" -> ".join(c) for c in circles)
+
+
+def test_the_web_side_does_not_import_the_workers() -> None:
+    offenders = sorted(
+        n for n, deps in GRAPH.items()
+        if not n.startswith("slackops.workers") and n != "slackops.cli"
+        and any(d == "slackops.workers" or d.startswith("slackops.workers.") for d in deps)
+    )
+    assert not offenders, f"only slackops.cli may import slackops.workers: {offenders}"
+
+
+def test_no_top_level_workers_import() -> None:
+    hits = [f"{p}:{i}" for n, p in MODULES.items()
+            for i, line in enumerate(p.read_text().splitlines(), 1)
+            if line.lstrip().startswith(("import workers", "from workers"))]
+    assert not hits, f"the workers install as slackops.workers: {hits}"
+
+
+def test_no_module_over_the_line_limit() -> None:
+    long = {str(p.relative_to(ROOT)): n for p in MODULES.values()
+            if (n := len(p.read_text().splitlines())) > MAX_LINES}
+    assert not long, f"split these by concept (over {MAX_LINES} lines): {long}"
+
+
+def test_the_wheel_lists_every_package() -> None:
+    conf = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(conf["packages"])
+    packages = {n for n, p in MODULES.items() if p.name == "__init__.py"}
+    assert packages == listed, f"pyproject.toml [tool.setuptools] packages: missing {packages - listed}, " \
+                               f"extra {listed - packages}"
+
+
+def _import_alone(name: str) -> tuple[str, int, str]:
+    proc = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True, text=True,
+                          cwd="/", timeout=120)
+    return name, proc.returncode, proc.stderr[-800:]
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_each_module_imports_alone(chunk: int) -> None:
+    names = sorted(MODULES)[chunk::4]
+    with ThreadPoolExecutor(4) as pool:
+        failed = [(n, err) for n, rc, err in pool.map(_import_alone, names) if rc]
+    assert not failed, "\n".join(f"{n}:\n{err}" for n, err in failed)
