@@ -34,6 +34,16 @@ LISTENER_THREADS = 64
 or a burst of slow follow-ups would delay the next acks."""
 
 
+class _OneLine(logging.Filter):
+    """Bolt's "Unhandled request" warning, on one line and without the body."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        if msg.startswith("Unhandled request"):
+            record.msg, record.args = msg.split("\n", 1)[0][:200], None
+        return True
+
+
 def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = True) -> App:
     """The slackops Bolt app. ``clock`` (default: UTC now) is how tests pin time.
@@ -64,6 +74,10 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     # Bolt logs the whole body of a request whose signature fails at INFO: the guard in
     # front of it (slackops.slack.guard) refuses those first, with one line of its own.
     logging.getLogger("slack_bolt.RequestVerification").setLevel(logging.WARNING)
+    # and its warning about a request no listener handles quotes the body over many lines
+    bolt_log = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _OneLine) for f in bolt_log.filters):
+        bolt_log.addFilter(_OneLine())
 
     @app.middleware
     def inject_desk(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name

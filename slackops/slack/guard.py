@@ -63,7 +63,7 @@ class Verdict:
 
 def excerpt(raw: bytes, limit: int = 200) -> str:
     """At most ``limit`` bytes of ``raw``, escaped so that they fit on one log line."""
-    return ascii(bytes(raw[:limit]))[1:] + ("..." if len(raw) > limit else "")
+    return repr(bytes(raw[:limit]))[2:-1] + ("..." if len(raw) > limit else "")
 
 
 def verify(secret: str, timestamp: str | None, signature: str | None, body: bytes, now: float | None = None) -> str:
@@ -183,12 +183,13 @@ def _where(p: dict[str, Any]) -> str:
         return problem
     for key in ("team", "channel"):
         if isinstance(p.get(key), dict):
-            problem = _str(p[key], "id")
+            problem = _str(p[key], "id", required=True, nonempty=True)
             if problem:
                 return f"{key}.{problem}"
     c = p.get("container")
     if isinstance(c, dict):
-        problem = _first(_str(c, "channel_id"), _str(c, "message_ts"), _str(c, "view_id"))
+        problem = _first(_str(c, "type", required=True), _str(c, "channel_id"), _str(c, "message_ts"),
+                         _str(c, "view_id"))
         if problem:
             return f"container.{problem}"
     m = p.get("message")
@@ -225,8 +226,6 @@ def _view(v: Any, *, submitted: bool) -> str:
     state = v.get("state")
     if isinstance(state, dict):
         values = state.get("values")
-        if values is None:
-            return ""
         if not isinstance(values, dict):
             return "view.state.values is not an object"
         for block in values.values():
