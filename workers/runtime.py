@@ -78,26 +78,41 @@ class Runtime:
             t.start()
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 3.0) -> None:
+        """Tell every thread to stop and wait for them, ``timeout`` seconds in all (a
+        thread still inside a Slack call is left to the process's exit: what it was posting
+        is recorded as an intent, which the next worker reads back before posting)."""
+        import time
+
         self._stopping.set()
         self.sweep.stop()
         self.ctx.outbox.stop()
         if self.ctx.publisher is not None:
             self.ctx.publisher.stop()
+        deadline = time.monotonic() + timeout
         for t in self._threads:
-            t.join(timeout)
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
         from rq import SimpleWorker
+        from rq.worker import StopRequested
+
+        from slackops import lifecycle
 
         stopping = self._stopping
+        _scheduler_dies_with_worker()
 
         class _Worker(SimpleWorker):
             def request_stop(self, signum: Any, frame: Any) -> None:
                 stopping.set()  # SIGTERM / SIGINT: do not start rq again
+                if not lifecycle.begin_stop():
+                    lifecycle.exit_now(128 + signum)  # a second signal: at once
                 super().request_stop(signum, frame)
+
+            def request_force_stop(self, signum: Any, frame: Any) -> None:
+                lifecycle.exit_now(128 + signum)
 
         # rq sets its own socket timeout on its connection: give it a pool of its own
         kwargs = dict(self.ctx.redis.connection_pool.connection_kwargs)
@@ -107,8 +122,43 @@ class Runtime:
             worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
             try:
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
+            except StopRequested:
+                return
             except redis_py.RedisError as e:
+                if stopping.is_set():
+                    return
                 log.warning("worker: Redis unavailable (%s); starting again", e)
             if burst:
                 return
-            stopping.wait(0.5)
+            try:
+                stopping.wait(0.5)
+            except StopRequested:  # rq's signal handler, between two of its loops
+                return
+
+
+_FORK_HOOK = False
+
+
+def _scheduler_dies_with_worker() -> None:
+    """rq runs its scheduler in a forked child: make every child forked from here on get
+    SIGTERM when this process dies, however it dies (SIGKILL included), so that no
+    scheduler outlives its worker holding the scheduler's lock."""
+    global _FORK_HOOK
+    if _FORK_HOOK:
+        return
+    import os
+
+    from slackops import lifecycle
+
+    parent: list[int] = []
+    os.register_at_fork(before=lambda: parent.__setitem__(slice(None), [os.getpid()]),
+                        after_in_child=lambda: _watch_parent(lifecycle, parent))
+    _FORK_HOOK = True
+
+
+def _watch_parent(lifecycle: Any, parent: list[int]) -> None:
+    import os
+
+    lifecycle.die_with_parent()
+    if parent and os.getppid() != parent[0]:  # the parent died before the line above
+        os._exit(0)

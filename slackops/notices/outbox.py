@@ -140,6 +140,10 @@ class _LeaseLost(Exception):
     pass
 
 
+class _Stopped(Exception):
+    """Asked to stop while waiting to retry: the intent stays recorded for the next worker."""
+
+
 @dataclass
 class _Outcome:
     kind: str  # "ok" | "ratelimited" | "ambiguous" | "permanent"
@@ -314,10 +318,10 @@ class Outbox:
             self.flush(dest)
         except redis_py.RedisError as e:
             log.warning("outbox %s: Redis unavailable (%s); will retry", dest, e)
-            self.sleep(0.5)
+            self._nap(0.5)
         except Exception:  # keep the dispatcher alive; the intent stays for the next try
             log.exception("outbox %s: unexpected error; will retry", dest)
-            self.sleep(0.5)
+            self._nap(0.5)
         finally:
             with self._busy_lock:
                 self._busy.discard(dest)
@@ -348,6 +352,8 @@ class Outbox:
                     return
         except _LeaseLost:
             log.warning("outbox %s: lease lost; another worker carries on", dest)
+        except _Stopped:
+            log.info("outbox %s: stopping; what is unsent stays recorded", dest)
         finally:
             self._release(keys=[lease], args=[token])
 
@@ -500,7 +506,16 @@ class Outbox:
             left = end - self.clock()
             if left <= 0:
                 return
-            self.sleep(min(left, self.lease_ms / 3000.0))
+            self._nap(min(left, self.lease_ms / 3000.0))
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep, but wake as soon as a stop is asked for (and raise :class:`_Stopped`)."""
+        if self.sleep is time.sleep:
+            self._stop.wait(seconds)
+        else:
+            self.sleep(seconds)
+        if self._stop.is_set():
+            raise _Stopped()
 
     def _wait_slot(self, dest: str, token: str) -> None:
         at = self.pacer.reserve(dest, self.clock())
@@ -559,6 +574,8 @@ class Outbox:
         """An idempotent Web API call, retried through 429 / 5xx / timeouts."""
         backoff = 0.5
         while True:
+            if self._stop.is_set():
+                raise _Stopped()
             try:
                 return fn()
             except SlackApiError as e:
@@ -572,7 +589,7 @@ class Outbox:
             if token:
                 self._pause(dest, token, wait)
             else:
-                self.sleep(wait)
+                self._nap(wait)
 
     def _resolve(self, dest: str, token: str | None = None) -> str:
         """A user id means "their DMs": open (once) and cache the DM channel."""

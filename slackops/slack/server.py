@@ -133,6 +133,10 @@ def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: in
     log.info("slackops listening on http://%s:%s%s", host, port, EVENTS_PATH)
     waitress.serve(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
                    max_request_body_size=WAITRESS_MAX_BODY)
+    # stopped (SIGTERM, Ctrl-C): finish the follow-ups of the last acks, briefly
+    desk = getattr(app, "_slackops_desk", None)
+    if desk is not None:
+        desk.drain(timeout=2)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
