@@ -97,7 +97,7 @@ class Runtime:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
         from rq import SimpleWorker
-        from rq.worker import StopRequested
+        from rq.exceptions import StopRequested
 
         from slackops import lifecycle
 
@@ -119,8 +119,8 @@ class Runtime:
         conn_class = self.ctx.redis.connection_pool.connection_class
         rq_redis = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
         while not stopping.is_set():
-            worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
             try:
+                worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
             except StopRequested:
                 return
