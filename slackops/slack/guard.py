@@ -307,6 +307,8 @@ def _event(body: dict[str, Any]) -> tuple[int, str]:
     if problem:
         return 400, problem
     e = body["event"]
+    if isinstance(e.get("type"), str) and e["type"] not in _handled_events():
+        return 404, f"events of type {e['type'][:40]!r} are not subscribed to"
     problem = _first(_str(e, "type", required=True, nonempty=True), _str(e, "user"), _str(e, "text"), _str(e, "ts"),
                      _str(e, "thread_ts"), _str(e, "subtype"), _str(e, "bot_id"), _str(e, "tab"),
                      _str(e, "reaction"), _str(e, "team"), _dict(e, "item"), _dict(e, "message"))
@@ -315,6 +317,12 @@ def _event(body: dict[str, Any]) -> tuple[int, str]:
     if not problem and isinstance(e.get("item"), dict):
         problem = _first(_str(e["item"], "channel"), _str(e["item"], "ts"), _str(e["item"], "type"))
     return (400, f"event.{problem}") if problem else (0, "")
+
+
+def _handled_events() -> frozenset[str]:
+    from slackops.slack.ids import EventType
+
+    return frozenset(str(e) for e in EventType)
 
 
 def payload_problem(kind: str, body: dict[str, Any]) -> tuple[int, str]:

@@ -49,7 +49,8 @@ def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any])
 def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
     """Every Slack request at ``POST /slack/events``, through the guard
     (:mod:`slackops.slack.guard`); ``GET /healthz`` says whether Redis answers."""
-    bolt = guard.wsgi_guard(getattr(app, "_slackops_secret", ""), SlackRequestHandler(app, path=EVENTS_PATH))
+    secret = getattr(app, "_slackops_secret", None) or getattr(app, "_signing_secret", None) or ""
+    bolt = guard.wsgi_guard(secret, SlackRequestHandler(app, path=EVENTS_PATH))
     desk = getattr(app, "_slackops_desk", None)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

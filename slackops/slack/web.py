@@ -145,6 +145,8 @@ def auth_check(client: WebClient, what: str = "SLACK_BOT_TOKEN") -> Any:
 
     from slackops.errors import SlackopsError, Unavailable
 
+    sdk_log = client.logger  # slack-sdk logs a refused connection itself: the line below says it
+    quiet, sdk_log.disabled = sdk_log.disabled, True
     try:
         return client.auth_test()
     except SlackApiError as e:
@@ -158,3 +160,5 @@ def auth_check(client: WebClient, what: str = "SLACK_BOT_TOKEN") -> Any:
     except (OSError, TimeoutError) as e:
         reason = getattr(e, "reason", None) or e
         raise Unavailable(f"cannot reach Slack at {client.base_url}: {reason}") from None
+    finally:
+        sdk_log.disabled = quiet
