@@ -27,7 +27,7 @@ __all__ = ["STOP_GRACE", "at_hard_exit", "begin_stop", "die_with_parent", "exit_
 
 log = logging.getLogger("slackops.lifecycle")
 
-STOP_GRACE = 3.5
+STOP_GRACE = 3.0
 """Seconds from the first stop signal until the process is ended regardless."""
 
 stopping = threading.Event()

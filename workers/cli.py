@@ -161,7 +161,7 @@ def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, preexec_fn=child)  # noqa: PLW1509
 
 
-CHILD_GRACE = 4.5
+CHILD_GRACE = 4.0
 """Seconds ``run`` waits for its children after SIGTERM (each ends itself within
 slackops.lifecycle.STOP_GRACE) before it kills them."""
 

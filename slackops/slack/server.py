@@ -3,6 +3,7 @@ in Socket Mode (``SLACK_APP_TOKEN``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -128,16 +129,26 @@ class HttpServer:
 
 def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: int = DEFAULT_THREADS) -> None:
     """Block serving HTTP (a production WSGI server, not a development one)."""
-    import waitress
+    from waitress.server import create_server
 
     settle_heap()
+    server = create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
+                           max_request_body_size=WAITRESS_MAX_BODY)
     log.info("slackops listening on http://%s:%s%s", host, port, EVENTS_PATH)
-    waitress.serve(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
-                   max_request_body_size=WAITRESS_MAX_BODY)
+    # waitress's own run(), stopped, gives its threads 5 s: a stop must take less in all
+    sockets = getattr(server, "_map", None) or getattr(server, "map", None)
+    try:
+        server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=sockets,  # type: ignore[union-attr]
+                             use_poll=server.adj.asyncore_use_poll)  # type: ignore[union-attr]
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            server.task_dispatcher.shutdown(timeout=1)  # type: ignore[union-attr]
     # stopped (SIGTERM, Ctrl-C): finish the follow-ups of the last acks, briefly
     desk = getattr(app, "_slackops_desk", None)
     if desk is not None:
-        desk.drain(timeout=2)
+        desk.drain(timeout=1)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
