@@ -89,15 +89,18 @@ class _Malformed(ValueError):
 
 
 def _depth_ok(value: Any, limit: int = MAX_DEPTH) -> bool:
-    stack = [(value, 1)]
-    while stack:
-        v, d = stack.pop()
-        if d > limit:
+    """Whether ``value`` nests at most ``limit`` objects and arrays deep (level by level,
+    looking only at containers: a payload's many strings cost nothing)."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > limit:
             return False
-        if isinstance(v, dict):
-            stack.extend((x, d + 1) for x in v.values())
-        elif isinstance(v, list):
-            stack.extend((x, d + 1) for x in v)
+        below: list[Any] = []
+        for v in level:
+            items = v.values() if isinstance(v, dict) else v if isinstance(v, list) else ()
+            below.extend(x for x in items if isinstance(x, dict | list))
+        level = below
     return True
 
 
