@@ -17,7 +17,7 @@ import redis as redis_py
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
 
-from . import alarms
+from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
 from .sweep import Sweep
@@ -72,6 +72,10 @@ class Runtime:
         self._stopping = threading.Event()
 
     def start(self) -> Runtime:
+        try:  # intents an earlier version's workers may have left (slackops.workers.intents)
+            intents.redrive(self.ctx)
+        except redis_py.RedisError as e:
+            log.warning("worker: intents not re-driven now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
         if self._want_dispatch:
