@@ -39,9 +39,6 @@ TOLERANCE = timedelta(seconds=1.5)
 """How far a recomputed instant may be from the alarm's score and still be the same alarm
 (the index keeps epoch seconds; rq keeps whole seconds)."""
 
-ACTING_KINDS = ("critical_notice", "escalation", "auto_upgrade")
-"""Checkpoint kinds whose due alarm changes the request (and so records an intent first)."""
-
 POLICY_ACTOR = "policy"
 SYSTEM_ACTOR = "system"
 
@@ -208,15 +205,21 @@ def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) ->
     )
 
 
-def _card_root(ctx: WorkerContext, req: Any, ts: str | None) -> str:
-    """The card's notice, when the card is queued but not posted yet: the reply waits for it
-    in the outbox and goes into its thread."""
+def _thread(ctx: WorkerContext, req: Any) -> tuple[str, str | None, str]:
+    """Where a reply to the customer goes: (channel, the card's ts, the card's notice to wait
+    for). The store's record of the card, else the card notice's (its after-sent hook was
+    lost with its process: repaired here); a card queued but not posted yet is waited for."""
+    channel, ts = routing.thread(req)
     if ts:
-        return ""
+        return channel, ts, ""
     from .publisher import card_notice_id
 
     root = card_notice_id(req.id)
-    return root if ctx.outbox.state(root).get("state") == "queued" else ""
+    state = ctx.outbox.state(root)
+    found = ctx.publisher.card_ts(req, state) if ctx.publisher is not None else None
+    if found:
+        return channel, found, ""
+    return channel, None, root if state.get("state") == "queued" else ""
 
 
 def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: AlarmRef,
@@ -243,9 +246,9 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         text = policy.critical_notice_text.get(lang) or next(iter(policy.critical_notice_text.values()), "")
         acct = ctx.config.account(req.account)
         contacts = list(acct.contacts) if acct else []
-        channel, ts = routing.thread(req)
+        channel, ts, root = _thread(ctx, req)
         to([channel], nb.critical_notice_customer(text, contacts), kind="critical_notice", check=False,
-           digestible=False, thread_ts=ts, thread_of=_card_root(ctx, req, ts))
+           digestible=False, thread_ts=ts, thread_of=root)
         to(team, nb.critical_notice_agents(f), kind="critical_notice_agents", check=False)
         return out, {"type": "critical_notice_sent", "actor": SYSTEM_ACTOR, "data": {"text": text, "by": "policy"}}
     if cp.kind == "escalation":
@@ -262,9 +265,9 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         return out, event
     if cp.kind == "auto_upgrade":
         new = cp.notify[0] if cp.notify else policy.priority(req.priority).auto_upgrade.to
-        channel, ts = routing.thread(req)
+        channel, ts, root = _thread(ctx, req)
         to([channel], nb.auto_upgrade_customer(req.priority, new, req.language), kind="auto_upgrade",
-           check=False, digestible=False, thread_ts=ts, thread_of=_card_root(ctx, req, ts))
+           check=False, digestible=False, thread_ts=ts, thread_of=root)
         ch = routing.priority_channel(ctx.config, policy, new)
         if ch:
             to([ch], nb.auto_upgrade_channel(f, new), kind="auto_upgrade", check=False)

@@ -8,8 +8,8 @@ Five requests opened together (seconds after opening):
 - B, P2: auto-upgrade 4 (the thread and the new priority's channel), then as a P1 the same
   as A (its reminder, already due, right after the upgrade);
 - C and D, P3: first-response warning 3 and breach 12, in one channel (digests);
-- E, P4: an update every 10 s: warnings 2.5 and 12.5, breaches 10 and 20; resolved once
-  its second breach is in Slack.
+- E, P4: an update every 10 s: warning 2.5, breach 10, the second cycle's warning 12.5;
+  resolved once that is in Slack.
 
 Every warning is due at least 7 s before its deadline: a worker killed anywhere is
 replaced, and its alarms handed again, well within that, so no warning is rightly
@@ -19,6 +19,7 @@ dropped as too late and every notice listed is owed.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -127,7 +128,6 @@ def owed(reqs: dict[str, Any]) -> dict[str, float]:
     add(e, "update:1|warn:0.25", (LOW,), 2.5)
     add(e, "update:1|due", (LOW,), 10)
     add(e, "update:2|warn:0.25", (LOW,), 12.5)
-    add(e, "update:2|due", (LOW,), 20)
     return out
 
 
@@ -158,7 +158,7 @@ def first_call(fake: Any) -> dict[str, float]:
 
 def run_storm(fake: Any, store: Any, reqs: dict[str, Any], timeout: float = 60.0,
               step: Any = None) -> bool:
-    """Wait until every owed notice is in Slack, resolving E once its second breach is."""
+    """Wait until every owed notice is in Slack, resolving E once its second cycle's warning is."""
     from datetime import UTC, datetime
 
     from slackops.requests import Event
@@ -171,7 +171,7 @@ def run_storm(fake: Any, store: Any, reqs: dict[str, Any], timeout: float = 60.0
         if step is not None:
             step()
         got = delivered(fake)
-        if not resolved and f"{e.id}|update:2|due|{LOW}" in got:
+        if not resolved and f"{e.id}|update:2|warn:0.25|{LOW}" in got:
             store.apply(e.id, Event(type="resolved", actor="U0AGENT1", at=datetime.now(UTC),
                                     data={"resolution": "fix"}))
             resolved = True
@@ -210,7 +210,9 @@ def check(fake: Any, reqs: dict[str, Any]) -> None:
 _WARM = """\
 import sys
 import rq, slack_sdk, slackops.cli, slackops.workers.cli, slackops.workers.runtime, slackops.slack.flows
-sys.stdin.readline()
+print("warm", file=sys.stderr, flush=True)
+if sys.stdin.readline().strip() != "go":
+    sys.exit(0)  # the test ended without needing it
 sys.exit(slackops.cli.main(sys.argv[1:]))
 """
 
@@ -227,8 +229,32 @@ def start_worker(config_file: Path, url: str, fake: Any, ns: str, tmp_path: Path
     args = ["worker", "--config", str(config_file), "--prefix", ns,
             "--lease-seconds", "2", "--handoff-seconds", "2", "--slack-timeout", "1"]
     cmd = [sys.executable, "-c", _WARM, *args] if warm else [sys.executable, "-m", "slackops.cli", *args]
+    # a process group of its own: a worker ended abruptly leaves rq's scheduler process behind
     return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE if warm else None,
-                            cwd=str(Path(__file__).resolve().parents[2]))
+                            cwd=str(Path(__file__).resolve().parents[2]), start_new_session=True)
+
+
+def reap(proc: subprocess.Popen) -> None:
+    """End what is left of a worker's process group (this test started it: its id is the pid)."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def ready(redis: Any, ns: str, tmp_path: Path, warm: str | None = None, timeout: float = 60.0) -> bool:
+    """Wait until a worker of ``ns`` takes jobs (and the ``warm`` one has its imports done),
+    so that the storm begins with the workers up, however busy the machine."""
+    end = time.time() + timeout
+    while time.time() < end:
+        up = redis.scard(f"rq:workers:{ns}-alarms") > 0
+        if up and (warm is None or "warm" in (tmp_path / f"{warm}.log").read_text()):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def go(proc: subprocess.Popen) -> None:

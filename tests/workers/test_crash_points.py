@@ -43,7 +43,7 @@ def test_worker_killed_at_crash_point_every_notice_once(point, redis, redis_serv
     a = storm.start_worker(cfg_file, redis_server.url, fake_slack, namespace, tmp_path, "a", crash_at=point)
     b = storm.start_worker(cfg_file, redis_server.url, fake_slack, namespace, tmp_path, "b", warm=True)
     try:
-        time.sleep(1.0)  # let it start: the storm begins now
+        assert storm.ready(redis, namespace, tmp_path, warm="b"), storm.log_tail(tmp_path, "a", "b")
         reqs = storm.open_storm(store)
         end = time.time() + 40
         while a.poll() is None and time.time() < end:
@@ -53,10 +53,9 @@ def test_worker_killed_at_crash_point_every_notice_once(point, redis, redis_serv
         ok = storm.run_storm(fake_slack, store, reqs, timeout=60)
         time.sleep(2.5)  # anything doubled (or a next cycle) would land by now
     finally:
-        if a.poll() is None:
-            a.kill()
-            a.wait()
         stop(b, 10)
+        storm.reap(a)
+        storm.reap(b)
     assert ok, (sorted(set(storm.owed(reqs)) - set(storm.delivered(fake_slack))), storm.log_tail(tmp_path, "a", "b"))
     storm.check(fake_slack, reqs)
     # what the crashed step had recorded is in the history once: the change and its notices went together

@@ -85,7 +85,7 @@ def test_redis_restarted_mid_storm_every_notice_once(kind, moment, fake_slack, n
     store = RequestStore(client, cfg, prefix=namespace)
     w = storm.start_worker(cfg_file, server.url, fake_slack, namespace, tmp_path, "w")
     try:
-        time.sleep(1.0)
+        assert storm.ready(client, namespace, tmp_path), storm.log_tail(tmp_path, "w")
         reqs = storm.open_storm(store)
         reached = _retrying(_moment(moment, store, reqs, fake_slack))
         end = time.time() + 40
@@ -99,6 +99,7 @@ def test_redis_restarted_mid_storm_every_notice_once(kind, moment, fake_slack, n
         assert w.poll() is None, storm.log_tail(tmp_path, "w")
     finally:
         stop(w, 20)
+        storm.reap(w)
         client.close()
         server.close()
     assert ok, (sorted(set(storm.owed(reqs)) - set(storm.delivered(fake_slack))), storm.log_tail(tmp_path, "w"))
