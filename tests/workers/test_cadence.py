@@ -96,8 +96,8 @@ def test_ten_cycles_each_warned_and_breached_once_in_order_one_met_by_an_update(
             if set(expect) <= set(first_posts(fake_slack, "C0URGENT")):
                 break
             time.sleep(0.05)
-        h.run_for(1.5)  # anything doubled would land by now
         h.store.apply(req.id, Event(type="resolved", actor="U0AGENT1", at=utcnow(), data={"resolution": "fix"}))
+        h.run_for(1.5)  # anything doubled would land by now
     finally:
         h.stop()
     times = first_posts(fake_slack, "C0URGENT")
@@ -106,8 +106,12 @@ def test_ten_cycles_each_warned_and_breached_once_in_order_one_met_by_an_update(
     assert not missing, sorted(missing)
     # cycle MET was met by the update: no breach (and no warning: it came before the warning)
     assert not [nid for nid in ours if f"|update:{MET}|" in nid]
-    # nothing beyond the ten cycles but the next one's warning (the request was still open)
-    assert set(ours) - set(expect) <= {f"{req.id}|update:{CYCLES + 1}|warn:0.5|C0URGENT"}
+    # nothing else but later cycles' (the request stayed open until all ten were in), none early
+    later = {nid: t for nid, t in ours.items() if nid not in expect}
+    assert all(int(nid.split("|")[1].split(":")[1]) > CYCLES for nid in later), sorted(later)
+    for nid, t in later.items():
+        k = int(nid.split("|")[1].split(":")[1])
+        assert t >= start + (k - (0.5 if "|warn:" in nid else 0)) * CYCLE - 0.01, nid
     # once each
     counts = carried_counts(fake_slack, "C0URGENT")
     assert {nid: n for nid, n in counts.items() if n != 1} == {}
