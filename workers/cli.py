@@ -97,6 +97,7 @@ def _worker(args: argparse.Namespace) -> int:
     from slackops import lifecycle
     from slackops.notices.outbox import make_client
 
+    from .crash import from_env
     from .runtime import Runtime, build_context
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack
@@ -109,7 +110,8 @@ def _worker(args: argparse.Namespace) -> int:
         with _redis(settings) as (client, description, _url):
             ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url,
                                                             timeout=args.slack_timeout), prefix=args.prefix,
-                                lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds)
+                                lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds,
+                                crash=from_env())
             rt = Runtime(ctx, sweep=not args.no_sweep).start()
             print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
             try:

@@ -17,7 +17,7 @@ import redis as redis_py
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
 
-from . import alarms
+from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
 from .sweep import Sweep
@@ -38,8 +38,10 @@ def build_context(
     interval: float = 1.0,
     handoff_seconds: float = 120.0,
     timeout_settle: float | None = None,
+    crash: Any = None,
 ) -> WorkerContext:
-    """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs."""
+    """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs.
+    ``crash``: the fault tests' crash hook (slackops.workers.crash), told each crash point."""
     if store is None:
         from slackops.requests import RequestStore
 
@@ -47,6 +49,8 @@ def build_context(
     outbox = Outbox(redis, client, prefix, interval=interval, lease_seconds=lease_seconds, timeout_settle=timeout_settle)
     ctx = WorkerContext(redis=redis, config=config, store=store, outbox=outbox, prefix=prefix,
                         handoff_seconds=handoff_seconds)
+    if crash is not None:
+        ctx.crash = outbox.crash = crash
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
     ctx.publisher = Publisher(redis, store, config, client, outbox)
     outbox.after_sent = ctx.publisher.card_posted
@@ -59,7 +63,8 @@ class Runtime:
     def __init__(self, ctx: WorkerContext, *, tick: float = 0.1, sweep: bool = True, dispatch: bool = True,
                  publish: bool = True) -> None:
         self.ctx = ctx
-        self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds)
+        self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds,
+                           crash=ctx.crash)
         self._threads: list[threading.Thread] = []
         self._want_sweep = sweep
         self._want_dispatch = dispatch
@@ -67,6 +72,10 @@ class Runtime:
         self._stopping = threading.Event()
 
     def start(self) -> Runtime:
+        try:  # intents an earlier version's workers may have left (slackops.workers.intents)
+            intents.redrive(self.ctx)
+        except redis_py.RedisError as e:
+            log.warning("worker: intents not re-driven now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
         if self._want_dispatch:
@@ -119,7 +128,7 @@ class Runtime:
         conn_class = self.ctx.redis.connection_pool.connection_class
         rq_redis = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
         while not stopping.is_set():
-            try:
+            try:  # rq's worker talks to Redis from its constructor on: a restart may be under way
                 worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
             except StopRequested:
