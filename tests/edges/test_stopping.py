@@ -243,3 +243,26 @@ def _sockets(pid: int) -> list[str]:
     import psutil
 
     return [c.laddr for c in psutil.Process(pid).net_connections(kind="unix") if c.laddr]
+
+
+def test_run_stops_within_the_limit_while_redis_is_down(config_file, tmp_path, fake_slack):
+    import os
+
+    import psutil
+
+    data = tmp_path / "data"
+    port = free_port()
+    proc = spawn(["run", "--http", "--port", str(port), "--config", str(config_file), "--prefix", "desk", *WORKER],
+                 {**_slack_env(fake_slack), "SLACK_SIGNING_SECRET": "s3cret", "SLACKOPS_DATA_DIR": str(data)},
+                 tmp_path, "run")
+    _healthy(port)
+    proc.wait_for("slackops worker:")
+    redis_pid = _embedded_pid(data)
+    procs = proc.tree()
+    os.kill(redis_pid, signal.SIGKILL)  # the embedded Redis dies under the web app and the worker
+    time.sleep(2.0)
+    elapsed = proc.stop()
+    assert elapsed < LIMIT, proc.text()[-3000:]
+    assert proc.popen.returncode == 0, proc.text()[-3000:]
+    assert not still_running(procs, 1.0)
+    assert not psutil.pid_exists(redis_pid) or psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE
