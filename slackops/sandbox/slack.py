@@ -24,6 +24,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -105,6 +106,7 @@ class FakeSlack:
         self.triggers: dict[str, str] = {}  # trigger_id -> the user it was given to
         self.modals: dict[str, list[str]] = {}  # user -> ids of their open modals, the top last
         self.version = 0
+        self.on_response: Callable[[str, dict[str, Any]], None] | None = None  # called with (name, body)
         self._changed = threading.Condition(self._lock)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -250,6 +252,33 @@ class FakeSlack:
             self._bump()
             return True
 
+    def ephemeral(self, channel: str, user_id: str, text: str = "", blocks: list[Any] | None = None,
+                  thread_ts: str | None = None) -> None:
+        """An answer only ``user_id`` sees (a slash command's or a response_url's): as
+        chat.postEphemeral keeps them."""
+        with self._lock:
+            item: dict[str, Any] = {"channel": channel, "user": user_id, "text": text, "message_ts": self._next_ts()}
+            if blocks:
+                item["blocks"] = blocks
+            if thread_ts:
+                item["thread_ts"] = thread_ts
+            self.ephemerals.append(item)
+            self._bump()
+
+    def replace_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """A modal changed in place (``response_action: update``)."""
+        with self._lock:
+            self.views[view_id] = {**view, "id": view_id, "hash": f"h{view_id}.{self.version}"}
+            self._bump()
+
+    def push_view(self, user_id: str, view: dict[str, Any]) -> None:
+        """A modal on top of the person's others (``response_action: push``)."""
+        with self._lock:
+            res = self._new_view(view)
+            if res.get("ok"):
+                self.modals.setdefault(user_id, []).append(res["view"]["id"])
+            self._bump()
+
     def close_modal(self, user_id: str, view_id: str | None = None) -> None:
         """The person closes their top modal (``view_id``: that one and those above it)."""
         with self._lock:
@@ -310,6 +339,8 @@ class FakeSlack:
                 self.responses.append(params)
                 self.responded.append((parsed.path[len("/response/"):], params))
                 self._bump()
+            if self.on_response is not None:
+                self.on_response(parsed.path[len("/response/"):], params)
             return self._send(h, 200, {"ok": True})
         if not parsed.path.startswith("/api/"):
             return self._send(h, 404, {"ok": False, "error": "unknown_path"})
