@@ -411,8 +411,10 @@ class FakeSlack:
 
     # -- methods ---------------------------------------------------------------------
     def _next_ts(self) -> str:
+        # Slack's ts is the time it was posted (seconds.micro-ish, unique per channel):
+        # the count keeps them unique and in order
         n = next(self._ts)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{int(time.time())}.{n:06d}"
 
     def _err(self, error: str) -> dict[str, Any]:
         return {"ok": False, "error": error}

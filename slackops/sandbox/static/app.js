@@ -157,7 +157,7 @@
       const reply = el("button", "tool reply", replies.length ? `${replies.length} repl${replies.length > 1 ? "ies" : "y"}` : "Reply in thread");
       reply.type = "button";
       reply.addEventListener("click", () => { ui.thread = {channel: m.channel, ts: m.ts}; renderThread(); $("thread-compose").focus(); });
-      const react = el("button", "tool react", "🎫 React :ticket:");
+      const react = el("button", "tool react", "🎫 React with :ticket:");
       react.type = "button";
       react.addEventListener("click", () => act({kind: "react", channel: m.channel, ts: m.ts, name: "ticket"}));
       const shortcut = el("button", "tool shortcut", "⋮ Open support request");
