@@ -205,8 +205,10 @@
       title.append(el("b", "", "slackops"), el("span", "sub", " · Home"));
       const nodes = [];
       if (s.home) {
-        nodes.push(BK.render(s.home.blocks, ctx({onAction: (a) => act({kind: "action", action: a,
-          where: {view_id: s.home.id}, values: {}})})));
+        const home = BK.render(s.home.blocks, ctx({onAction: (a) => act({kind: "action", action: a,
+          where: {view_id: s.home.id}, values: BK.values(home)})}));
+        home.classList.add("home");
+        nodes.push(home);
       } else nodes.push(el("p", "empty", "The app has not published a Home tab for you yet."));
       log.dataset.filled = "";
       fillLog(log, nodes);

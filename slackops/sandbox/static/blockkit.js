@@ -10,7 +10,8 @@ const BK = (() => {
     question: "❓", exclamation: "❗", x: "❌", heavy_check_mark: "✔️", information_source: "ℹ️",
     calendar: "📅", busts_in_silhouette: "👥", bust_in_silhouette: "👤", raised_hand: "✋", thumbsup: "👍",
     "+1": "👍", tada: "🎉", sos: "🆘", no_entry: "⛔", stopwatch: "⏱️", alarm_clock: "⏰", bulb: "💡",
-    lock: "🔒", link: "🔗", inbox_tray: "📥", outbox_tray: "📤", email: "📧", telephone_receiver: "📞"};
+    lock: "🔒", link: "🔗", new: "🆕", arrow_double_up: "⏫", hammer_and_wrench: "🛠️", loudspeaker: "📢",
+    scales: "⚖️", inbox_tray: "📥", outbox_tray: "📤", email: "📧", telephone_receiver: "📞"};
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const unslack = (s) => String(s).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   const emoji = (html) => html.replace(/:([a-z0-9_+-]+):/g, (m, n) => EMOJI[n] || m);
