@@ -27,5 +27,6 @@ def _sandbox(args: argparse.Namespace) -> int:
     from slackops.sandbox.run import Sandbox
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("waitress").setLevel(logging.ERROR)  # closing kept-alive page connections on exit
     return Sandbox(config_path=args.config, host=args.host, port=args.port, data_dir=args.data_dir).serve(
         open_browser=not args.no_browser)
