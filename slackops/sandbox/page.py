@@ -125,14 +125,16 @@ class Page:
         if user in self.world.people and channel and channel != "-" and (body.get("text") or body.get("blocks")):
             self.fake.ephemeral(channel, user, str(body.get("text") or ""), body.get("blocks"))
 
-    def _answered(self, r: Response, person: Person, channel: str | None) -> dict[str, Any]:
-        """An ack's body: Slack shows its text (or blocks) to that person only."""
+    def _answered(self, r: Response, person: Person, channel: str | None, *, shown: bool = False) -> dict[str, Any]:
+        """A slash command's ack body (``shown``): Slack shows its text (or blocks) to that
+        person only. Slack ignores what an interaction's ack says; a failed ack, Slack tells
+        the person about."""
         if r.status != 200:
             log.warning("the app answered %s: %s", r.status, r.text[:200])
             if channel:
                 self.fake.ephemeral(channel, person.id, f"The app did not answer (HTTP {r.status}).")
             return {"status": r.status}
-        if not r.body or not channel:
+        if not shown or not r.body or not channel:
             return {}
         text, blocks = r.text, None
         if r.body.lstrip().startswith(b"{"):
@@ -160,7 +162,7 @@ class Page:
         r = self.driver.command(command, rest.strip(), user_id=person.id, channel_id=channel,
                                 user_team_id=person.team, trigger_id=self._trigger(person),
                                 response_url=self._response_url(person, channel))
-        return self._answered(r, person, channel)
+        return self._answered(r, person, channel, shown=True)
 
     def _act_message(self, person: Person, b: dict[str, Any]) -> dict[str, Any]:
         channel, text = str(b.get("channel") or ""), str(b.get("text") or "")

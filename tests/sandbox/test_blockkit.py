@@ -110,3 +110,27 @@ def test_a_ticket_reaction_the_message_shortcut_and_the_home_tab(page) -> None: 
     expect(pg.locator("#log")).to_contain_text(rid, timeout=WAIT)
     shot(pg, "11-agent-home")
     expect(card(pg, rid)).to_have_count(0)  # the Home tab is not a channel
+
+
+def test_a_form_refuses_as_slack_does(page) -> None:  # noqa: ANN001
+    """An empty required field is refused before anything is sent (Slack's client does
+    that); the app's own refusal (likely PHI, on Interopion's desk) lands under its field."""
+    pg = page
+    as_(pg, "U0ACME1", "Carla Acme")
+    open_pane(pg, "acme-support")
+    say(pg, "/support")
+    m = modal(pg, "Open a request")
+    m.get_by_role("button", name="Submit").click()
+    title_error = m.locator(".bk-input-block", has=pg.get_by_label("Title")).locator(".bk-error")
+    expect(title_error).to_have_text("Please complete this required field.")
+    m.get_by_label("Priority").select_option(value="P3")
+    m.get_by_label("Title").fill("Patient lookup fails")
+    m.get_by_label("Description of the problem").fill("Lookup fails for SSN 123-45-6789 since Monday.")
+    m.get_by_role("button", name="Submit").click()
+    description = m.locator(".bk-input-block", has=pg.get_by_label("Description of the problem"))
+    expect(description.locator(".bk-error")).to_contain_text("Social Security number", timeout=WAIT)
+    expect(title_error).to_have_text("")
+    shot(pg, "12-form-refused")
+    m.get_by_role("button", name="Cancel").click()
+    expect(pg.locator(".modal")).to_have_count(0, timeout=WAIT)
+    expect(pg.locator("#log .bk-header", has_text="Patient lookup fails")).to_have_count(0)

@@ -62,7 +62,7 @@
   }
 
   function apply(state) {
-    if (state.me.id !== ui.who) return;
+    if (!state || state.me.id !== ui.who) return;
     ui.state = state;
     if (!ui.pane || !paneExists(ui.pane)) ui.pane = defaultPane();
     renderSidebar();
@@ -123,6 +123,7 @@
     }
   }
   function go(pane) {
+    if (!ui.state || ui.state.me.id !== ui.who) return;
     ui.pane = pane;
     ui.thread = null;
     if (pane.kind === "home") act({kind: "home"});
@@ -238,7 +239,7 @@
 
   function renderThread() {
     const aside = $("thread"), t = ui.thread;
-    if (!t || !ui.state.messages[t.channel]) { aside.hidden = true; return; }
+    if (!t || !ui.state || !ui.state.messages[t.channel]) { aside.hidden = true; return; }
     const msgs = ui.state.messages[t.channel];
     const root = msgs.find((m) => m.ts === t.ts);
     if (!root) { aside.hidden = true; return; }
@@ -296,6 +297,12 @@
     form.addEventListener("submit", async (ev) => {
       ev.preventDefault();
       form.querySelectorAll(".bk-error").forEach((e) => { e.textContent = ""; });
+      const empty = BK.missing(form);
+      empty.forEach((block) => {
+        const slot = form.querySelector(`.bk-error[data-error-for="${CSS.escape(block)}"]`);
+        if (slot) slot.textContent = "Please complete this required field.";
+      });
+      if (empty.length) return;
       const r = await act({kind: "submit", view_id: top.id, values: BK.values(form)});
       if (r.errors) {
         for (const [block, text] of Object.entries(r.errors)) {
@@ -340,8 +347,7 @@
     const u = new URL(location.href);
     u.searchParams.set("as", who);
     history.replaceState(null, "", u);
-    ui.state = null;
-    ui.pane = null;
+    ui.pane = null;  // the state shown stays until the new person's arrives (apply checks whose it is)
     ui.thread = null;
     ui.modalKey = "~";
     await refresh();

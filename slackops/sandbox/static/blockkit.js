@@ -286,6 +286,7 @@ const BK = (() => {
         break;
       case "input": {
         n = el("div", "bk-input-block");
+        if (!b.optional) n.dataset.required = "1";
         const id = "bki" + ++uid;
         const label = el("label", "bk-label");
         label.htmlFor = id;
@@ -337,5 +338,17 @@ const BK = (() => {
     return out;
   }
 
-  return {render, values, mrkdwn, textNode, esc, emoji, formatDate};
+  // Slack's client refuses to submit a modal with a required input left empty
+  function missing(root) {
+    const vals = values(root), out = [];
+    root.querySelectorAll(".bk-input-block[data-required]").forEach((n) => {
+      const v = Object.values(vals[n.dataset.blockId] || {})[0] || {};
+      const filled = Object.entries(v).some(([k, x]) => k !== "type" && x !== null && x !== "" &&
+        !(Array.isArray(x) && !x.length));
+      if (!filled) out.push(n.dataset.blockId);
+    });
+    return out;
+  }
+
+  return {render, values, missing, mrkdwn, textNode, esc, emoji, formatDate};
 })();
