@@ -18,7 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,7 +28,7 @@ import yaml
 from slackops.config import Config, Settings, load_config
 from slackops.errors import ConfigError
 
-__all__ = ["Sandbox", "prepare_config", "DEFAULT_DATA_DIR", "DEMO"]
+__all__ = ["Sandbox", "prepare_config", "DEFAULT_DATA_DIR"]
 
 DEFAULT_DATA_DIR = ".slackops/sandbox"
 PREFIX = "slackops"
@@ -40,8 +40,6 @@ SAVE_EVERY = 2.0
 def _demo_dir() -> Path:
     return Path(str(resources.files("slackops.sandbox").joinpath("demo")))
 
-
-DEMO = "demo"
 
 
 def prepare_config(config_path: str | None, data_dir: Path) -> tuple[Path, Config, Path | None]:
@@ -118,7 +116,12 @@ class Sandbox:
     out: TextIO = sys.stderr
     worker_args: tuple[str, ...] = ()
 
+    # set while running()
     url: str = ""
+    fake: Any = field(default=None, repr=False)
+    world: Any = field(default=None, repr=False)
+    worker: Any = field(default=None, repr=False)
+    folder: Path | None = None
 
     def say(self, text: str) -> None:
         print(f"slackops sandbox: {text}", file=self.out, flush=True)
@@ -197,7 +200,7 @@ class Sandbox:
                 saved = -1
                 while not stop.wait(SAVE_EVERY):
                     if sb.fake.version != saved:
-                        saved = state.save(sb.fake, sb.folder)
+                        saved = state.save(sb.fake, sb.folder or ".")
                     sb.worker.check()
                 self.say("stopping")
         finally:

@@ -49,8 +49,9 @@ def test_blocks_render_and_read_back_as_slack_has_them(page) -> None:  # noqa: A
         const s = {people: [{id: "U0AGENT1", name: "Alice Park"}, {id: "U0AGENT2", name: "Bruno Costa"}],
                    channels: [{id: "C0HIGH", name: "support-p2"}], tz: "America/New_York"};
         const node = BK.render(blocks, {...s, onAction: (a) => window.fired.push(a)});
-        node.id = "probe";
-        document.getElementById("log").prepend(node);
+        node.id = "probe";  // over the page, out of the way of its live re-rendering
+        node.style.cssText = "position:fixed;inset:0;background:#fff;overflow:auto;padding:16px;z-index:50";
+        document.body.append(node);
     }""", BLOCKS)
     probe = pg.locator("#probe")
     expect(probe.locator(".bk-header")).to_have_text("Every block")
