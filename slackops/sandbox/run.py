@@ -94,14 +94,24 @@ class _PageServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, wake: Any = None) -> None:
+        """Stop listening, let the requests under way finish (``wake`` answers the long
+        polls now), then close the connections: closing them first would pull the rug
+        from under a request still writing its answer."""
         self._stopping = True
         server = self._server
+        with contextlib.suppress(Exception):
+            # the listening socket only (waitress's own close() shuts its trigger first,
+            # which a request finishing its answer still pulls)
+            server.asyncore.dispatcher.close(server)  # type: ignore[union-attr]
+        if wake is not None:
+            wake()
+        with contextlib.suppress(Exception):
+            server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)  # type: ignore[union-attr]
         with contextlib.suppress(Exception):
             while server._map:  # type: ignore[union-attr]
                 for channel in list(server._map.values()):  # type: ignore[union-attr]
                     channel.handle_close()
-            server.task_dispatcher.shutdown(timeout=2)  # type: ignore[union-attr]
         self._thread.join(timeout=3)
 
 
@@ -172,8 +182,7 @@ class Sandbox:
                 web = _PageServer(page, self.host, self.port).start()
             except OSError as e:
                 raise ConfigError(f"cannot listen on {self.host}:{self.port}: {e.strerror} (try --port)") from None
-            stack.callback(web.stop)
-            stack.callback(_wake, fake)  # the page's long polls answer before its server stops
+            stack.callback(web.stop, lambda: _wake(fake))
             if not resumed:
                 for ch in world.shared:  # the app joins each shared channel: it pins its button there
                     driver.event({"type": "member_joined_channel", "user": fake.bot_user_id, "channel": ch,
