@@ -171,7 +171,7 @@ class Bench:
 
         from slackops.config import Config
         from slackops.requests import RequestStore
-        from tests.slack.fake_slack import FakeSlack
+        from slackops.sandbox.slack import FakeSlack
 
         self.args = args
         self.dir = Path(tempfile.mkdtemp(prefix="bench_workers_"))

@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     from slackops import doctor
     from slackops.policy import cli as policy_cli
     from slackops.requests import cli as requests_cli
+    from slackops.sandbox import cli as sandbox_cli
     from slackops.slack import cli as slack_cli
     from slackops.workers import cli as workers_cli
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     slack_cli.register(sub)
     workers_cli.register(sub)
     doctor.register(sub)
+    sandbox_cli.register(sub)
     return parser
 
 

@@ -63,7 +63,7 @@ def redis(redis_server: RedisServer, namespace: str) -> Iterator[redis_py.Redis]
 @pytest.fixture
 def fake_slack():
     """The fake Slack Web API on 127.0.0.1 (port 0); point SLACK_API_URL at ``fake_slack.url``."""
-    from tests.slack.fake_slack import FakeSlack
+    from slackops.sandbox.slack import FakeSlack
 
     fake = FakeSlack(team_id="T0VENDOR").start()
     try:

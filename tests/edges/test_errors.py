@@ -10,10 +10,10 @@ import time
 import redis as redis_py
 
 from slackops.config import Config, Settings
+from slackops.sandbox.driver import SlackDriver
 from slackops.slack.app import create_app, handle_error
 from slackops.slack.listeners.common import clean_text
 from tests.slack.conftest import CONFIG, SECRET, VENDOR, form
-from tests.slack.driver import SlackDriver
 from tests.workers.conftest import SHARED
 
 META = json.dumps({"account": "acme", "channel": SHARED, "source": "command"})

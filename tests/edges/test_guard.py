@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from slackops.sandbox.driver import sign
 from slackops.slack.guard import MAX_BODY, excerpt, verify
 from tests.slack.conftest import SECRET
-from tests.slack.driver import sign
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"

@@ -14,8 +14,8 @@ import yaml
 
 from slackops.notices.notice import Notice
 from slackops.notices.outbox import Outbox, make_client
+from slackops.sandbox.slack import FakeSlack
 from tests.edges.procs import free_port, spawn, still_running
-from tests.slack.fake_slack import FakeSlack
 from tests.workers.conftest import carried
 
 LIMIT = 5.0

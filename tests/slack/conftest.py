@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from slackops.config import Config, Settings
-from tests.slack.driver import SlackDriver
+from slackops.sandbox.driver import SlackDriver
 
 SECRET = "test-signing-secret"
 VENDOR = "T0VENDOR"

@@ -12,7 +12,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from tests.slack.driver import SlackDriver, sign
+from slackops.sandbox.driver import SlackDriver, sign
 
 
 def client(fake, **kw):

@@ -103,7 +103,7 @@ def test_socket_mode_out_of_reach_is_one_line_and_worth_another_try(monkeypatch,
 
 def test_kept_alive_connection_serves_many_slack_requests(desk):
     """Slack may reuse its connection: waitress answers request after request on one socket."""
-    from tests.slack.driver import SlackDriver
+    from slackops.sandbox.driver import SlackDriver
 
     driver = SlackDriver(desk.server.url, desk.driver.secret, team_id=desk.driver.team_id, keep_alive=True)
     answers = [driver.command("/support", "help", user_id="U0ACME1", channel_id="C0ACMESHARED", user_team_id="T0ACME")

@@ -15,8 +15,8 @@ import yaml
 
 from slackops.config import Settings
 from slackops.notices.outbox import EVENT_TYPE
+from slackops.sandbox.driver import SlackDriver
 from tests.slack.conftest import form
-from tests.slack.driver import SlackDriver
 from tests.workers.conftest import SHARED, carried
 from tests.workers.procs import stop
 

@@ -1,9 +1,16 @@
-"""A fake Slack Web API served over HTTP on 127.0.0.1, for tests and local rehearsals.
+"""A stand-in for Slack's Web API served over HTTP on 127.0.0.1: the sandbox's Slack and
+the tests' (one implementation for both).
 
 It answers the methods slackops uses the way Slack does (``{"ok": true, ...}`` or
 ``{"ok": false, "error": ...}``), keeps the messages it was sent (as they stand after
 ``chat.update``), records every call with its full body, and fails on demand: HTTP 429
 with ``Retry-After``, 5xx, or a slow answer that makes the client time out.
+
+It also keeps what people do there (``post_as``, ``react_as``: the messages and reactions
+that Slack would then announce to the app as events), each person's stack of open modals
+(a ``trigger_id`` registered with ``triggers`` names whose it is), and a ``version`` that
+grows with every change (``wait_change`` blocks until it does: the sandbox page's live
+updates).
 
     fake = FakeSlack(team_id="T0VENDOR").start()
     client = WebClient(token="xoxb-test", base_url=fake.url)
@@ -17,6 +24,7 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -55,6 +63,10 @@ class _Channel:
     bot_member: bool = True
 
 
+_READS = frozenset({"api.test", "auth.test", "chat.getPermalink", "conversations.info", "conversations.members",
+                    "conversations.history", "conversations.replies", "users.info", "usergroups.users.list"})
+
+
 def _flatten(qs: dict[str, list[str]]) -> dict[str, Any]:
     return {k: v[0] if len(v) == 1 else v for k, v in qs.items()}
 
@@ -86,6 +98,7 @@ class FakeSlack:
         self.pins: list[tuple[str, str]] = []
         self.reactions: list[tuple[str, str, str]] = []
         self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
+        self.responded: list[tuple[str, dict[str, Any]]] = []  # (the response_url's name, body)
         self._messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
         self._lock = threading.RLock()
@@ -94,6 +107,11 @@ class FakeSlack:
         self._rate: float | None = None
         self._burst = 1
         self._buckets: dict[str, tuple[float, float]] = {}
+        self.triggers: dict[str, str] = {}  # trigger_id -> the user it was given to
+        self.modals: dict[str, list[str]] = {}  # user -> ids of their open modals, the top last
+        self.version = 0
+        self.on_response: Callable[[str, dict[str, Any]], None] | None = None  # called with (name, body)
+        self._changed = threading.Condition(self._lock)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         # the bot token's scopes, sent in every answer's x-oauth-scopes header as Slack does
@@ -221,6 +239,92 @@ class FakeSlack:
         with self._lock:
             return next((dict(m) for m in self._messages.get(channel, []) if m["ts"] == ts), None)
 
+    # -- what people do ---------------------------------------------------------------
+    def post_as(self, user_id: str, channel: str, text: str, thread_ts: str | None = None) -> dict[str, Any]:
+        """A person's message (Slack then sends the app a ``message`` event: the caller's part)."""
+        with self._lock:
+            user = self.users.get(user_id) or {}
+            msg: dict[str, Any] = {"type": "message", "ts": self._next_ts(), "channel": channel, "user": user_id,
+                                   "team": user.get("team_id", self.team_id), "text": text}
+            if thread_ts:
+                msg["thread_ts"] = thread_ts
+            self._messages[channel].append(msg)
+            self._bump()
+            return dict(msg)
+
+    def react_as(self, user_id: str, channel: str, ts: str, name: str) -> bool:
+        """A person's reaction on a message; False if they had already reacted so (or no message)."""
+        with self._lock:
+            msg = next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+            if msg is None or not self._add_reaction(msg, name, user_id):
+                return False
+            self._bump()
+            return True
+
+    def ephemeral(self, channel: str, user_id: str, text: str = "", blocks: list[Any] | None = None,
+                  thread_ts: str | None = None) -> None:
+        """An answer only ``user_id`` sees (a slash command's or a response_url's): as
+        chat.postEphemeral keeps them."""
+        with self._lock:
+            item: dict[str, Any] = {"channel": channel, "user": user_id, "text": text, "message_ts": self._next_ts()}
+            if blocks:
+                item["blocks"] = blocks
+            if thread_ts:
+                item["thread_ts"] = thread_ts
+            self.ephemerals.append(item)
+            self._bump()
+
+    def replace_view(self, view_id: str, view: dict[str, Any]) -> None:
+        """A modal changed in place (``response_action: update``)."""
+        with self._lock:
+            self.views[view_id] = {**view, "id": view_id, "hash": f"h{view_id}.{self.version}"}
+            self._bump()
+
+    def push_view(self, user_id: str, view: dict[str, Any]) -> None:
+        """A modal on top of the person's others (``response_action: push``)."""
+        with self._lock:
+            res = self._new_view(view)
+            if res.get("ok"):
+                self.modals.setdefault(user_id, []).append(res["view"]["id"])
+            self._bump()
+
+    def close_modal(self, user_id: str, view_id: str | None = None) -> None:
+        """The person closes their top modal (``view_id``: that one and those above it)."""
+        with self._lock:
+            stack = self.modals.get(user_id, [])
+            if view_id in stack:
+                del stack[stack.index(view_id):]
+            elif stack:
+                stack.pop()
+            self._bump()
+
+    def clear_modals(self, user_id: str) -> None:
+        with self._lock:
+            self.modals.pop(user_id, None)
+            self._bump()
+
+    def wait_change(self, since: int, timeout: float) -> int:
+        """Block until ``version`` differs from ``since`` (or ``timeout`` seconds); return it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.version != since, timeout=timeout)
+            return self.version
+
+    def _bump(self) -> None:
+        self.version += 1
+        self._changed.notify_all()
+
+    def _add_reaction(self, msg: dict[str, Any], name: str, user_id: str) -> bool:
+        reactions = msg.setdefault("reactions", [])
+        entry = next((r for r in reactions if r["name"] == name), None)
+        if entry is None:
+            entry = {"name": name, "users": [], "count": 0}
+            reactions.append(entry)
+        if user_id in entry["users"]:
+            return False
+        entry["users"].append(user_id)
+        entry["count"] = len(entry["users"])
+        return True
+
     # -- HTTP ------------------------------------------------------------------------
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parsed = urlparse(h.path)
@@ -242,6 +346,10 @@ class FakeSlack:
             with self._lock:
                 self.calls.append(Call("response_url", params, headers, time.time()))
                 self.responses.append(params)
+                self.responded.append((parsed.path[len("/response/"):], params))
+                self._bump()
+            if self.on_response is not None:
+                self.on_response(parsed.path[len("/response/"):], params)
             return self._send(h, 200, {"ok": True})
         if not parsed.path.startswith("/api/"):
             return self._send(h, 404, {"ok": False, "error": "unknown_path"})
@@ -273,6 +381,8 @@ class FakeSlack:
                 return self._send(h, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
             body = handler(params)
             scopes = ",".join(self.scopes)
+            if body.get("ok") and method not in _READS:
+                self._bump()
         self._send(h, 200, body, {"x-oauth-scopes": scopes, "x-accepted-oauth-scopes": ""})
 
     def _take_failure(self, method: str) -> _Failure | None:
@@ -313,8 +423,10 @@ class FakeSlack:
 
     # -- methods ---------------------------------------------------------------------
     def _next_ts(self) -> str:
+        # Slack's ts is the time it was posted (seconds.micro-ish, unique per channel):
+        # the count keeps them unique and in order
         n = next(self._ts)
-        return f"{1_700_000_000 + n}.{n:06d}"
+        return f"{int(time.time())}.{n:06d}"
 
     def _err(self, error: str) -> dict[str, Any]:
         return {"ok": False, "error": error}
@@ -462,6 +574,9 @@ class FakeSlack:
         if key in self.reactions:
             return self._err("already_reacted")
         self.reactions.append(key)
+        msg = next((m for m in self._messages.get(key[0], []) if m["ts"] == key[1]), None)
+        if msg is not None:
+            self._add_reaction(msg, key[2], self.bot_user_id)
         return {"ok": True}
 
     def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -491,13 +606,20 @@ class FakeSlack:
         self.views[vid] = stored
         return {"ok": True, "view": stored}
 
-    def _m_views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+    def _m_views_open(self, p: dict[str, Any], push: bool = False) -> dict[str, Any]:
         if not p.get("trigger_id"):
             return self._err("invalid_trigger_id")
-        return self._new_view(p.get("view"))
+        res = self._new_view(p.get("view"))
+        user = self.triggers.get(str(p["trigger_id"]))
+        if res.get("ok") and user:
+            stack = self.modals.setdefault(user, [])
+            if not push:
+                stack.clear()
+            stack.append(res["view"]["id"])
+        return res
 
     def _m_views_push(self, p: dict[str, Any]) -> dict[str, Any]:
-        return self._m_views_open(p)
+        return self._m_views_open(p, push=True)
 
     def _m_views_update(self, p: dict[str, Any]) -> dict[str, Any]:
         vid = p.get("view_id")

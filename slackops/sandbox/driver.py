@@ -146,6 +146,7 @@ class SlackDriver:
         user_team_id: str | None = None,
         enterprise_id: str | None = None,
         trigger_id: str | None = None,
+        response_url: str | None = None,
         **kw: Any,
     ) -> Response:
         fields: dict[str, Any] = {
@@ -160,7 +161,7 @@ class SlackDriver:
             "text": text,
             "api_app_id": self.api_app_id,
             "is_enterprise_install": "false",
-            "response_url": self.response_url,
+            "response_url": response_url or self.response_url,
             "trigger_id": trigger_id or self.trigger_id(),
         }
         if enterprise_id:
@@ -185,22 +186,28 @@ class SlackDriver:
         container: dict[str, Any] | None = None,
         action_type: str = "button",
         selected_option: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+        trigger_id: str | None = None,
+        response_url: str | None = None,
         **kw: Any,
     ) -> Response:
+        """``extra``: more of the action's fields (``selected_options``, ``selected_user``,
+        ``selected_date``...), as the element's type has them."""
         action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "type": action_type, "action_ts": f"{time.time():.6f}"}
         if action_type == "button":
             action["value"] = value
         if selected_option is not None:
             action["selected_option"] = selected_option
+        action.update(extra or {})
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id, user_team_id),
             "api_app_id": self.api_app_id,
             "token": "legacy-verification-token",
             "team": {"id": self.team_id, "domain": "vendor"},
-            "trigger_id": self.trigger_id(),
+            "trigger_id": trigger_id or self.trigger_id(),
             "actions": [action],
-            "response_url": self.response_url,
+            "response_url": response_url or self.response_url,
         }
         if channel_id:
             payload["channel"] = {"id": channel_id, "name": channel_id.lower()}
@@ -228,9 +235,12 @@ class SlackDriver:
         user_team_id: str | None = None,
         private_metadata: str = "",
         view_id: str | None = None,
+        view: dict[str, Any] | None = None,
+        trigger_id: str | None = None,
         **kw: Any,
     ) -> Response:
-        """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {type, value...}}}."""
+        """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {type, value...}}}.
+        ``view``: the modal as it was opened (its title, blocks and hash are sent back)."""
         view_id = view_id or f"V{next(_counter):08d}"
         payload = {
             "type": "view_submission",
@@ -238,7 +248,7 @@ class SlackDriver:
             "user": self._user(user_id, user_team_id),
             "api_app_id": self.api_app_id,
             "token": "legacy-verification-token",
-            "trigger_id": self.trigger_id(),
+            "trigger_id": trigger_id or self.trigger_id(),
             "view": {
                 "id": view_id,
                 "team_id": self.team_id,
@@ -252,6 +262,11 @@ class SlackDriver:
             },
             "response_urls": [],
         }
+        if view:
+            sent = payload["view"]
+            for k in ("title", "blocks", "hash", "submit", "close", "root_view_id", "previous_view_id"):
+                if k in view:
+                    sent[k] = view[k]
         return self.send_payload(payload, **kw)
 
     def message_shortcut(
@@ -262,18 +277,20 @@ class SlackDriver:
         channel_id: str,
         message: dict[str, Any],
         user_team_id: str | None = None,
+        trigger_id: str | None = None,
+        response_url: str | None = None,
         **kw: Any,
     ) -> Response:
         payload = {
             "type": "message_action",
             "callback_id": callback_id,
-            "trigger_id": self.trigger_id(),
+            "trigger_id": trigger_id or self.trigger_id(),
             "team": {"id": self.team_id, "domain": "vendor"},
             "user": self._user(user_id, user_team_id),
             "channel": {"id": channel_id, "name": channel_id.lower()},
             "message": message,
             "message_ts": message.get("ts"),
-            "response_url": self.response_url,
+            "response_url": response_url or self.response_url,
             "token": "legacy-verification-token",
             "action_ts": f"{time.time():.6f}",
         }

@@ -1,0 +1,183 @@
+"""Who is in the sandbox's Slack and what each of them can see.
+
+The people come from the configuration (the vendor's agents and managers, each account's
+contacts, and one customer per account who is not a contact), named by an optional
+people file (the demo's ``people.yml``). Each customer's workspace is a team of its own
+(``T0`` + the account id), and Slack calls them ``is_stranger`` as it does across Slack
+Connect. What a person sees follows Slack's rules: customers see their account's shared
+channel and their own DMs; the vendor's people see every channel the app uses (shared
+channels, the priority channels, and any other channel the app posts to) and their DMs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from slackops.config import Config
+from slackops.sandbox.slack import FakeSlack
+
+__all__ = ["Person", "World"]
+
+DEFAULT_TZ = "America/Denver"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    team: str
+    kind: str  # "contact" | "customer" | "agent" | "manager"
+    tz: str = DEFAULT_TZ
+    account: str | None = None
+    roles: tuple[str, ...] = ()
+
+    @property
+    def vendor(self) -> bool:
+        return self.kind in ("agent", "manager")
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["roles"] = list(self.roles)
+        out["label"] = self.label
+        return out
+
+    @property
+    def label(self) -> str:
+        what = {"contact": "customer contact", "customer": "customer, not a contact", "agent": "agent",
+                "manager": "manager"}[self.kind]
+        if self.kind == "manager" and self.roles:
+            what = "manager: " + ", ".join(r.replace("_", " ") for r in self.roles)
+        return f"{self.name} ({what}{', ' + self.account if self.account else ''})"
+
+
+def _names(people_file: str | Path | None) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    if not people_file or not Path(people_file).is_file():
+        return {}, {}
+    raw = yaml.safe_load(Path(people_file).read_text(encoding="utf-8")) or {}
+    return dict(raw.get("users") or {}), {str(k): str(v) for k, v in (raw.get("channels") or {}).items()}
+
+
+class World:
+    """The sandbox's people and channels, seeded into the stand-in for Slack."""
+
+    def __init__(self, config: Config, people_file: str | Path | None = None) -> None:
+        self.config = config
+        users, self.channel_names = _names(people_file)
+        people: dict[str, Person] = {}
+
+        def add(uid: str, kind: str, team: str, account: str | None = None) -> None:
+            if uid in people:
+                return
+            info = users.get(uid) or {}
+            roles = tuple(r for r, ids in config.managers.items() if uid in ids)
+            people[uid] = Person(uid, str(info.get("name") or uid), str(info.get("team") or team), kind,
+                                 str(info.get("tz") or DEFAULT_TZ), account, roles)
+
+        for acct in config.accounts:
+            team = f"T0{acct.id.upper()}"
+            for uid in [*acct.contacts, *acct.contacts_24x7]:
+                add(uid, "contact", team, acct.name)
+            others = [u for u, i in users.items() if i.get("team") == team and u not in people]
+            add(others[0] if others else f"U0{acct.id.upper()[:8]}GUEST", "customer", team, acct.name)
+        for uid in config.agents:
+            add(uid, "agent", config.team_id)
+        for ids in config.managers.values():
+            for uid in ids:
+                add(uid, "manager", config.team_id)
+        self.people = people
+        self.shared = {a.channel: a for a in config.accounts}
+        self.priority = {ch: rank for rank, ch in config.channels.items()}
+
+    # -- seeding ---------------------------------------------------------------------
+    def seed(self, fake: FakeSlack) -> None:
+        """Users, the agents' user group, and the channels, as the workspace holds them."""
+        for p in self.people.values():
+            fake.add_user(p.id, team_id=p.team, name=p.name, tz=p.tz, tz_label=p.tz, tz_offset=0,
+                          is_stranger=not p.vendor)
+        if self.config.agents_usergroup:
+            fake.add_usergroup(self.config.agents_usergroup, list(self.config.agents))
+        vendor = [p.id for p in self.people.values() if p.vendor]
+        for ch, acct in self.shared.items():
+            members = vendor + [p.id for p in self.people.values() if p.account == acct.name] + [fake.bot_user_id]
+            fake.add_channel(ch, name=self.channel_names.get(ch, f"{acct.id}-support"), is_ext_shared=True,
+                             members=members)
+        for ch, rank in self.priority.items():
+            fake.add_channel(ch, name=self.channel_names.get(ch, f"support-priority-{rank}"),
+                             members=vendor + [fake.bot_user_id])
+
+    # -- what a person sees ----------------------------------------------------------
+    def dm_owner(self, fake: FakeSlack, channel: str) -> str | None:
+        """The person whose DM with the app ``channel`` is (a user id is their DM too)."""
+        if channel[:1] in ("U", "W"):
+            return channel
+        ch = fake.channels.get(channel)
+        if ch is not None and ch.is_im:
+            return ch.members[0] if ch.members else None
+        if channel.startswith("D") and "U" + channel[1:] in self.people:
+            return "U" + channel[1:]
+        return None
+
+    def channel_info(self, fake: FakeSlack, channel: str) -> dict[str, Any]:
+        if channel in self.shared:
+            acct = self.shared[channel]
+            return {"id": channel, "name": fake.channels[channel].name if channel in fake.channels else channel,
+                    "kind": "shared", "account": acct.name, "policy": acct.policy}
+        if channel in self.priority:
+            return {"id": channel, "name": fake.channels[channel].name if channel in fake.channels else channel,
+                    "kind": "priority", "rank": self.priority[channel]}
+        ch = fake.channels.get(channel)
+        return {"id": channel, "name": ch.name if ch else self.channel_names.get(channel, channel.lower()),
+                "kind": "channel"}
+
+    def sees(self, fake: FakeSlack, person: Person, channel: str) -> bool:
+        owner = self.dm_owner(fake, channel)
+        if owner is not None:
+            return owner == person.id
+        if person.vendor:
+            return True
+        acct = self.shared.get(channel)
+        return acct is not None and acct.name == person.account
+
+    def state(self, fake: FakeSlack, person: Person) -> dict[str, Any]:
+        """Everything ``person`` would see in Slack now, for the page."""
+        with fake._lock:
+            version = fake.version
+            names = set(self.shared) | set(self.priority) | set(fake._messages)
+            channels, dms, messages = [], [], {}
+            for ch in sorted(names):
+                if not self.sees(fake, person, ch):
+                    continue
+                msgs = fake.messages(ch)
+                if self.dm_owner(fake, ch) is not None:
+                    dms.append(ch)
+                else:
+                    channels.append(self.channel_info(fake, ch))
+                messages[ch] = [_shown(m) for m in msgs]
+            dm_msgs = sorted((m for ch in dms for m in messages.pop(ch, [])), key=lambda m: float(m["ts"]))
+            ephemerals = [dict(e) for e in fake.ephemerals if e.get("user") == person.id]
+            modals = [dict(fake.views[v]) for v in fake.modals.get(person.id, []) if v in fake.views]
+            home = fake.home_views.get(person.id)
+        order = {"shared": 0, "priority": 1, "channel": 2}
+        channels.sort(key=lambda c: (order[c["kind"]], c.get("rank", 0), c["name"]))
+        return {
+            "version": version,
+            "me": person.as_json(),
+            "bot": fake.bot_user_id,
+            "people": [p.as_json() for p in self.people.values()],
+            "channels": channels,
+            "messages": messages,
+            "dm": dm_msgs,
+            "ephemerals": ephemerals,
+            "modals": modals,
+            "home": home,
+        }
+
+
+def _shown(m: dict[str, Any]) -> dict[str, Any]:
+    """A message as a person's Slack client has it (no metadata: that is for apps)."""
+    out = {k: v for k, v in m.items() if k != "metadata"}
+    return out

@@ -1,0 +1,146 @@
+"""The desk in a browser, as its people use it: a customer opens a P2 with /support, an
+agent takes it and asks for information, the customer answers in the thread, the agent
+resolves, the customer confirms; a second request breaches, and its warning, breach alert,
+priority-channel ping and the manager's DM appear where Slack would show them; a customer
+pressing an agent's button is refused as Slack shows it (only to them)."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.sandbox.conftest import shot
+
+WAIT = 30_000  # ms: the app answers in milliseconds; the worker posts at one message a second per channel
+
+
+def as_(pg, who: str, name: str) -> None:  # noqa: ANN001
+    pg.select_option("#who", who)
+    expect(pg.locator("#me")).to_contain_text(name, timeout=WAIT)
+
+
+def open_pane(pg, label: str) -> None:  # noqa: ANN001
+    pg.locator("#sidebar .nav", has_text=label).first.click()
+
+
+def say(pg, text: str) -> None:  # noqa: ANN001
+    pg.fill("#compose", text)
+    pg.press("#compose", "Enter")
+
+
+def card(pg, rid: str):  # noqa: ANN001, ANN201
+    return pg.locator("#log article.msg", has=pg.locator(".bk-header", has_text=rid)).first
+
+
+def modal(pg, title: str):  # noqa: ANN001, ANN201
+    m = pg.locator(".modal")
+    expect(m.locator("h2")).to_have_text(title, timeout=WAIT)
+    return m
+
+
+def open_p2(pg, channel: str, title: str, description: str) -> str:  # noqa: ANN001
+    open_pane(pg, channel)
+    say(pg, "/support")
+    m = modal(pg, "Open a request")
+    m.get_by_label("Priority").select_option(value="P2")
+    m.get_by_label("Title").fill(title)
+    m.get_by_label("Description of the problem").fill(description)
+    m.get_by_role("button", name="Submit").click()
+    expect(pg.locator(".modal")).to_have_count(0, timeout=WAIT)
+    header = pg.locator("#log .bk-header", has_text=title)
+    expect(header).to_be_visible(timeout=WAIT)
+    rid = re.search(r"[A-Z]+-\d+", header.inner_text())
+    assert rid, header.inner_text()
+    return rid.group(0)
+
+
+def test_a_request_from_support_to_confirmed(page) -> None:  # noqa: ANN001
+    pg = page
+    as_(pg, "U0ACME1", "Carla Acme")
+    rid = open_p2(pg, "acme-support", "Exports fail", "The nightly export stops at 40%.")
+    c = card(pg, rid)
+    expect(c).to_contain_text("P2", timeout=WAIT)
+    shot(pg, "01-customer-sees-card")
+
+    # a customer pressing an agent's button: refused, only to them
+    c.get_by_role("button", name="Take").click()
+    refusal = pg.locator("#log article.ephemeral", has_text="Only support agents can do that")
+    expect(refusal).to_be_visible(timeout=WAIT)
+    expect(refusal).to_contain_text("Only visible to you")
+    shot(pg, "02-customer-refused")
+
+    as_(pg, "U0AGENT1", "Alice Park")
+    open_pane(pg, "acme-support")
+    expect(pg.locator("#log article.ephemeral")).to_have_count(0)  # the refusal was the customer's alone
+    c = card(pg, rid)
+    c.get_by_role("button", name="Take").click()
+    expect(card(pg, rid)).to_contain_text("Alice Park", timeout=WAIT)
+    card(pg, rid).get_by_role("button", name="Request info").click()
+    m = modal(pg, "Request information")
+    m.locator("textarea, input[type=text]").first.fill("Which export job, and since when?")
+    m.get_by_role("button", name=re.compile("Send|Submit")).click()
+    expect(pg.locator(".modal")).to_have_count(0, timeout=WAIT)
+    card(pg, rid).locator(".tool.reply").click()
+    expect(pg.locator("#thread-log")).to_contain_text("Which export job", timeout=WAIT)
+    shot(pg, "03-agent-asks-for-information")
+
+    as_(pg, "U0ACME1", "Carla Acme")
+    open_pane(pg, "acme-support")
+    card(pg, rid).locator(".tool.reply").click()
+    pg.fill("#thread-compose", "The customer export, since Monday.")
+    pg.press("#thread-compose", "Enter")
+    expect(pg.locator("#thread-log")).to_contain_text("since Monday", timeout=WAIT)
+
+    as_(pg, "U0AGENT1", "Alice Park")
+    open_pane(pg, "acme-support")
+    expect(card(pg, rid)).not_to_contain_text("Waiting on customer", timeout=WAIT)
+    card(pg, rid).get_by_role("button", name="Resolve").click()
+    m = modal(pg, "Resolve")
+    m.get_by_label("Workaround provided").check()
+    m.get_by_label("Note to the customer").fill("Rerun the export with --chunked until the fix ships.")
+    m.get_by_role("button", name=re.compile("Submit|Resolve")).click()
+    expect(pg.locator(".modal")).to_have_count(0, timeout=WAIT)
+    expect(card(pg, rid)).to_contain_text("Resolved", timeout=WAIT)
+    shot(pg, "04-agent-resolved")
+
+    as_(pg, "U0ACME1", "Carla Acme")
+    open_pane(pg, "acme-support")
+    card(pg, rid).get_by_role("button", name="Confirm resolved").click()
+    expect(card(pg, rid)).to_contain_text("Closed", timeout=WAIT)
+    shot(pg, "05-customer-confirmed")
+
+
+def test_a_request_breaches_and_everyone_hears_of_it(page) -> None:  # noqa: ANN001
+    """Initech's policy in this desk is one of seconds: P2 first response in 24 s, a warning at
+    half of it, an escalation to the directors and the priority channel at 30 s."""
+    pg = page
+    as_(pg, "U0INITECH1", "Ian Initech")
+    rid = open_p2(pg, "initech-support", "Dashboard is blank", "Since 10:00 every dashboard is empty.")
+    assert rid.startswith("INITECH-")
+    expect(pg.locator("#sidebar .nav", has_text="support-p2")).to_have_count(0)  # a customer never sees it
+
+    as_(pg, "U0AGENT2", "Bruno Costa")
+    open_pane(pg, "support-p2")
+    log = pg.locator("#log")
+    expect(log).to_contain_text(f"{rid}: first response due in", timeout=60_000)
+    shot(pg, "06-warning-in-priority-channel")
+    expect(log).to_contain_text(f"{rid}: first response overdue by", timeout=60_000)
+    expect(log).to_contain_text(f"{rid} escalated to level 1", timeout=60_000)
+    shot(pg, "07-breach-and-escalation-in-priority-channel")
+
+    as_(pg, "U0DIRECTOR", "Dana Director")
+    open_pane(pg, "slackops · Messages")
+    dm = pg.locator("#log article.msg", has_text="Escalation level 1")
+    expect(dm).to_be_visible(timeout=60_000)
+    expect(dm).to_contain_text(rid)
+    expect(dm.get_by_role("button", name="Acknowledge escalation")).to_be_visible()
+    shot(pg, "08-manager-dm")
+    dm.get_by_role("button", name="Acknowledge escalation").click()
+
+    # the customer's channel carries none of the vendor's alarms
+    as_(pg, "U0INITECH1", "Ian Initech")
+    open_pane(pg, "initech-support")
+    expect(card(pg, rid)).to_be_visible(timeout=WAIT)
+    expect(pg.locator("#log")).not_to_contain_text("overdue by")
+    expect(pg.locator("#log")).not_to_contain_text("escalated to level")
