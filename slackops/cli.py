@@ -23,6 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from slackops.policy import cli as policy_cli
+    from slackops.production import cli as production_cli
     from slackops.requests import cli as requests_cli
     from slackops.slack import cli as slack_cli
     from slackops.workers import cli as workers_cli
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cli.register(sub)
     slack_cli.register(sub)
     workers_cli.register(sub)
+    production_cli.register(sub)
     return parser
 
 

@@ -127,6 +127,20 @@ def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(cmd, env=env, preexec_fn=(lambda: os.nice(WORKER_NICENESS)) if nicer else None)  # noqa: PLW1509
 
 
+def _daily_backups(settings: Settings, config: Any, client: Any, prefix: str) -> Any:
+    """The embedded server's own daily backups (a server of REDIS_URL has its operator's)."""
+    if settings.redis_url:
+        return None
+    from slackops.production.backup import DailyBackups
+    from slackops.production.cli import backups_folder
+
+    folder = backups_folder(settings)
+    print(f"slackops run: daily backups in {folder}/ (the last {config.backups.keep} kept)",
+          file=sys.stderr, flush=True)
+    return DailyBackups(client, folder, keep=config.backups.keep, every_hours=config.backups.every_hours,
+                        prefix=prefix).start()
+
+
 def _run(args: argparse.Namespace) -> int:
     settings, _config = _settings_and_config(args)
     config_path = args.config or settings.config_path
@@ -141,6 +155,7 @@ def _run(args: argparse.Namespace) -> int:
                          "--slack-timeout", str(args.slack_timeout)] + (["-v"] if args.verbose else [])
                  for _ in range(max(1, args.workers))]
         print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
+        backups = _daily_backups(settings, _config, _client, args.prefix)
         children = [_start(c, env) for c in cmds]
         started = [time.monotonic() for _ in cmds]
         backoff = [0.0 for _ in cmds]  # seconds before a child that keeps failing starts again
@@ -183,6 +198,8 @@ def _run(args: argparse.Namespace) -> int:
                 time.sleep(0.5)
         finally:
             stop(signal.SIGTERM, None)
+            if backups is not None:
+                backups.stop()
             deadline = time.time() + 15
             for ch in children:
                 try:
