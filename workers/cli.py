@@ -133,12 +133,18 @@ def _daily_backups(settings: Settings, config: Any, client: Any, prefix: str) ->
         return None
     from slackops.production.backup import DailyBackups
     from slackops.production.cli import backups_folder
+    from slackops.production.retention import Archive, archive_folder, retire
+    from slackops.requests import RequestStore
 
     folder = backups_folder(settings)
-    print(f"slackops run: daily backups in {folder}/ (the last {config.backups.keep} kept)",
+    archive = Archive(archive_folder(settings))
+    store = RequestStore(client, config, prefix=prefix)
+    print(f"slackops run: daily backups in {folder}/ (the last {config.backups.keep} kept); "
+          f"requests closed over {config.retention.closed_days} days ago move to {archive.folder}/",
           file=sys.stderr, flush=True)
     return DailyBackups(client, folder, keep=config.backups.keep, every_hours=config.backups.every_hours,
-                        prefix=prefix).start()
+                        prefix=prefix, then=lambda now: retire(store, archive, now,
+                                                              older_than_days=config.retention.closed_days)).start()
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -222,11 +222,14 @@ def prune(folder: str | os.PathLike[str], keep: int) -> list[Path]:
 
 
 class DailyBackups:
-    """A thread that takes a backup when the newest is ``every_hours`` old, keeping ``keep``."""
+    """A thread that takes a backup when the newest is ``every_hours`` old, keeping ``keep``,
+    then calls ``then(now)`` (``slackops run`` archives old closed requests there)."""
 
     def __init__(self, client: redis_py.Redis, folder: str | os.PathLike[str], *, keep: int = 7,
-                 every_hours: float = 24.0, prefix: str = "slackops", check_seconds: float = 60.0) -> None:
+                 every_hours: float = 24.0, prefix: str = "slackops", check_seconds: float = 60.0,
+                 then: Any = None) -> None:
         self.client = client
+        self.then = then  # run after each backup (the embedded desk's retention)
         self.folder = Path(folder)
         self.keep = keep
         self.every = every_hours * 3600
@@ -251,6 +254,8 @@ class DailyBackups:
             return None
         path = take(self.client, self.folder, prefix=self.prefix, now=now)
         prune(self.folder, self.keep)
+        if self.then is not None:
+            self.then(now)
         return path
 
     def run(self) -> None:

@@ -434,6 +434,8 @@ class RequestStore:
                     ops.append(["ZADD", self.keys.deadlines, score, f"{old.id}|{suffix}"])
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
+                if old.status.value != "closed":  # retention finds it here when its time comes
+                    ops.append(["ZADD", self.keys.closed_by_account(old.account), _score(new.closed_at or event.at), old.id])
             res = self._run(
                 "apply", old.id, writes, codec.body_text(new, alarms, entries),
                 recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops,

@@ -89,7 +89,13 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
 
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
                 assert r.status == 200
+            # the embedded server's first daily backup, where `run` said it would be
+            end = time.time() + 30
+            while time.time() < end and not list((data / "backups").glob("slackops-*/manifest.json")):
+                time.sleep(0.2)
+            assert list((data / "backups").glob("slackops-*/manifest.json")), (tmp_path / "run.log").read_text()[-3000:]
     finally:
         stop(proc, 40)
         log.close()
     assert proc.returncode == 0
+    assert f"daily backups in {data / 'backups'}/" in (tmp_path / "run.log").read_text()
