@@ -159,7 +159,7 @@ def backfill_closed_index(store: Any) -> int:
 
 def _record(store: Any, rid: str, raw: bytes, now: datetime) -> tuple[dict[str, Any], str]:
     body = json.loads(raw)
-    stream = store.keys.history(body["ac"])
+    stream = store.keys.history(body.get("ac") or codec.account_of(rid))
     pipe = store.redis.pipeline(transaction=False)
     for sid in body.get("h", ()):
         pipe.xrange(stream, sid, sid, count=1)
