@@ -233,10 +233,13 @@ def test_soak(tmp_path, fake_slack, namespace):
         assert len(cards) == REQUESTS and set(cards.values()) == {1}
         assert all(c in (0, -15) for c in codes), codes  # SIGTERM: each stops by itself
         posts = Counter(c.status for c in fake_slack.calls_to("chat.postMessage"))
+        stats = conn.client.info("commandstats")  # what the whole desk cost the Redis server
+        calls, usec = sum(v["calls"] for v in stats.values()), sum(v["usec"] for v in stats.values())
         figures = {
             "requests": REQUESTS, "taken": len(took), "traffic_s": round(traffic), "drained_s": round(drained),
             "kills": Counter(fleet.kills), "notices": len(counts), "posts": dict(posts),
             "client_retries": dict(errors),
+            "redis_commands_per_request": round(calls / REQUESTS), "redis_server_ms_per_request": round(usec / REQUESTS / 1000, 2),
         }
         print("\nsoak:", json.dumps(figures, default=dict))
         (tmp_path / "figures.json").write_text(json.dumps(figures, default=dict))
