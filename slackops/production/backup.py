@@ -230,6 +230,7 @@ class DailyBackups:
                  then: Any = None) -> None:
         self.client = client
         self.then = then  # run after each backup (the embedded desk's retention)
+        self.first_delay = min(5.0, check_seconds)
         self.folder = Path(folder)
         self.keep = keep
         self.every = every_hours * 3600
@@ -259,6 +260,7 @@ class DailyBackups:
         return path
 
     def run(self) -> None:
+        self._stop.wait(self.first_delay)  # the desk starts first
         while not self._stop.is_set():
             try:
                 made = self.tick()
