@@ -24,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     from slackops import doctor
     from slackops.policy import cli as policy_cli
+    from slackops.production import cli as production_cli
     from slackops.requests import cli as requests_cli
     from slackops.sandbox import cli as sandbox_cli
     from slackops.slack import cli as slack_cli
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     workers_cli.register(sub)
     doctor.register(sub)
     sandbox_cli.register(sub)
+    production_cli.register(sub)
     return parser
 
 

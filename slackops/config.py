@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from slackops.errors import ConfigError
 
-__all__ = ["Account", "Config", "Settings", "load_config", "format_validation_error"]
+__all__ = ["Account", "Backups", "Config", "Retention", "Settings", "load_config", "format_validation_error"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -75,6 +75,23 @@ class Account(BaseModel):
         return self.id.upper()
 
 
+class Backups(BaseModel):
+    """The embedded Redis's own daily backups (``slackops backup`` takes one by hand)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keep: int = Field(7, ge=1, description="how many backups to keep in the data folder's backups/")
+    every_hours: float = Field(24.0, gt=0, description="hours between two backups")
+
+
+class Retention(BaseModel):
+    """How long closed requests stay in Redis before they move to the archive."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closed_days: int = Field(400, ge=1, description="days after closing (a year's reports still work)")
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -89,6 +106,8 @@ class Config(BaseModel):
         default_factory=list,
         description="closure dates or ranges (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD) added to every policy calendar that takes closures",
     )
+    backups: Backups = Field(default_factory=Backups)
+    retention: Retention = Field(default_factory=Retention)
 
     @field_validator("closures")
     @classmethod

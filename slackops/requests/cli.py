@@ -1,4 +1,5 @@
-"""``slackops requests list [--account A] [--open]`` and ``slackops requests show ID``.
+"""``slackops requests list [--account A] [--open]``, ``slackops requests show ID`` and
+``slackops requests archive [--older-than DAYS]``.
 
 Handlers take the parsed ``args`` and return an exit status; a known error is raised as
 :class:`SlackopsError` (one plain line, exit status 2, printed by slackops.cli). Times are
@@ -33,6 +34,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(func=cmd_show)
 
+    p = rsub.add_parser("archive", help="move closed requests past the retention age to the archive")
+    p.add_argument("--older-than", type=int, metavar="DAYS",
+                   help="days since closing (default: the configuration's retention.closed_days, 400)")
+    p.add_argument("--rebuild-index", action="store_true",
+                   help="first find closed requests by reading every request (a desk from before the closed index)")
+    _common(p)
+    p.set_defaults(func=cmd_archive)
+
 
 # --------------------------------------------------------------------------- plumbing
 
@@ -41,6 +50,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
     p.add_argument("--prefix", default="slackops", metavar="PREFIX",
                    help="the Redis key prefix of the desk (default: slackops)")
+
+
+def _archive(args: argparse.Namespace) -> Any:
+    from slackops.config import Settings
+    from slackops.production.retention import Archive, archive_folder
+
+    return Archive(archive_folder(Settings.from_env()))
 
 
 def _with_store(args: argparse.Namespace, action: Any) -> int:
@@ -101,10 +117,36 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from slackops.requests.model import NotFound
+
     def action(store: Any) -> int:
-        req = store.get(args.id)
         now = datetime.now(UTC)
-        print("\n".join(show_lines(store, req, store.history(req.id), now)))
+        try:
+            req = store.get(args.id)
+            events = store.history(req.id)
+        except NotFound:
+            found = _archive(args).find(args.id)  # closed long ago: moved to the archive
+            if found is None:
+                raise
+            req, events = found.request, found.history
+            print(f"(from the archive, {found.file})", file=sys.stderr)
+        print("\n".join(show_lines(store, req, events, now)))
+        return 0
+
+    return _with_store(args, action)
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from slackops.production.retention import backfill_closed_index, retire
+
+    def action(store: Any) -> int:
+        if args.rebuild_index:
+            print(f"{backfill_closed_index(store)} closed requests added to the closed index")
+        days = args.older_than or store.config.retention.closed_days
+        archive = _archive(args)
+        done = retire(store, archive, datetime.now(UTC), older_than_days=days)
+        print(f"{done['removed']} requests closed more than {days} days ago moved to {archive.folder}/"
+              + (f" ({done['changed']} changed meanwhile: next run)" if done["changed"] else ""))
         return 0
 
     return _with_store(args, action)

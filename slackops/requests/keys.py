@@ -22,6 +22,9 @@ OPEN_BY_ACCOUNT = "{prefix}:open:a:{account}"
 OPEN_BY_ASSIGNEE = "{prefix}:open:u:{user}"
 #: Ids of the open requests at a priority (a set; P1 of every policy together).
 OPEN_BY_PRIORITY = "{prefix}:open:p:{priority}"
+#: Ids of the account's closed requests still in Redis, scored by their closing instant
+#: (epoch seconds): what retention (slackops.production.retention) moves to the archive.
+CLOSED_BY_ACCOUNT = "{prefix}:closed:a:{account}"
 #: The deadline index: one sorted set of alarms ``{id}|{checkpoint_key}|due`` or
 #: ``|warn:{fraction}``, scored by epoch seconds. The workers sweep it.
 DEADLINES = "{prefix}:deadlines"
@@ -57,6 +60,9 @@ class Keys:
 
     def open_by_account(self, account: str) -> str:
         return OPEN_BY_ACCOUNT.format(prefix=self.prefix, account=account)
+
+    def closed_by_account(self, account: str) -> str:
+        return CLOSED_BY_ACCOUNT.format(prefix=self.prefix, account=account)
 
     def open_by_assignee(self, user: str) -> str:
         return OPEN_BY_ASSIGNEE.format(prefix=self.prefix, user=user)

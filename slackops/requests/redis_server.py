@@ -9,7 +9,8 @@ folder, ``connect`` uses it: it leaves it running if the slackops process that s
 (named in ``redis-owner.json`` there) is alive, and otherwise, that process having been
 killed, adopts it and stops it on exit.
 
-With ``REDIS_URL`` (``redis://``, ``rediss://``, ``unix://``) it uses that server.
+With ``REDIS_URL`` (``redis://``, ``rediss://``, ``unix://``, ``redis+sentinel://``) it uses that
+server (:mod:`slackops.requests.connect` makes the client).
 A server that cannot be reached is one plain line (:class:`SlackopsError`), never a traceback.
 """
 
@@ -243,17 +244,12 @@ def connect(settings: Any) -> Iterator[RedisConnection]:
     """
     url = getattr(settings, "redis_url", None)
     if url:
-        scheme = urlsplit(url).scheme
-        if scheme not in _SCHEMES:
-            raise SlackopsError(
-                f"REDIS_URL {describe_url(url)!r} is not a Redis URL (use redis://, rediss:// or unix://)"
-            )
-        where = describe_url(url)
-        try:
-            client = redis_py.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
-        except ValueError as e:
-            raise SlackopsError(f"REDIS_URL {where!r} is not valid: {e}") from None
-        _ping(client, where)
+        from slackops.requests.connect import client_for_url, describe, without_retries
+
+        where = describe(url)
+        client = client_for_url(url)  # Sentinel included (slackops.requests.connect)
+        with without_retries(client):
+            _ping(client, where)
         try:
             yield RedisConnection(client, f"Redis {_version(client)} at {where}", url, False)
         finally:

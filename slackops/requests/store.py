@@ -62,7 +62,10 @@ _WRITE = """
 local mode = ARGV[1]
 if ARGV[7] ~= '' then
   local prev = redis.call('GET', ARGV[7])
-  if prev then return {'dup', prev} end
+  if prev then
+    redis.call('EXPIRE', ARGV[7], ARGV[8])  -- a write, so that WAIT covers the first one too
+    return {'dup', prev}
+  end
 end
 local opening = mode == 'open'
 local function fill(s)
@@ -187,6 +190,10 @@ class RequestStore:
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
+        from slackops.requests.connect import replicas_to_wait
+
+        #: Replicas that must have a write before it is reported saved (WAIT; 1 behind Sentinel).
+        self.wait_replicas = replicas_to_wait(redis)
 
     # ------------------------------------------------------------------ policies
 
@@ -436,6 +443,8 @@ class RequestStore:
                 alarms, conditional = self._alarm_ops(ops, old.id, old_alarms, new, event.at)
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
+                if old.status.value != "closed":  # retention finds it here when its time comes
+                    ops.append(["ZADD", self.keys.closed_by_account(old.account), _score(new.closed_at or event.at), old.id])
             ops.extend(list(op) for op in also)
             res = self._run(
                 "apply", old.id, writes, codec.body_text(new, alarms, entries),
@@ -537,6 +546,10 @@ class RequestStore:
             "\n".join(f"{suffix}\t{score}" for suffix, score in conditional.items()),
             "\n".join("\t".join(op) for op in ops),
         ]
+        if self.wait_replicas:  # behind Sentinel: saved once a replica has it too
+            from slackops.requests.connect import eval_and_wait
+
+            return [_text(x) for x in eval_and_wait(self.redis, self._write, args, self.wait_replicas)]
         try:
             res = self.redis.execute_command("EVALSHA", self._write.sha, 0, *args)
         except redis_py.exceptions.NoScriptError:  # a restarted or flushed server: load it again

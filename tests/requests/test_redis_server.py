@@ -55,7 +55,7 @@ def test_redis_url_is_used(redis_server):
     [
         ("redis://127.0.0.1:1/0", "cannot reach Redis at redis://127.0.0.1:1/0"),
         ("unix:///nonexistent/redis.sock", "cannot reach Redis at unix:///nonexistent/redis.sock"),
-        ("http://localhost:6379", "is not a Redis URL (use redis://, rediss:// or unix://)"),
+        ("http://localhost:6379", "is not a Redis URL (use redis://, rediss://, unix://, redis+sentinel://"),
         ("redis://user:s3cret@127.0.0.1:1/0", "cannot reach Redis at redis://user:***@127.0.0.1:1/0"),
     ],
 )
