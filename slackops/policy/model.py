@@ -152,6 +152,7 @@ class Policy:
         plan_at: datetime | None = None,
         critical_notice_at: datetime | None = None,
         updates: Sequence[datetime] = (),
+        identified_at: datetime | None = None,
     ) -> list[Checkpoint]:
         """Every checkpoint of a request, sorted by ``due_at``; see slackops.policy.timeline."""
         return compute_timeline(
@@ -159,7 +160,7 @@ class Policy:
             priority_changes=priority_changes, waiting=waiting,
             first_response_at=first_response_at, acknowledged_at=acknowledged_at,
             workaround_at=workaround_at, resolved_at=resolved_at, plan_at=plan_at,
-            critical_notice_at=critical_notice_at, updates=updates,
+            critical_notice_at=critical_notice_at, updates=updates, identified_at=identified_at,
         )
 
     def explain(

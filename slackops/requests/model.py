@@ -70,6 +70,10 @@ class EventType(StrEnum):
     info_provided = "info_provided"
     update_posted = "update_posted"
     plan_recorded = "plan_recorded"
+    workaround_given = "workaround_given"
+    identified = "identified"
+    upgrade_requested = "upgrade_requested"
+    upgrade_declined = "upgrade_declined"
     resolved = "resolved"
     closed = "closed"
     reopened = "reopened"
@@ -217,6 +221,10 @@ class Request:
     escalation_acknowledged: int = 0
     appealed_at: datetime | None = None
     card_channel: str | None = None
+    # what agents recorded for the customer (the full texts are in the history):
+    # status, plan, plan_expected, workaround, diagnosis, upgrade_to, upgrade_why
+    identified_at: datetime | None = None
+    notes: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_open(self) -> bool:
@@ -246,6 +254,7 @@ class Request:
             "plan_at": self.plan_at,
             "critical_notice_at": self.critical_notice_at,
             "updates": self.updates,
+            "identified_at": self.identified_at,
         }
 
 
@@ -389,10 +398,13 @@ def _reclassified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(
             f"raising {req.id} from {req.priority} to {to} needs a justification of increased impact"
         )
-    return {
+    changes: dict[str, Any] = {
         "priority": to,
         "priority_changes": req.priority_changes + ((ev.at, req.priority, to, reason),),
     }
+    if req.notes.get("upgrade_to"):  # a customer's pending request for a higher priority is settled
+        changes["notes"] = _noted(req, upgrade_to=None, upgrade_why=None)
+    return changes
 
 
 def _appealed(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
@@ -464,19 +476,96 @@ def _info_provided(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     return {"status": _working_status(req), "waiting": _end_wait(req, ev.at)}
 
 
+NOTE_LIMIT = 1500
+"""Characters of an agent's text kept on the request (the card shows it; the history has all)."""
+
+
+def _text_of(ev: Event, req: Request, what: str) -> str:
+    text = str(_need(ev, "text", "write the " + what + " for {id}", req)).strip()
+    if not text:
+        raise DomainError(f"write the {what} for {req.id}")
+    return text
+
+
+def _noted(req: Request, **notes: str | None) -> dict[str, str]:
+    out = dict(req.notes)
+    for k, v in notes.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v[:NOTE_LIMIT]
+    return out
+
+
+def _told(req: Request, ev: Event) -> tuple[datetime, ...]:
+    """Whatever an agent tells the customer about the request's progress is a status update
+    (it meets the ``update_every`` cycle it falls in, or the single ``update`` target)."""
+    return req.updates + (ev.at,)
+
+
 def _update_posted(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     _refuse_if_done(req)
-    changes: dict[str, Any] = {"updates": req.updates + (ev.at,)}
+    changes: dict[str, Any] = {"updates": _told(req, ev)}
+    text = str(ev.data.get("text") or "").strip()
+    if text:
+        changes["notes"] = _noted(req, status=text)
     if ev.data.get("workaround") and req.workaround_at is None:
         changes["workaround_at"] = ev.at  # Comensure P2: a workaround may come before the fix
     return changes
 
 
 def _plan_recorded(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    """Comensure: "escalated if a solution or plan of resolution cannot be achieved": the
+    first plan stops the ladder steps with ``unless: plan``; a revised plan replaces its text."""
     _refuse_if_done(req)
-    if req.plan_at is not None:
-        raise DomainError(f"{req.id} already has a plan of resolution")
-    return {"plan_at": ev.at}
+    text = str(ev.data.get("text") or "").strip()
+    if req.plan_at is not None and not text:
+        raise DomainError(f"{req.id} already has a plan of resolution; write the revised plan")
+    expected = ev.data.get("expected")
+    changes: dict[str, Any] = {"plan_at": req.plan_at or ev.at}
+    if text:  # told to the customer in the thread: a status update too
+        changes["updates"] = _told(req, ev)
+        changes["notes"] = _noted(req, plan=text, plan_expected=str(expected) if expected else None)
+    return changes
+
+
+def _workaround_given(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    """Comensure P2: "temporary fix or workaround ... within five (5) calendar days": meets
+    the ``workaround`` target; the request stays open and its resolution clock runs on."""
+    _refuse_if_done(req)
+    text = _text_of(ev, req, "workaround")
+    return {"workaround_at": req.workaround_at or ev.at, "updates": _told(req, ev),
+            "notes": _noted(req, workaround=text)}
+
+
+def _identified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    """Comensure P2: "If problem identification has not occurred ... it will be upgraded to P1"."""
+    _refuse_if_done(req)
+    text = _text_of(ev, req, "diagnosis")
+    return {"identified_at": req.identified_at or ev.at, "updates": _told(req, ev),
+            "notes": _noted(req, diagnosis=text)}
+
+
+def _upgrade_requested(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    """IXCloud: "In requesting any assignment of a higher severity level, you must provide
+    ... sufficient information that demonstrates the increased impact"."""
+    _refuse_if_done(req, "raised")
+    to = rules.check_priority(str(_need(ev, "to", "say which priority {id} should have", req)))
+    if rules.rank(to) >= rules.rank(req.priority):
+        raise DomainError(f"{to} is not more urgent than {req.priority}, the priority of {req.id}")
+    why = str(_need(ev, "justification", "say how the impact of {id} has increased", req)).strip()
+    if not why:
+        raise DomainError(f"say how the impact of {req.id} has increased")
+    if req.notes.get("upgrade_to"):
+        raise DomainError(f"{req.id} already waits for an answer to a request for {req.notes['upgrade_to']}")
+    return {"notes": _noted(req, upgrade_to=to, upgrade_why=why)}
+
+
+def _upgrade_declined(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    if not req.notes.get("upgrade_to"):
+        raise DomainError(f"nobody asked for a higher priority of {req.id}")
+    _need(ev, "reason", "give the customer a reason to keep {id} at its priority", req)
+    return {"notes": _noted(req, upgrade_to=None, upgrade_why=None)}
 
 
 def _resolved(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
@@ -537,6 +626,10 @@ _TRANSITIONS = {
     EventType.info_provided: _info_provided,
     EventType.update_posted: _update_posted,
     EventType.plan_recorded: _plan_recorded,
+    EventType.workaround_given: _workaround_given,
+    EventType.identified: _identified,
+    EventType.upgrade_requested: _upgrade_requested,
+    EventType.upgrade_declined: _upgrade_declined,
     EventType.resolved: _resolved,
     EventType.closed: _closed,
     EventType.reopened: _reopened,
@@ -570,6 +663,8 @@ def recorded(before: Request, event: Event, after: Request) -> Event:
     the audit trail reads on its own."""
     data = dict(event.data)
     kind = event.type
+    if before.acknowledged_at is None and after.acknowledged_at is not None:
+        data["accepted"] = True  # Take, Assign, Acknowledge: whichever came first accepted it
     if kind == "reclassified":
         data.setdefault("from", before.priority)
     elif kind == "assigned":
