@@ -217,6 +217,8 @@ class IntakeSpec(_Spec):
     reclassification_appeal_to: str | None = None
     notify_on: list[Literal["acceptance", "closure"]] = Field(default_factory=list)
     answer_in_request_language: bool = False
+    thread_replies_are_updates: bool = Field(
+        True, description="an agent's own reply in a request's thread after the first response is a status update")
     customer_escalation: CustomerEscalationSpec | None = None
 
 

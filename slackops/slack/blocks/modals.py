@@ -160,11 +160,16 @@ def resolve_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") ->
     return _modal(CallbackId.RESOLVE, t(lang, "resolve.title"), blocks, meta, lang)
 
 
-def assign_modal(req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def assign_modal(req: Any, meta: ViewMeta, *, lang: str = "en", policy: Any = None) -> dict[str, Any]:
+    """``policy``: assigning accepts the request and the policy records the initial
+    priority at acceptance (IXCloud): the form asks for it too."""
     el: dict[str, Any] = {"type": "users_select", "action_id": InputId.VALUE}
     if req.assignee:
         el["initial_user"] = req.assignee
     blocks = [{"type": "input", "block_id": BlockId.ASSIGNEE, "label": plain(t(lang, "assign.label", id=req.id)), "element": el}]
+    if policy is not None:
+        blocks.append(select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy),
+                                   initial=req.priority, hint=t(lang, "accept.hint", priority=req.priority)))
     return _modal(CallbackId.ASSIGN, t(lang, "assign.title"), blocks, meta, lang)
 
 
