@@ -99,7 +99,12 @@ def open_request_modal(policy: Any, account: Any, meta: ViewMeta, *, lang: str =
         blocks.append(select_input(BlockId.CATEGORY, t(lang, "open.category"),
                                    [_option(c.labels.get(lang) or c.labels.get("en") or c.id, c.id) for c in policy.categories],
                                    optional=True))
-    if len(policy.languages) > 1:
+    if len(policy.languages) > 1 and intake.answer_in_request_language:
+        # left empty: answered in the language the request is written in
+        blocks.append(select_input(BlockId.LANGUAGE, t(lang, "open.language"),
+                                   [_option(t(lg, "language.name"), lg) for lg in policy.languages],
+                                   optional=True, hint=t(lang, "open.language_hint")))
+    elif len(policy.languages) > 1:
         blocks.append(select_input(BlockId.LANGUAGE, t(lang, "open.language"),
                                    [_option(t(lg, "language.name"), lg) for lg in policy.languages],
                                    initial=account.language if account.language in policy.languages else policy.languages[0]))
