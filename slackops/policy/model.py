@@ -198,6 +198,12 @@ class Policy:
 
 
 def _build_calendar(name: str, spec: CalendarSpec, policy_tz: str, extra_closures: Sequence[Any]) -> Calendar:
+    cal = _calendar_of(name, spec, policy_tz, extra_closures)
+    cal.description = spec.description  # type: ignore[attr-defined]  # what the card calls it
+    return cal
+
+
+def _calendar_of(name: str, spec: CalendarSpec, policy_tz: str, extra_closures: Sequence[Any]) -> Calendar:
     tz = spec.timezone or policy_tz
     if spec.hours == "24x7":
         return Calendar.always(tz, name)

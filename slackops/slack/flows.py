@@ -107,8 +107,13 @@ def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, da
         if type_ == "info_requested":
             thread(info_requested_message(req, question=data.get("question", ""), agent=actor, lang=lang))
     elif type_ == "reclassified":
+        # Interopion: the vendor "will inform Customer of any such change"; the customer
+        # "may appeal any such reclassification to ... Support management"
+        intake = getattr(policy, "intake", None)
         thread(reclassified_message(req, frm=data.get("from") or "", to=data["to"],
-                                    reason=data.get("reason", ""), agent=actor, lang=lang))
+                                    reason=data.get("reason", ""), agent=actor, lang=lang,
+                                    tell=req.submitted_by if getattr(intake, "reclassification_must_be_told", False) else None,
+                                    appeal=bool(getattr(intake, "reclassification_appeal_to", None))))
     elif type_ == "categorized":
         from slackops.slack.blocks.card import category_label
 

@@ -77,6 +77,9 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     cat = category_label(policy, req.category, lang)
     if cat:
         fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
+    cal_words = _calendar_words(policy, req)
+    if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
+        fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
     if req.escalation_level:
         fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
     blocks.append({"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]})
@@ -94,6 +97,13 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     blocks.extend(_agent_actions(req, policy, status, lang))
     blocks.extend(_customer_actions(req, status, lang, policy))
     return blocks
+
+
+def _calendar_words(policy: Any, req: Any) -> str | None:
+    try:
+        return getattr(policy.calendar(req.calendar), "description", None)
+    except Exception:  # noqa: BLE001 - a calendar the policy no longer has
+        return None
 
 
 def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
