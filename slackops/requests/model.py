@@ -25,6 +25,7 @@ from slackops.errors import DomainError
 from slackops.requests.records import (
     _identified,
     _noted,
+    _phi_flagged,
     _plan_recorded,
     _update_posted,
     _upgrade_declined,
@@ -83,6 +84,7 @@ class EventType(StrEnum):
     identified = "identified"
     upgrade_requested = "upgrade_requested"
     upgrade_declined = "upgrade_declined"
+    phi_flagged = "phi_flagged"
     resolved = "resolved"
     closed = "closed"
     reopened = "reopened"
@@ -547,6 +549,7 @@ _TRANSITIONS = {
     EventType.identified: _identified,
     EventType.upgrade_requested: _upgrade_requested,
     EventType.upgrade_declined: _upgrade_declined,
+    EventType.phi_flagged: _phi_flagged,
     EventType.resolved: _resolved,
     EventType.closed: _closed,
     EventType.reopened: _reopened,

@@ -121,3 +121,12 @@ def _upgrade_declined(req: Any, ev: Any, rules: Any) -> dict[str, Any]:
         raise DomainError(f"nobody asked for a higher priority of {req.id}")
     _need(ev, "reason", "give the customer a reason to keep {id} at its priority", req)
     return {"notes": _noted(req, upgrade_to=None, upgrade_why=None)}
+
+
+def _phi_flagged(req: Any, ev: Any, rules: Any) -> dict[str, Any]:
+    """Likely PHI in a customer's thread reply (Interopion: "no PHI will be provided"): the
+    card flags it for agents (the reply's ts); the text itself is never kept."""
+    if str(getattr(req.status, "value", req.status)) == "closed":
+        raise DomainError(f"{req.id} is closed")
+    ts = str(_need(ev, "ts", "say which reply of {id} holds it", req))
+    return {"notes": _noted(req, phi=ts)}

@@ -23,6 +23,28 @@ def replies_are_updates(desk: Desk, req: Any) -> bool:
     return bool(desk.policy_of(req).intake.thread_replies_are_updates)
 
 
+def _screen_for_phi(desk: Desk, req: Any, user: str, event: dict[str, Any], key: str) -> None:
+    """Where the policy forbids PHI (Interopion), a customer's reply that looks like it gets
+    an ephemeral warning asking its author to delete it, and the card a flag for agents."""
+    policy = desk.policy_of(req)
+    if not policy.intake.phi_guard:
+        return
+    from slackops.slack.i18n import t
+    from slackops.slack.phi import phi_reason
+
+    lang = req.language or "en"
+    reason = phi_reason(event.get("text") or "", lang)
+    if not reason:
+        return
+    desk.tell(user, t(lang, "phi.thread_warning", reason=reason, id=req.id), channel=event.get("channel"))
+    from slackops.errors import DomainError
+
+    try:
+        change(desk, req.id, "phi_flagged", user, {"ts": event.get("ts")}, key=key + ":phi")
+    except DomainError as e:
+        log.info("%s: PHI flag not recorded: %s", req.id, e)
+
+
 def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id") or not event.get("user"):
         return
@@ -41,6 +63,8 @@ def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     key = f"event:{body.get('event_id') or ts}"
     from slackops.errors import DomainError
 
+    if role is not Role.AGENT:
+        _screen_for_phi(desk, req, user, event, key)
     try:
         if role is Role.AGENT and req.first_response_at is None:
             change(desk, req.id, "first_response", user, {"ts": ts}, key=key)
