@@ -98,4 +98,5 @@ class Intake:
     notify_on: tuple[str, ...] = ()
     answer_in_request_language: bool = False
     thread_replies_are_updates: bool = True
+    customer_calendars: tuple[str, ...] = ()
     customer_escalation: CustomerEscalation | None = None

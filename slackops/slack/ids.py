@@ -54,6 +54,8 @@ class CallbackId(StrEnum):
     UPGRADE_DECLINE = "slackops_upgrade_decline"
     # customers: ask for a higher priority
     REQUEST_UPGRADE = "slackops_request_upgrade"
+    # customers: the account's settings (the calendar of its new requests)
+    ACCOUNT_SETTINGS = "slackops_account_settings"
 
 
 class ActionId(StrEnum):
@@ -92,6 +94,7 @@ class ActionId(StrEnum):
     OPEN_THREAD = "open_thread"  # a link button: Slack still sends an action, acked and ignored
     # App Home
     HOME_REFRESH = "home_refresh"
+    ACCOUNT_SETTINGS = "home_account_settings"
 
 
 class BlockId(StrEnum):
@@ -121,6 +124,7 @@ class BlockId(StrEnum):
     ASSIGNEE = "assignee"
     NOTICE_TEXT = "notice_text"
     EXPECTED = "expected"
+    CALENDAR = "calendar"
 
 
 class InputId(StrEnum):

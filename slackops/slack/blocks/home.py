@@ -66,8 +66,11 @@ def agent_home(mine: list[HomeRow], unassigned: list[HomeRow], *, now: datetime,
 
 
 def customer_home(rows: list[HomeRow], *, account_names: list[str], now: datetime, tz: str, lang: str = "en",
-                  may_open: bool = True) -> dict[str, Any]:
+                  may_open: bool = True, settings: bool = False) -> dict[str, Any]:
+    """``settings``: the account has something its contacts choose (Interactor's calendar)."""
     head: list[dict[str, Any]] = [button(t(lang, "btn.refresh"), ActionId.HOME_REFRESH)]
+    if settings:
+        head.append(button(t(lang, "settings.button"), ActionId.ACCOUNT_SETTINGS))
     if may_open:
         head.insert(0, button(t(lang, "btn.open_request"), ActionId.OPEN_REQUEST, style="primary"))
     names = ", ".join(escape(n) for n in account_names) or "—"

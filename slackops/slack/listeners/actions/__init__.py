@@ -39,6 +39,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.REASSIGN: manager.reassign,
     ActionId.OPEN_THREAD: manager.open_thread,
     ActionId.HOME_REFRESH: home.refresh,
+    ActionId.ACCOUNT_SETTINGS: home.account_settings,
     # what agents record of the work the policy measures; a customer's upgrade request
     ActionId.POST_UPDATE: records.post_update,
     ActionId.RECORD_PLAN: records.record_plan,

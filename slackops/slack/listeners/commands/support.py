@@ -43,6 +43,15 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
     if verb == "status":
         ack(text=_status(desk, account, rest.strip(), actor, lang))
         return
+    if verb == "settings":  # the calendar of the account's new requests (Interactor)
+        from slackops.slack.listeners.views.settings import open_settings
+
+        answer = open_settings(desk, account, actor, body["trigger_id"], lang)
+        if answer:
+            ack(text=answer)
+        else:
+            ack()
+        return
     if not may_open(desk, account, actor.user_id):
         ack(text=not_a_contact_text(desk, account))
         return

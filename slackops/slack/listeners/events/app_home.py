@@ -33,7 +33,8 @@ def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None) ->
         tz = desk.directory.tz(user_id, desk.policy(accounts[0].policy).timezone if accounts else "UTC")
         reqs = [r for a in accounts for r in desk.store.list(account=a.id, open_only=True)]
         view = customer_home(_rows(desk, reqs), account_names=[a.name for a in accounts], now=now, tz=tz, lang=lang,
-                             may_open=any(may_open(desk, a, user_id) for a in accounts))
+                             may_open=any(may_open(desk, a, user_id) for a in accounts),
+                             settings=any(desk.policy(a.policy).intake.customer_calendars for a in accounts))
     try:
         desk.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as e:

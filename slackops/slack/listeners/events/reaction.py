@@ -74,6 +74,10 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     fields = {"language": request_language(policy, text, account.language), "source_ts": ts}
     if permalink:
         fields["source_permalink"] = permalink
+    if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
+        from slackops.slack.listeners.views.settings import settings_of
+
+        fields["calendar"] = settings_of(desk).calendar(account, policy)
     desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,
                           priority=priority, submitted_by=submitted_by, now=desk.now(), source="reaction", fields=fields,
                           idempotency_key=f"reaction:{channel}:{ts}")

@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from slackops.slack.ids import CallbackId
 from slackops.slack.listeners.routing import pattern, router
-from slackops.slack.listeners.views import agent, customer, open_request, records
+from slackops.slack.listeners.views import agent, customer, open_request, records, settings
 
 VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.OPEN_REQUEST: open_request.submit,
@@ -30,6 +30,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.IDENTIFIED: records.identified,
     CallbackId.UPGRADE_DECLINE: records.upgrade_decline,
     CallbackId.REQUEST_UPGRADE: records.request_upgrade,
+    CallbackId.ACCOUNT_SETTINGS: settings.submit,
 }
 
 

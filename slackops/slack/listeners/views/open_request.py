@@ -71,6 +71,10 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         ack(response_action="errors", errors={str(k): v for k, v in errors.items()})
         return
     fields: dict[str, Any] = {"language": language}
+    if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
+        from slackops.slack.listeners.views.settings import settings_of
+
+        fields["calendar"] = settings_of(desk).calendar(account, policy)
     for key, block in (("impact", BlockId.IMPACT), ("environment", BlockId.ENVIRONMENT), ("steps", BlockId.STEPS),
                        ("category", BlockId.CATEGORY), ("justification", BlockId.JUSTIFICATION)):
         if values.get(block):
