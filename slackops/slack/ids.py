@@ -95,6 +95,7 @@ class ActionId(StrEnum):
     # App Home
     HOME_REFRESH = "home_refresh"
     ACCOUNT_SETTINGS = "home_account_settings"
+    HOME_SHOW_CLOSED = "home_show_closed"
 
 
 class BlockId(StrEnum):

@@ -91,3 +91,19 @@ def test_the_shortcut_prefills_the_form_that_then_detects(desk):
     assert r.status == 200 and not r.body, r.text
     rid = wait_for(lambda: sorted({x.id for x in desk.store.list(open_only=False)} - before))[0]
     assert desk.store.get(rid).language == "en"
+
+
+def test_string_keys_are_strings():
+    """YAML reads an unquoted on/off/yes/no key as a boolean: such a key would never be found."""
+    import yaml
+
+    from slackops.slack import i18n
+
+    def keys(d, path=""):
+        for k, v in d.items():
+            assert isinstance(k, str), f"{path}{k!r}: quote this key"
+            if isinstance(v, dict):
+                keys(v, f"{path}{k}.")
+
+    for lang in ("en", "it"):
+        keys(yaml.safe_load((i18n._DIR / f"{lang}.yml").read_text(encoding="utf-8")))

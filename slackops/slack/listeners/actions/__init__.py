@@ -40,6 +40,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.OPEN_THREAD: manager.open_thread,
     ActionId.HOME_REFRESH: home.refresh,
     ActionId.ACCOUNT_SETTINGS: home.account_settings,
+    ActionId.HOME_SHOW_CLOSED: home.show_closed,
     # what agents record of the work the policy measures; a customer's upgrade request
     ActionId.POST_UPDATE: records.post_update,
     ActionId.RECORD_PLAN: records.record_plan,

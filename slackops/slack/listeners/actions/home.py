@@ -29,3 +29,12 @@ def account_settings(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     answer = open_settings(desk, accounts[0], actor, body["trigger_id"], accounts[0].language)
     if answer:
         desk.tell(actor.user_id, answer)
+
+
+def show_closed(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
+    """The Home tab's "Show more" under the recently closed requests."""
+    from slackops.slack.blocks.history import MORE
+
+    ack()
+    user = body.get("user") or {}
+    desk.later(publish_home, desk, user.get("id"), user.get("team_id"), closed_limit=MORE, urgent=True)
