@@ -148,3 +148,13 @@ def test_customer_upgrade_request_declined_with_a_reason(desk):
     assert req.priority == "S3" and "upgrade_to" not in req.notes
     # the customer may ask again
     wait_for(lambda: "req_request_upgrade" in card_text(desk, rid))
+
+
+def test_reclassifying_to_s1_needs_a_24x7_contact(desk):
+    rid = desk.open_request(*GLOBEX, priority="S3")
+    desk.press("req_reclassify", rid, "U0AGENT1")
+    view = desk.wait_view("slackops_reclassify")
+    r = desk.submit("slackops_reclassify", form(priority="S1", reason="outage", justification="all sites"),
+                    "U0AGENT1", view=view)
+    assert "24x7" in r.json()["errors"]["priority"]
+    assert desk.store.get(rid).priority == "S3"
