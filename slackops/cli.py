@@ -22,13 +22,15 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from slackops import doctor
     from slackops.policy import cli as policy_cli
     from slackops.requests import cli as requests_cli
     from slackops.slack import cli as slack_cli
     from slackops.workers import cli as workers_cli
 
     parser = _Parser(prog="slackops", description="A support desk in Slack that keeps a support policy's promises.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"slackops {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     config = sub.add_parser("config", help="check the configuration file")
     csub = config.add_subparsers(dest="config_command", required=True, parser_class=_Parser)
@@ -40,7 +42,17 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cli.register(sub)
     slack_cli.register(sub)
     workers_cli.register(sub)
+    doctor.register(sub)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("slackops")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def _config_check(args: argparse.Namespace) -> int:
@@ -62,13 +74,26 @@ def _config_check(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not getattr(args, "func", None):  # bare `slackops`, or a group without its sub-command
+        parser.print_help()
+        return 0 if args.command is None else 2
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, so that a reader gone away is caught below
+        return status
     except SlackopsError as e:
         print(str(e), file=sys.stderr)
         return int(getattr(e, "exit_status", 2))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`slackops policy show X | head`): stop quietly, and keep
+        # Python from complaining again when it flushes stdout at exit
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ if the alarm's reason still holds:
 - ``due`` of ``auto_upgrade``: ``reclassified`` to the new priority by "system", the
   customer told in the thread, the new priority's channel pinged.
 
-Actions that change the request are recorded as an intent first (the notices they owe,
-in Redis) so that a worker killed between the change and the notices still sends them.
+Actions that change the request record the change and queue the notices it owes in one
+atomic write: no history says a notice was sent that is not in the outbox.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +27,6 @@ from typing import Any
 
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
-from slackops.notices.outbox import SENT_TTL
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
@@ -40,9 +38,6 @@ log = logging.getLogger("slackops.workers.alarms")
 TOLERANCE = timedelta(seconds=1.5)
 """How far a recomputed instant may be from the alarm's score and still be the same alarm
 (the index keeps epoch seconds; rq keeps whole seconds)."""
-
-ACTING_KINDS = ("critical_notice", "escalation", "auto_upgrade")
-"""Checkpoint kinds whose due alarm changes the request (and so records an intent first)."""
 
 POLICY_ACTOR = "policy"
 SYSTEM_ACTOR = "system"
@@ -124,8 +119,10 @@ def recheck(ctx: WorkerContext, n: Notice, now_epoch: float) -> bool:
     return cp is not None and cp.state == "breached"
 
 
-def _marker(ctx: WorkerContext, alarm: AlarmRef) -> str:
-    return f"{ctx.prefix}:w:acted:{alarm.member}"
+def _cadence(alarm: AlarmRef, cps: list[Any]) -> bool:
+    """Is this the due alarm of a cycle with another pending after it (``update:2`` after ``update:1``)?"""
+    return alarm.alarm == "due" and any(
+        c.kind == alarm.kind and c.key != alarm.checkpoint_key and c.state == "pending" for c in cps)
 
 
 def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
@@ -133,22 +130,19 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
     """Act on one due alarm; returns what happened (for logs and tests).
 
     With ``later``, the notices to queue and the alarm to clear are appended to it instead
-    (the caller queues a whole batch in one round trip, then clears the alarms)."""
+    (the caller queues a whole batch in one round trip, then clears the alarms). An alarm
+    that changes the request is finished here: the change and its notices are one write."""
     if now < alarm.at_dt:
         return "early"
-    marker = _marker(ctx, alarm)
-    # only the alarms that change the request leave a marker (one round trip saved for the rest)
-    acts = alarm.alarm == "due" and alarm.kind in ACTING_KINDS
-    saved = ctx.redis.get(marker) if acts else None
-    if saved is not None:
-        # a previous run decided and recorded the change; finish its work
-        plan = json.loads(saved)
-        return _finish(ctx, alarm, [Notice(**n) for n in plan["notices"]], plan.get("event"), now, later)
+    ctx.crash("job:start", alarm.kind)
     loaded = _load(ctx, alarm, now)
     if loaded is None:
         ctx.store.alarm_done(alarm.store_alarm())
         return "closed"
-    req, cp, _ = loaded
+    req, cp, cps = loaded
+    # a cycle passed: its next cycle's alarms join the index before this one is cleared
+    if _cadence(alarm, cps) and ctx.store.advance(req.id, now):
+        ctx.crash("job:advanced", alarm.kind)
     if not still_holds(cp, alarm, now):
         if cp is not None and cp.state == "pending" and cp.due_at > now and alarm.alarm == "due":
             return "moved"  # the store rescheduled this alarm: leave the new instant alone
@@ -157,30 +151,35 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
     policy = ctx.policy_for(req)
     notices, event = plan_notices(ctx, policy, req, cp, alarm, now)
     if event is not None:
-        ctx.redis.set(marker, json.dumps({"notices": [n.__dict__ for n in notices], "event": event}), ex=SENT_TTL)
-    return _finish(ctx, alarm, notices, event, now, later)
-
-
-def _finish(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any] | None, now: datetime,
-            later: list[tuple[list[Notice], AlarmRef]] | None = None) -> str:
-    from slackops.requests import DomainError, Event
-
-    if event is not None:
-        try:
-            ctx.store.apply(alarm.request_id, Event(type=event["type"], actor=event["actor"], at=now, data=event["data"]),
-                            idempotency_key=f"w:{alarm.member}")
-        except DomainError as e:
-            # the request changed under us (resolved, already upgraded): its reason no longer holds
-            log.info("%s: %s not applied: %s", alarm.member, event["type"], e)
-            ctx.store.alarm_done(alarm.store_alarm())
-            ctx.redis.delete(_marker(ctx, alarm))
-            return "stale"
-        _refresh_card(ctx, alarm.request_id, now)
+        return _act(ctx, alarm, notices, event, now)
     if later is not None:
         later.append((notices, alarm))
         return "sent" if notices else "nothing"
     ctx.outbox.add_many(notices, now.timestamp())
+    ctx.crash("job:queued", alarm.kind)
     ctx.store.alarm_done(alarm.store_alarm())
+    return "sent" if notices else "nothing"
+
+
+def _act(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any], now: datetime) -> str:
+    """Record the change and queue its notices in one atomic write (the event marks them as
+    sent: it is never applied without them); then clear the alarm and show the change."""
+    from slackops.requests import DomainError, Event
+
+    try:
+        ctx.store.apply(alarm.request_id, Event(type=event["type"], actor=event["actor"], at=now, data=event["data"]),
+                        idempotency_key=f"w:{alarm.member}", also=ctx.outbox.add_ops(notices, now.timestamp()))
+    except DomainError as e:
+        # the request changed under us (resolved, already upgraded): its reason no longer
+        # holds, and neither the change nor its notices are recorded
+        log.info("%s: %s not applied: %s", alarm.member, event["type"], e)
+        ctx.store.alarm_done(alarm.store_alarm())
+        return "stale"
+    ctx.crash("job:applied", alarm.kind)
+    ctx.store.alarm_done(alarm.store_alarm())
+    if ctx.publisher is not None:
+        ctx.publisher.mark_stale({alarm.request_id})
+    _refresh_card(ctx, alarm.request_id, now)
     return "sent" if notices else "nothing"
 
 
@@ -206,6 +205,23 @@ def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) ->
     )
 
 
+def _thread(ctx: WorkerContext, req: Any) -> tuple[str, str | None, str]:
+    """Where a reply to the customer goes: (channel, the card's ts, the card's notice to wait
+    for). The store's record of the card, else the card notice's (its after-sent hook was
+    lost with its process: repaired here); a card queued but not posted yet is waited for."""
+    channel, ts = routing.thread(req)
+    if ts:
+        return channel, ts, ""
+    from .publisher import card_notice_id
+
+    root = card_notice_id(req.id)
+    state = ctx.outbox.state(root)
+    found = ctx.publisher.card_ts(req, state) if ctx.publisher is not None else None
+    if found:
+        return channel, found, ""
+    return channel, None, root if state.get("state") == "queued" else ""
+
+
 def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: AlarmRef,
                  now: datetime) -> tuple[list[Notice], dict[str, Any] | None]:
     """The notices an alarm owes, and the change to the request it makes (if any)."""
@@ -215,11 +231,11 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
     out: list[Notice] = []
 
     def to(dests: list[str], msg: nb.Message, *, kind: str, check: bool = True, digestible: bool = True,
-           thread_ts: str | None = None) -> None:
+           thread_ts: str | None = None, thread_of: str = "") -> None:
         for d in dests:
             out.append(Notice(id=notice_id(alarm.member, d), dest=d, text=msg.text, blocks=msg.blocks, line=msg.line,
                               thread_ts=thread_ts, digestible=digestible, due_at=due, request_id=req.id, kind=kind,
-                              recheck=ref if check else None))
+                              recheck=ref if check else None, thread_of=thread_of))
 
     team = routing.team(ctx.config, policy, req)
     if alarm.alarm == "warn":
@@ -230,9 +246,9 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         text = policy.critical_notice_text.get(lang) or next(iter(policy.critical_notice_text.values()), "")
         acct = ctx.config.account(req.account)
         contacts = list(acct.contacts) if acct else []
-        channel, ts = routing.thread(req)
+        channel, ts, root = _thread(ctx, req)
         to([channel], nb.critical_notice_customer(text, contacts), kind="critical_notice", check=False,
-           digestible=False, thread_ts=ts)
+           digestible=False, thread_ts=ts, thread_of=root)
         to(team, nb.critical_notice_agents(f), kind="critical_notice_agents", check=False)
         return out, {"type": "critical_notice_sent", "actor": SYSTEM_ACTOR, "data": {"text": text, "by": "policy"}}
     if cp.kind == "escalation":
@@ -249,9 +265,9 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         return out, event
     if cp.kind == "auto_upgrade":
         new = cp.notify[0] if cp.notify else policy.priority(req.priority).auto_upgrade.to
-        channel, ts = routing.thread(req)
+        channel, ts, root = _thread(ctx, req)
         to([channel], nb.auto_upgrade_customer(req.priority, new, req.language), kind="auto_upgrade",
-           check=False, digestible=False, thread_ts=ts)
+           check=False, digestible=False, thread_ts=ts, thread_of=root)
         ch = routing.priority_channel(ctx.config, policy, new)
         if ch:
             to([ch], nb.auto_upgrade_channel(f, new), kind="auto_upgrade", check=False)

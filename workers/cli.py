@@ -80,27 +80,55 @@ def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
             client.close()
 
 
+def _check_token(settings: Settings, timeout: int) -> None:
+    """auth.test before anything starts: a wrong or missing token is one line, exit 2."""
+    from slackops.slack.web import auth_check, make_client
+
+    if not settings.bot_token:
+        raise ConfigError("set SLACK_BOT_TOKEN (the bot token, xoxb-...)")
+    auth_check(make_client(settings, timeout=timeout))
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
 def _worker(args: argparse.Namespace) -> int:
+    from slackops import lifecycle
     from slackops.notices.outbox import make_client
 
+    from .crash import from_env
     from .runtime import Runtime, build_context
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID` prints every thread's stack
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings, config = _settings_and_config(args)
-    with _redis(settings) as (client, description, _url):
-        ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url, timeout=args.slack_timeout), prefix=args.prefix,
-                            lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds)
-        rt = Runtime(ctx, sweep=not args.no_sweep).start()
-        print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
-        try:
-            if args.burst:
-                _burst(ctx, rt)
-            else:
-                rt.work(with_scheduler=True)
-        finally:
-            rt.stop()
+    _check_token(settings, args.slack_timeout)
+    lifecycle.install(_interrupt)  # rq installs its own handlers while it works
+    try:
+        with _redis(settings) as (client, description, _url):
+            ctx = build_context(client, config, make_client(settings.bot_token, settings.slack_api_url,
+                                                            timeout=args.slack_timeout), prefix=args.prefix,
+                                lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds,
+                                crash=from_env())
+            rt = Runtime(ctx, sweep=not args.no_sweep).start()
+            print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
+            try:
+                if args.burst:
+                    _burst(ctx, rt)
+                else:
+                    rt.work(with_scheduler=True)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                lifecycle.install()  # rq's handlers are gone with its loop; a second signal ends at once
+                lifecycle.begin_stop()
+                rt.stop()
+    except KeyboardInterrupt:
+        pass
+    print("slackops worker: stopped", file=sys.stderr, flush=True)
+    lifecycle.finished(0)
     return 0
 
 
@@ -123,13 +151,29 @@ workers this much nicer than itself, so that they yield the CPU when both want i
 
 
 def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+    from slackops import lifecycle
+
     nicer = "worker" in cmd[3:4]
-    return subprocess.Popen(cmd, env=env, preexec_fn=(lambda: os.nice(WORKER_NICENESS)) if nicer else None)  # noqa: PLW1509
+
+    def child() -> None:  # in the child, before exec: stop with us, however we stop
+        lifecycle.die_with_parent()
+        if nicer:
+            os.nice(WORKER_NICENESS)
+
+    return subprocess.Popen(cmd, env=env, preexec_fn=child)  # noqa: PLW1509
+
+
+CHILD_GRACE = 4.0
+"""Seconds ``run`` waits for its children after SIGTERM (each ends itself within
+slackops.lifecycle.STOP_GRACE) before it kills them."""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from slackops import lifecycle
+
     settings, _config = _settings_and_config(args)
     config_path = args.config or settings.config_path
+    _check_token(settings, args.slack_timeout)
     with _redis(settings) as (_client, description, url):
         env = dict(os.environ, REDIS_URL=url, SLACKOPS_CONFIG=str(config_path), SLACKOPS_PREFIX=args.prefix)
         base = [sys.executable, "-m", "slackops.cli"]
@@ -150,7 +194,12 @@ def _run(args: argparse.Namespace) -> int:
 
         def stop(signum: int, _frame: Any) -> None:
             nonlocal stopping
+            if stopping and _frame is not None:
+                for ch in children:  # a second Ctrl-C: at once
+                    if ch.poll() is None:
+                        ch.kill()
             stopping = True
+            lifecycle.begin_stop(CHILD_GRACE + 2.0)
             for ch in children:
                 if ch.poll() is None:
                     ch.send_signal(signal.SIGTERM)
@@ -180,13 +229,16 @@ def _run(args: argparse.Namespace) -> int:
                     if when is not None and time.monotonic() >= when and not stopping:
                         children[i] = _start(cmds[i], env)
                         started[i], due[i] = time.monotonic(), None
-                time.sleep(0.5)
+                time.sleep(0.2)
         finally:
             stop(signal.SIGTERM, None)
-            deadline = time.time() + 15
+            deadline = time.time() + CHILD_GRACE
             for ch in children:
                 try:
                     ch.wait(max(0.1, deadline - time.time()))
                 except subprocess.TimeoutExpired:
                     ch.kill()
+                    ch.wait()
+    print("slackops run: stopped", file=sys.stderr, flush=True)
+    lifecycle.finished(2 if failed else 0)
     return 2 if failed else 0

@@ -8,6 +8,7 @@ collaborators here. ``bind()`` is called once by the process that runs the worke
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ import redis as redis_py
 
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
+
+from .crash import nowhere
 
 __all__ = ["WorkerContext", "bind", "current", "queue_name"]
 
@@ -33,7 +36,7 @@ class WorkerContext:
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
     publisher: Any = None  # slackops.workers.publisher.Publisher: the app's changes -> Slack
-
+    crash: Callable[[str, str], None] = nowhere  # told each crash point reached (slackops.workers.crash)
 
     def policy_for(self, req: Any) -> Any:
         """The request's policy, as the store loads it (with the operator's closures)."""

@@ -44,11 +44,14 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
     # queue every notice of the batch in one round trip, then clear their alarms: a worker
     # that dies in between leaves the alarms due, and queuing again is a no-op
     ctx.outbox.add_many([n for notices, _a in owed for n in notices])
+    if owed:
+        ctx.crash("job:queued", owed[0][1].kind)
     if ctx.publisher is not None:  # their cards now say "due in 10 min" or "overdue": show it
         ctx.publisher.mark_stale({a.request_id for notices, a in owed if notices})
     for _notices, alarm in owed:
         ctx.store.alarm_done(alarm.store_alarm())
     if handled:
+        ctx.crash("job:done", "")
         ctx.redis.delete(*handled)
     if later:
         first = min(r["at"] for r in later)

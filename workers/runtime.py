@@ -17,7 +17,7 @@ import redis as redis_py
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
 
-from . import alarms
+from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
 from .sweep import Sweep
@@ -38,8 +38,10 @@ def build_context(
     interval: float = 1.0,
     handoff_seconds: float = 120.0,
     timeout_settle: float | None = None,
+    crash: Any = None,
 ) -> WorkerContext:
-    """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs."""
+    """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs.
+    ``crash``: the fault tests' crash hook (slackops.workers.crash), told each crash point."""
     if store is None:
         from slackops.requests import RequestStore
 
@@ -47,6 +49,8 @@ def build_context(
     outbox = Outbox(redis, client, prefix, interval=interval, lease_seconds=lease_seconds, timeout_settle=timeout_settle)
     ctx = WorkerContext(redis=redis, config=config, store=store, outbox=outbox, prefix=prefix,
                         handoff_seconds=handoff_seconds)
+    if crash is not None:
+        ctx.crash = outbox.crash = crash
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
     ctx.publisher = Publisher(redis, store, config, client, outbox)
     outbox.after_sent = ctx.publisher.card_posted
@@ -59,7 +63,8 @@ class Runtime:
     def __init__(self, ctx: WorkerContext, *, tick: float = 0.1, sweep: bool = True, dispatch: bool = True,
                  publish: bool = True) -> None:
         self.ctx = ctx
-        self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds)
+        self.sweep = Sweep(ctx.redis, ctx.store, ctx.queue, ctx.prefix, tick=tick, handoff_seconds=ctx.handoff_seconds,
+                           crash=ctx.crash)
         self._threads: list[threading.Thread] = []
         self._want_sweep = sweep
         self._want_dispatch = dispatch
@@ -67,6 +72,10 @@ class Runtime:
         self._stopping = threading.Event()
 
     def start(self) -> Runtime:
+        try:  # intents an earlier version's workers may have left (slackops.workers.intents)
+            intents.redrive(self.ctx)
+        except redis_py.RedisError as e:
+            log.warning("worker: intents not re-driven now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
         if self._want_dispatch:
@@ -78,37 +87,87 @@ class Runtime:
             t.start()
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 3.0) -> None:
+        """Tell every thread to stop and wait for them, ``timeout`` seconds in all (a
+        thread still inside a Slack call is left to the process's exit: what it was posting
+        is recorded as an intent, which the next worker reads back before posting)."""
+        import time
+
         self._stopping.set()
         self.sweep.stop()
         self.ctx.outbox.stop()
         if self.ctx.publisher is not None:
             self.ctx.publisher.stop()
+        deadline = time.monotonic() + timeout
         for t in self._threads:
-            t.join(timeout)
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
         from rq import SimpleWorker
+        from rq.exceptions import StopRequested
+
+        from slackops import lifecycle
 
         stopping = self._stopping
+        _scheduler_dies_with_worker()
 
         class _Worker(SimpleWorker):
             def request_stop(self, signum: Any, frame: Any) -> None:
                 stopping.set()  # SIGTERM / SIGINT: do not start rq again
+                if not lifecycle.begin_stop():
+                    lifecycle.exit_now(128 + signum)  # a second signal: at once
                 super().request_stop(signum, frame)
+
+            def request_force_stop(self, signum: Any, frame: Any) -> None:
+                lifecycle.exit_now(128 + signum)
 
         # rq sets its own socket timeout on its connection: give it a pool of its own
         kwargs = dict(self.ctx.redis.connection_pool.connection_kwargs)
         conn_class = self.ctx.redis.connection_pool.connection_class
         rq_redis = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
         while not stopping.is_set():
-            worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
-            try:
+            try:  # rq's worker talks to Redis from its constructor on: a restart may be under way
+                worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
+            except StopRequested:
+                return
             except redis_py.RedisError as e:
+                if stopping.is_set():
+                    return
                 log.warning("worker: Redis unavailable (%s); starting again", e)
             if burst:
                 return
-            stopping.wait(0.5)
+            try:
+                stopping.wait(0.5)
+            except StopRequested:  # rq's signal handler, between two of its loops
+                return
+
+
+_FORK_HOOK = False
+
+
+def _scheduler_dies_with_worker() -> None:
+    """rq runs its scheduler in a forked child: make every child forked from here on get
+    SIGTERM when this process dies, however it dies (SIGKILL included), so that no
+    scheduler outlives its worker holding the scheduler's lock."""
+    global _FORK_HOOK
+    if _FORK_HOOK:
+        return
+    import os
+
+    from slackops import lifecycle
+
+    parent: list[int] = []
+    os.register_at_fork(before=lambda: parent.__setitem__(slice(None), [os.getpid()]),
+                        after_in_child=lambda: _watch_parent(lifecycle, parent))
+    _FORK_HOOK = True
+
+
+def _watch_parent(lifecycle: Any, parent: list[int]) -> None:
+    import os
+
+    lifecycle.die_with_parent()
+    if parent and os.getppid() != parent[0]:  # the parent died before the line above
+        os._exit(0)

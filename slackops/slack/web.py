@@ -131,3 +131,34 @@ def make_client(settings: Settings, *, timeout: int = DEFAULT_TIMEOUT) -> WebCli
         ],
         **kw,
     )
+
+
+_REFUSED = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type",
+            "missing_scope", "no_permission", "ekm_access_denied"}
+
+
+def auth_check(client: WebClient, what: str = "SLACK_BOT_TOKEN") -> Any:
+    """``auth.test`` with the client's token, at start-up: the answer (with the token's
+    scopes in its ``x-oauth-scopes`` header), or one plain line: a token Slack refuses is
+    a :class:`SlackopsError` (exit 2), a Slack out of reach :class:`Unavailable` (exit 1)."""
+    from slack_sdk.errors import SlackApiError
+
+    from slackops.errors import SlackopsError, Unavailable
+
+    sdk_log = client.logger  # slack-sdk logs a refused connection itself: the line below says it
+    quiet, sdk_log.disabled = sdk_log.disabled, True
+    try:
+        return client.auth_test()
+    except SlackApiError as e:
+        error = e.response.get("error") if hasattr(e.response, "get") else None
+        status = getattr(e.response, "status_code", 200)
+        if error in _REFUSED:
+            raise SlackopsError(f"Slack refused {what}: {error} (use the app's Bot User OAuth Token, xoxb-..., "
+                                "from OAuth & Permissions; reinstall the app if it was revoked)") from None
+        raise Unavailable(f"auth.test failed: {error or f'HTTP {status}'} (Slack may be having trouble; "
+                          "try again)") from None
+    except (OSError, TimeoutError) as e:
+        reason = getattr(e, "reason", None) or e
+        raise Unavailable(f"cannot reach Slack at {client.base_url}: {reason}") from None
+    finally:
+        sdk_log.disabled = quiet

@@ -22,7 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-__all__ = ["Call", "FakeSlack"]
+__all__ = ["Call", "DEFAULT_SCOPES", "FakeSlack"]
+
+DEFAULT_SCOPES = ("commands", "chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
+                  "reactions:read", "pins:write", "users:read", "usergroups:read", "im:write", "im:history")
 
 
 @dataclass
@@ -49,6 +52,7 @@ class _Channel:
     is_ext_shared: bool = False
     is_im: bool = False
     members: list[str] = field(default_factory=list)
+    bot_member: bool = True
 
 
 def _flatten(qs: dict[str, list[str]]) -> dict[str, Any]:
@@ -92,6 +96,9 @@ class FakeSlack:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        # the bot token's scopes, sent in every answer's x-oauth-scopes header as Slack does
+        self.scopes: list[str] = list(DEFAULT_SCOPES)
+        self.tokens: set[str] | None = None  # the tokens Slack accepts (None: any)
         self.add_user(bot_user_id, team_id=team_id, name="slackops", is_bot=True)
 
     # -- lifecycle -------------------------------------------------------------------
@@ -176,9 +183,11 @@ class FakeSlack:
         with self._lock:
             self.usergroups[group_id] = list(users)
 
-    def add_channel(self, channel_id: str, *, name: str | None = None, is_ext_shared: bool = False, members: list[str] | None = None) -> None:
+    def add_channel(self, channel_id: str, *, name: str | None = None, is_ext_shared: bool = False, members: list[str] | None = None,
+                    bot_member: bool = True) -> None:
         with self._lock:
-            self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), is_ext_shared, False, list(members or []))
+            self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), is_ext_shared, False,
+                                                 list(members or []), bot_member)
 
     def fail_next(self, method: str, status: int | str = 429, *, retry_after: int = 1, times: int = 1, delay: float = 0.0) -> None:
         """Make the next ``times`` calls of ``method`` fail: 429 (with Retry-After), any
@@ -253,6 +262,8 @@ class FakeSlack:
         token = headers.get("authorization", "").removeprefix("Bearer ").strip() or params.get("token")
         if method not in ("api.test",) and not token:
             return self._send(h, 200, {"ok": False, "error": "not_authed"})
+        if method not in ("api.test",) and self.tokens is not None and token not in self.tokens:
+            return self._send(h, 200, {"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return self._send(h, 200, {"ok": False, "error": "unknown_method"})
@@ -261,7 +272,8 @@ class FakeSlack:
                 call.status = 429
                 return self._send(h, 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"})
             body = handler(params)
-        self._send(h, 200, body)
+            scopes = ",".join(self.scopes)
+        self._send(h, 200, body, {"x-oauth-scopes": scopes, "x-accepted-oauth-scopes": ""})
 
     def _take_failure(self, method: str) -> _Failure | None:
         q = self._failures.get(method)
@@ -396,7 +408,7 @@ class FakeSlack:
         ch = self.channels.get(p.get("channel", ""))
         if not ch:
             return self._err("channel_not_found")
-        return {"ok": True, "channel": {"id": ch.id, "name": ch.name, "is_ext_shared": ch.is_ext_shared, "is_im": ch.is_im, "is_member": True}}
+        return {"ok": True, "channel": {"id": ch.id, "name": ch.name, "is_ext_shared": ch.is_ext_shared, "is_im": ch.is_im, "is_member": ch.bot_member}}
 
     def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
         ch = self.channels.get(p.get("channel", ""))

@@ -16,6 +16,8 @@ __all__ = [
 
 RESOLUTIONS = ("fix", "workaround", "other", "not_an_error")
 TEXT_INPUT_LIMIT = 3000
+TITLE_LIMIT = 150
+"""The title field's limit (the card's header shows it whole)."""
 
 
 def _option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
@@ -89,7 +91,7 @@ def open_request_modal(policy: Any, account: Any, meta: ViewMeta, *, lang: str =
         select_input(BlockId.PRIORITY, t(lang, "open.priority" if intake.customer_sets_priority else "open.priority_proposed"),
                      priority_options(policy), initial=priority,
                      hint=None if intake.customer_sets_priority else t(lang, "open.priority_set_at_acceptance")),
-        text_input(BlockId.TITLE, t(lang, "open.title"), initial=title, max_length=150),
+        text_input(BlockId.TITLE, t(lang, "open.title"), initial=title, max_length=TITLE_LIMIT),
         text_input(BlockId.DESCRIPTION, t(lang, "open.description"), multiline=True, initial=description),
         text_input(BlockId.IMPACT, t(lang, "open.impact"), multiline=True, optional=True),
         text_input(BlockId.ENVIRONMENT, t(lang, "open.environment"), multiline=True, optional=True),

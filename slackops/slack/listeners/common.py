@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,9 @@ from slackops.slack.metadata import ActionValue, ViewMeta
 
 log = logging.getLogger("slackops.slack")
 
-__all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "require_agent",
-           "require_staff", "require_customer_of", "may_open", "request_or_tell", "needs_24x7_refusal"]
+__all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "clean_text", "too_long", "require_agent",
+           "require_staff", "require_customer_of", "may_open", "request_or_tell",
+           "needs_24x7_refusal"]
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,19 @@ def view_meta(body: dict[str, Any]) -> ViewMeta:
     return ViewMeta.parse((body.get("view") or {}).get("private_metadata"))
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters (but tab and newline) and lone UTF-16 surrogates: never stored."""
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters or lone surrogates (which no Slack client
+    types and Redis could not store), stripped."""
+    return _UNPRINTABLE.sub("", value).strip()
+
+
 def form_values(body: dict[str, Any]) -> dict[str, str | None]:
-    """{block_id: the input's value} for text inputs, selects, radios and user selects."""
+    """{block_id: the input's value} for text inputs, selects, radios and user selects
+    (text cleaned by :func:`clean_text`)."""
     out: dict[str, str | None] = {}
     state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     for block_id, actions in state.items():
@@ -75,7 +88,21 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
             value = el["selected_user"]
         if value is None and el.get("selected_date"):
             value = el["selected_date"]
-        out[block_id] = value.strip() if isinstance(value, str) else value
+        out[block_id] = clean_text(value) if isinstance(value, str) else value
+    return out
+
+
+def too_long(values: dict[str, str | None], lang: str) -> dict[str, str]:
+    """{block_id: reason} for each text over the limit its form states (the title's
+    :data:`TITLE_LIMIT`, any other field's :data:`TEXT_INPUT_LIMIT`)."""
+    from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
+    from slackops.slack.ids import BlockId
+
+    out: dict[str, str] = {}
+    for block, value in values.items():
+        limit = TITLE_LIMIT if block == BlockId.TITLE else TEXT_INPUT_LIMIT
+        if isinstance(value, str) and len(value) > limit:
+            out[block] = t(lang, "form.too_long", limit=limit, n=len(value))
     return out
 
 

@@ -16,6 +16,7 @@ from slackops.slack.listeners.common import (
     form_values,
     may_open,
     not_a_contact_text,
+    too_long,
     view_meta,
 )
 from slackops.slack.phi import phi_reason
@@ -66,7 +67,8 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     # language they wrote in, else the account's
     language = values.get(BlockId.LANGUAGE) or request_language(
         policy, f"{values.get(BlockId.TITLE) or ''}\n{values.get(BlockId.DESCRIPTION) or ''}", account.language)
-    errors = validate(policy, account, values, language if language in ("en", "it") else lang)
+    errors = too_long(values, language if language in ("en", "it") else lang)
+    errors = errors or validate(policy, account, values, language if language in ("en", "it") else lang)
     if errors:
         ack(response_action="errors", errors={str(k): v for k, v in errors.items()})
         return

@@ -12,7 +12,7 @@ from slack_bolt import Ack
 from slackops.slack.desk import Desk
 from slackops.slack.flows import record
 from slackops.slack.i18n import t
-from slackops.slack.listeners.common import Actor, actor_of, form_values, view_meta
+from slackops.slack.listeners.common import Actor, actor_of, form_values, too_long, view_meta
 
 Check = Callable[[Actor, Any], bool]
 
@@ -36,6 +36,10 @@ def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, err
         ack(response_action="errors", errors={error_block: t(req.language, "refuse.not_yours")})
         return
     values = form_values(body)
+    errors = too_long(values, req.language or "en")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
     payload = data(values, req)
     if "_error" in payload:
         ack(response_action="errors", errors=payload["_error"])

@@ -1,0 +1,100 @@
+"""`slackops doctor` against the fake Slack and a real Redis: what it finds and what it says
+to fix; and the manifest's scopes are the ones the doctor checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from slackops.cli import main
+from slackops.doctor import MANIFEST_SCOPES
+from tests.workers.conftest import SHARED
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def env(monkeypatch, fake_slack, redis_server, config, tmp_path):
+    path = tmp_path / "slackops.yml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    for ch in (SHARED,):
+        fake_slack.add_channel(ch, name="acme-support", is_ext_shared=True)
+    for ch in config.channels.values():
+        fake_slack.add_channel(ch, name=ch.lower())
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-good")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    monkeypatch.setenv("SLACKOPS_CONFIG", str(path))
+    return fake_slack
+
+
+def _doctor(capsys) -> tuple[int, list[str]]:
+    status = main(["doctor"])
+    return status, capsys.readouterr().out.splitlines()
+
+
+def test_all_good(env, capsys):
+    status, lines = _doctor(capsys)
+    assert status == 0, lines
+    assert lines[-1] == "all good"
+    assert any(line.startswith("ok") and "every scope" in line for line in lines)
+    assert any(line.startswith("ok") and SHARED in line for line in lines)
+    assert any(line.startswith("ok") and "Redis" in line for line in lines)
+
+
+def test_a_missing_scope_is_named(env, capsys):
+    env.scopes.remove("im:history")
+    status, lines = _doctor(capsys)
+    assert status == 1
+    (line,) = [x for x in lines if x.startswith("FIX")]
+    assert "im:history" in line and "reinstall" in line and "chat:write" not in line
+
+
+def test_a_channel_the_bot_is_not_in(env, capsys):
+    env.add_channel("C0HIGH", name="high", bot_member=False)
+    del env.channels["C0LOW"]
+    status, lines = _doctor(capsys)
+    assert status == 1
+    fixes = [x for x in lines if x.startswith("FIX")]
+    assert len(fixes) == 2, lines
+    assert any("C0HIGH" in x and "/invite @slackops" in x for x in fixes)
+    assert any("C0LOW" in x and "channel_not_found" in x for x in fixes)
+
+
+def test_an_account_channel_not_shared_is_a_warning(env, capsys):
+    env.add_channel(SHARED, name="acme", is_ext_shared=False)
+    status, lines = _doctor(capsys)
+    assert status == 0
+    assert any(x.startswith("warn") and SHARED in x and "Slack Connect" in x for x in lines)
+
+
+def test_a_wrong_token(env, capsys):
+    env.tokens = {"xoxb-the-real-one"}
+    status, lines = _doctor(capsys)
+    assert status == 1
+    (fix,) = [x for x in lines if x.startswith("FIX")]
+    assert "invalid_auth" in fix and "SLACK_BOT_TOKEN" in fix
+    assert not env.calls_to("conversations.info")  # nothing asked with a token Slack refused
+
+
+def test_no_tokens_and_a_bad_config(env, capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("SLACK_BOT_TOKEN")
+    monkeypatch.delenv("SLACK_APP_TOKEN")
+    bad = tmp_path / "bad.yml"
+    bad.write_text("team_id: T0VENDOR\naccounts: [{id: Acme}]\n")
+    monkeypatch.setenv("SLACKOPS_CONFIG", str(bad))
+    status, lines = _doctor(capsys)
+    assert status == 1
+    fixes = [x for x in lines if x.startswith("FIX")]
+    assert any(str(bad) in x for x in fixes)
+    assert any("SLACK_BOT_TOKEN" in x for x in fixes) and any("SLACK_APP_TOKEN" in x for x in fixes)
+
+
+def test_the_manifest_asks_for_the_scopes_the_doctor_checks():
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(MANIFEST_SCOPES)
+    assert "im:history" in MANIFEST_SCOPES  # the outbox reads a DM back after an uncertain post
