@@ -63,21 +63,15 @@ def _config_check(args: argparse.Namespace) -> int:
     from slackops.config import load_config
 
     cfg = load_config(args.file)
+    from slackops.config_check import check_setup
     from slackops.policy import load as load_policy
 
-    problems = []
-    for i, acct in enumerate(cfg.accounts):
-        try:
-            pol = load_policy(acct.policy, closures=cfg.closures)
-        except SlackopsError as e:
-            problems.append(f"{args.file}: accounts[{i}].policy: {e}")
-            continue
-        if acct.calendar not in pol.calendars:
-            names = ", ".join(sorted(pol.calendars))
-            problems.append(f"{args.file}: accounts[{i}].calendar: {acct.calendar!r} is not a calendar of {pol.name} ({names})")
+    problems, warnings = check_setup(cfg, lambda name: load_policy(name, closures=cfg.closures), str(args.file))
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
     if problems:
         raise SlackopsError("\n".join(problems))
-    print(f"{args.file}: ok ({len(cfg.accounts)} accounts)")
+    print(f"{args.file}: ok ({len(cfg.accounts)} accounts" + (f", {len(warnings)} warnings)" if warnings else ")"))
     return 0
 
 

@@ -43,6 +43,8 @@ class Account(BaseModel):
     contacts: list[str] = Field(default_factory=list)
     contacts_24x7: list[str] = Field(default_factory=list, description="IXCloud S1: a 24x7 contact")
     timezone: str | None = None
+    thread_replies_are_updates: bool | None = Field(
+        None, description="override the policy's intake.thread_replies_are_updates for this account")
 
     @field_validator("id")
     @classmethod

@@ -152,6 +152,7 @@ class Policy:
         plan_at: datetime | None = None,
         critical_notice_at: datetime | None = None,
         updates: Sequence[datetime] = (),
+        identified_at: datetime | None = None,
     ) -> list[Checkpoint]:
         """Every checkpoint of a request, sorted by ``due_at``; see slackops.policy.timeline."""
         return compute_timeline(
@@ -159,7 +160,7 @@ class Policy:
             priority_changes=priority_changes, waiting=waiting,
             first_response_at=first_response_at, acknowledged_at=acknowledged_at,
             workaround_at=workaround_at, resolved_at=resolved_at, plan_at=plan_at,
-            critical_notice_at=critical_notice_at, updates=updates,
+            critical_notice_at=critical_notice_at, updates=updates, identified_at=identified_at,
         )
 
     def explain(
@@ -197,6 +198,12 @@ class Policy:
 
 
 def _build_calendar(name: str, spec: CalendarSpec, policy_tz: str, extra_closures: Sequence[Any]) -> Calendar:
+    cal = _calendar_of(name, spec, policy_tz, extra_closures)
+    cal.description = spec.description  # type: ignore[attr-defined]  # what the card calls it
+    return cal
+
+
+def _calendar_of(name: str, spec: CalendarSpec, policy_tz: str, extra_closures: Sequence[Any]) -> Calendar:
     tz = spec.timezone or policy_tz
     if spec.hours == "24x7":
         return Calendar.always(tz, name)
@@ -333,6 +340,8 @@ def build_policy(
         reclassification_must_be_told=ie.reclassification_must_be_told,
         reclassification_appeal_to=ie.reclassification_appeal_to,
         notify_on=tuple(ie.notify_on), answer_in_request_language=ie.answer_in_request_language,
+        thread_replies_are_updates=ie.thread_replies_are_updates,
+        customer_calendars=tuple(ie.customer_calendars),
         customer_escalation=(CustomerEscalation(tuple(ie.customer_escalation.notify), ie.customer_escalation.next_level)
                              if ie.customer_escalation else None),
     )

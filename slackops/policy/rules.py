@@ -97,4 +97,6 @@ class Intake:
     reclassification_appeal_to: str | None = None
     notify_on: tuple[str, ...] = ()
     answer_in_request_language: bool = False
+    thread_replies_are_updates: bool = True
+    customer_calendars: tuple[str, ...] = ()
     customer_escalation: CustomerEscalation | None = None

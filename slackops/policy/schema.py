@@ -217,6 +217,10 @@ class IntakeSpec(_Spec):
     reclassification_appeal_to: str | None = None
     notify_on: list[Literal["acceptance", "closure"]] = Field(default_factory=list)
     answer_in_request_language: bool = False
+    customer_calendars: list[str] = Field(
+        default_factory=list, description="calendars a customer contact may choose for their account from Slack")
+    thread_replies_are_updates: bool = Field(
+        True, description="an agent's own reply in a request's thread after the first response is a status update")
     customer_escalation: CustomerEscalationSpec | None = None
 
 
@@ -347,6 +351,9 @@ def check_references(spec: PolicyFile) -> list[str]:
                 problems.append(f"priorities[{i}].auto_upgrade.to: {to!r} is not a priority of this policy ({', '.join(ids)})")
             elif to == p.id or spec.priorities[ids[to]].rank >= p.rank:
                 problems.append(f"priorities[{i}].auto_upgrade.to: {to!r} is not more urgent than {p.id!r}")
+    for j, name in enumerate(spec.intake.customer_calendars):
+        if name not in cal_names:
+            problems.append(f"intake.customer_calendars[{j}]: {name!r} is not a calendar of this policy{_names(cal_names, name)}")
     for j, pid in enumerate(spec.intake.needs_24x7_contact):
         if pid not in ids:
             problems.append(f"intake.needs_24x7_contact[{j}]: {pid!r} is not a priority of this policy ({', '.join(ids)})")

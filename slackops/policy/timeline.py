@@ -16,9 +16,9 @@ The rules (SPEC.md "Time semantics"):
 - resolution ends what it makes moot: pending update and escalation checkpoints become
   ``void``, and so does an unsent critical notice;
 - an escalation step is ``void`` when its ``unless`` (resolved, plan of resolution) came
-  before it fell due; an auto-upgrade is ``void`` once the request is identified
-  (acknowledged) in time, ``breached`` when its instant passed without that (time to
-  upgrade).
+  before it fell due; an auto-upgrade is ``void`` once the problem is identified in time
+  (``identified_at``; a plan, a workaround or a resolution identify it too; accepting the
+  request does not), ``breached`` when its instant passed without that (time to upgrade).
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ class _Facts:
     plan_at: datetime | None
     critical_notice_at: datetime | None
     updates: tuple[datetime, ...]
+    identified_at: datetime | None = None
 
 
 def _aware(value: Any, what: str) -> datetime:
@@ -155,6 +156,7 @@ def _facts(policy: Policy, priority_id: str, submitted_at: datetime, calendar: s
         plan_at=_opt(kw.get("plan_at"), "plan_at"),
         critical_notice_at=_opt(kw.get("critical_notice_at"), "critical_notice_at"),
         updates=tuple(sorted(_aware(u, f"updates[{i}]") for i, u in enumerate(kw.get("updates") or ()))),
+        identified_at=_opt(kw.get("identified_at"), "identified_at"),
     )
 
 
@@ -312,8 +314,8 @@ def _auto_upgrade(policy: Policy, prio: Priority, facts: _Facts) -> list[Checkpo
         return []
     cal = _calendar(policy, up.calendar, facts)
     due = _u(cal.add_duration(facts.submitted_at, up.after))
-    # "identified": acknowledged; a plan, a workaround or a resolution identify it too
-    identified = _earliest(facts.acknowledged_at, facts.plan_at, facts.workaround_at, facts.resolved_at)
+    # "problem identification": recorded as such; a plan, a workaround or a resolution identify it too
+    identified = _earliest(facts.identified_at, facts.plan_at, facts.workaround_at, facts.resolved_at)
     if identified is not None and identified <= due:
         state = "void"
     else:

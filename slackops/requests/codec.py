@@ -81,7 +81,7 @@ def request_body(req: Request, alarms: list[str]) -> dict[str, Any]:
         "pc": [[to_ms(at), frm, to, why] for at, frm, to, why in req.priority_changes],
         "el": req.escalation_level, "ea": req.escalation_acknowledged, "cg": req.category,
         "cl": _ms(req.closed_at), "so": None if req.source == "command" else req.source,
-        "ap": _ms(req.appealed_at), "al": alarms,
+        "ap": _ms(req.appealed_at), "ia": _ms(req.identified_at), "no": dict(req.notes), "al": alarms,
     }
     return {k: v for k, v in d.items() if v not in (None, "", [], {}, 0)}
 
@@ -118,7 +118,7 @@ def decode_request(raw: bytes | str) -> Stored:
         priority_changes=tuple((from_ms(at), frm, to, why) for at, frm, to, why in d.get("pc", ())),
         escalation_level=d.get("el", 0), escalation_acknowledged=d.get("ea", 0),
         category=d.get("cg"), closed_at=_t(d.get("cl")), source=d.get("so", "command"),
-        appealed_at=_t(d.get("ap")),
+        appealed_at=_t(d.get("ap")), identified_at=_t(d.get("ia")), notes=d.get("no", {}),
     )
     return Stored(req, list(d.get("al", ())), list(d.get("h", ())), int(d.get("w", d["v"])))
 

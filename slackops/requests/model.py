@@ -22,6 +22,16 @@ from enum import StrEnum
 from typing import Any
 
 from slackops.errors import DomainError
+from slackops.requests.records import (
+    _identified,
+    _noted,
+    _phi_flagged,
+    _plan_recorded,
+    _update_posted,
+    _upgrade_declined,
+    _upgrade_requested,
+    _workaround_given,
+)
 
 __all__ = [
     "Status",
@@ -70,6 +80,11 @@ class EventType(StrEnum):
     info_provided = "info_provided"
     update_posted = "update_posted"
     plan_recorded = "plan_recorded"
+    workaround_given = "workaround_given"
+    identified = "identified"
+    upgrade_requested = "upgrade_requested"
+    upgrade_declined = "upgrade_declined"
+    phi_flagged = "phi_flagged"
     resolved = "resolved"
     closed = "closed"
     reopened = "reopened"
@@ -217,6 +232,10 @@ class Request:
     escalation_acknowledged: int = 0
     appealed_at: datetime | None = None
     card_channel: str | None = None
+    # what agents recorded for the customer (the full texts are in the history):
+    # status, plan, plan_expected, workaround, diagnosis, upgrade_to, upgrade_why
+    identified_at: datetime | None = None
+    notes: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def is_open(self) -> bool:
@@ -246,6 +265,7 @@ class Request:
             "plan_at": self.plan_at,
             "critical_notice_at": self.critical_notice_at,
             "updates": self.updates,
+            "identified_at": self.identified_at,
         }
 
 
@@ -389,10 +409,13 @@ def _reclassified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(
             f"raising {req.id} from {req.priority} to {to} needs a justification of increased impact"
         )
-    return {
+    changes: dict[str, Any] = {
         "priority": to,
         "priority_changes": req.priority_changes + ((ev.at, req.priority, to, reason),),
     }
+    if req.notes.get("upgrade_to"):  # a customer's pending request for a higher priority is settled
+        changes["notes"] = _noted(req, upgrade_to=None, upgrade_why=None)
+    return changes
 
 
 def _appealed(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
@@ -464,21 +487,6 @@ def _info_provided(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     return {"status": _working_status(req), "waiting": _end_wait(req, ev.at)}
 
 
-def _update_posted(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
-    changes: dict[str, Any] = {"updates": req.updates + (ev.at,)}
-    if ev.data.get("workaround") and req.workaround_at is None:
-        changes["workaround_at"] = ev.at  # Comensure P2: a workaround may come before the fix
-    return changes
-
-
-def _plan_recorded(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
-    if req.plan_at is not None:
-        raise DomainError(f"{req.id} already has a plan of resolution")
-    return {"plan_at": ev.at}
-
-
 def _resolved(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     _refuse_if_done(req)
     how = str(ev.data.get("resolution") or "fix")
@@ -537,6 +545,11 @@ _TRANSITIONS = {
     EventType.info_provided: _info_provided,
     EventType.update_posted: _update_posted,
     EventType.plan_recorded: _plan_recorded,
+    EventType.workaround_given: _workaround_given,
+    EventType.identified: _identified,
+    EventType.upgrade_requested: _upgrade_requested,
+    EventType.upgrade_declined: _upgrade_declined,
+    EventType.phi_flagged: _phi_flagged,
     EventType.resolved: _resolved,
     EventType.closed: _closed,
     EventType.reopened: _reopened,
@@ -570,6 +583,8 @@ def recorded(before: Request, event: Event, after: Request) -> Event:
     the audit trail reads on its own."""
     data = dict(event.data)
     kind = event.type
+    if before.acknowledged_at is None and after.acknowledged_at is not None:
+        data["accepted"] = True  # Take, Assign, Acknowledge: whichever came first accepted it
     if kind == "reclassified":
         data.setdefault("from", before.priority)
     elif kind == "assigned":

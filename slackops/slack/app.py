@@ -92,6 +92,7 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
         handle_error(desk, error, body, response, verified=bool(context.get("slackops_verified")))
 
     listeners.register(app)
+    _warm_language_models(desk)
     # Events written from now on are published by the workers: their consumer group must
     # exist before the first one is (it reads from "$").
     ensure = getattr(store, "ensure_groups", None)
@@ -102,6 +103,22 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     app._slackops_desk = desk  # type: ignore[attr-defined]  # for the HTTP server's /healthz
     app._slackops_secret = settings.signing_secret or ""  # type: ignore[attr-defined]  # for the guard
     return app
+
+
+def _warm_language_models(desk: Desk) -> None:
+    """Policies that answer in the request's language detect it (slackops.slack.language):
+    load the detector's models now, in the background, not on a customer's first form."""
+    from slackops.slack.language import warm
+
+    sets = []
+    for account in desk.config.accounts:
+        try:
+            policy = desk.policy(account.policy)
+        except Exception:  # noqa: BLE001 - a bad policy is reported where it is used
+            continue
+        if policy.intake.answer_in_request_language:
+            sets.append(policy.languages)
+    warm(sets)
 
 
 def _get(d: Any, *keys: str) -> Any:

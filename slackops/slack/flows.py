@@ -28,7 +28,7 @@ from slackops.slack.blocks.messages import (
 from slackops.slack.blocks.text import escape, user_link
 from slackops.slack.i18n import t
 
-__all__ = ["Said", "announcements", "change", "record", "escalation_roles", "refresh_card"]
+__all__ = ["Said", "announcements", "change", "record", "escalation_roles", "refresh_card", "closure_message"]
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,28 @@ def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, da
         if link:
             extra = "\n" + t(lang, "notice.from_message", link=link)
         thread(thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
-    elif type_ == "acknowledged":
-        # the priority recorded at acceptance (IXCloud), with the agent's note when it changed
+    elif type_ == "acknowledged" or (data.get("accepted") and type_ in ("assigned", "info_requested")):
+        # Take, Assign and Acknowledge all accept a request. Acknowledge says so in the
+        # thread; where the policy notifies the customer of acceptance (Interzen), the
+        # first acceptance does, however it was done, naming the customer.
+        notify = "acceptance" in getattr(getattr(policy, "intake", None), "notify_on", ())
         prio = str(data.get("priority") or req.priority)
-        thread(thread_message(t(lang, "notice.accepted", id=req.id, agent=who,
-                                priority=escape(priority_label(policy, prio))),
-                              quote=data.get("reason") if data.get("priority") else None))
+        if type_ == "acknowledged" or notify:
+            key = "accepted" if type_ != "acknowledged" else "thread"
+            text = t(lang, "notice.accepted", id=req.id, agent=who, priority=escape(priority_label(policy, prio)))
+            if notify:
+                text = t(lang, "notice.accepted_notify", who=user_link(req.submitted_by)) + " " + text
+            thread(thread_message(text, quote=data.get("reason") if data.get("priority") else None), key=key)
+        if type_ == "info_requested":
+            thread(info_requested_message(req, question=data.get("question", ""), agent=actor, lang=lang))
     elif type_ == "reclassified":
+        # Interopion: the vendor "will inform Customer of any such change"; the customer
+        # "may appeal any such reclassification to ... Support management"
+        intake = getattr(policy, "intake", None)
         thread(reclassified_message(req, frm=data.get("from") or "", to=data["to"],
-                                    reason=data.get("reason", ""), agent=actor, lang=lang))
+                                    reason=data.get("reason", ""), agent=actor, lang=lang,
+                                    tell=req.submitted_by if getattr(intake, "reclassification_must_be_told", False) else None,
+                                    appeal=bool(getattr(intake, "reclassification_appeal_to", None))))
     elif type_ == "categorized":
         from slackops.slack.blocks.card import category_label
 
@@ -114,12 +127,12 @@ def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, da
         if data.get("resolution") == "feature_request":
             thread(thread_message(t(lang, "notice.feature_request", id=req.id, agent=who)))
             if getattr(getattr(policy, "intake", None), "feature_requests_close", False):
-                thread(thread_message(t(lang, "notice.closed", id=req.id)), key="closed")
+                thread(closure_message(policy, req, lang), key="closed")
         else:
             thread(resolved_message(req, resolution=data.get("resolution", "other"),
                                     note=data.get("note", ""), agent=actor, lang=lang))
     elif type_ == "closed":
-        thread(thread_message(t(lang, "notice.closed", id=req.id)))
+        thread(closure_message(policy, req, lang))
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":
@@ -140,10 +153,67 @@ def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, da
         thread(thread_message(t(lang, "notice.appealed", id=req.id, who=who)))
         dm = appeal_dm(req, by=actor, reason=data.get("reason", ""), permalink=permalink)
         out.extend(Said(f"dm:{u}", dm, dm_to=u) for u in managers)
+    elif type_ in RECORDS:
+        out.extend(record_announcements(config, policy, req, type_, actor, data))
     elif type_ == "escalation_acknowledged":
         thread(thread_message(t(lang, "notice.escalation_acknowledged", id=req.id, who=who,
                                 level=data.get("level") or req.escalation_level)))
     return out
+
+
+def closure_message(policy: Any, req: Any, lang: str) -> Message:
+    """Where the policy notifies the customer of closure (Interzen), the notice names them."""
+    text = t(lang, "notice.closed", id=req.id)
+    if "closure" in getattr(getattr(policy, "intake", None), "notify_on", ()):
+        text = t(lang, "notice.closed_notify", who=user_link(req.submitted_by)) + " " + text
+    return thread_message(text)
+
+
+RECORDS = ("update_posted", "plan_recorded", "workaround_given", "identified", "upgrade_requested",
+           "upgrade_declined")
+"""Events of slackops.slack.blocks.records: agents' records and a customer's upgrade request."""
+
+
+def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: str,
+                         data: dict[str, Any]) -> list[Said]:
+    from slackops.slack.blocks import records
+
+    lang = req.language or "en"
+    text = str(data.get("text") or "")
+    if type_ == "update_posted":
+        if data.get("source") == "thread" or not text:
+            return []  # the agent's own reply in the thread: already said
+        return [Said("thread", records.update_message(req, text=text, agent=actor, lang=lang))]
+    if type_ == "plan_recorded":
+        if not text:
+            return []
+        return [Said("thread", records.plan_message(req, text=text, expected=data.get("expected"), agent=actor,
+                                                    lang=lang))]
+    if type_ == "workaround_given":
+        return [Said("thread", records.workaround_message(req, text=text, agent=actor, lang=lang))]
+    if type_ == "identified":
+        return [Said("thread", records.identified_message(req, text=text, agent=actor, lang=lang))]
+    if type_ == "upgrade_requested":
+        to = str(data.get("to") or "")
+        why = str(data.get("justification") or "")
+        out = [Said("thread", records.upgrade_requested_message(req, to=to, justification=why, who=actor, lang=lang))]
+        channel = None
+        for pid in (to, req.priority):
+            try:
+                channel = config.channel_for_rank(policy.priority(pid).rank)
+            except Exception:  # noqa: BLE001 - a priority the policy no longer has: the next one
+                channel = None
+            if channel:
+                break
+        if channel:
+            out.append(Said("channel", records.upgrade_requested_message(
+                req, to=to, justification=why, who=actor, lang=lang, for_agents=True), dm_to=channel))
+        return out
+    if type_ == "upgrade_declined":
+        return [Said("thread", records.upgrade_declined_message(req, to=str(data.get("to") or ""),
+                                                               reason=str(data.get("reason") or ""), agent=actor,
+                                                               lang=lang))]
+    return []
 
 
 def refresh_card(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> None:

@@ -46,6 +46,16 @@ class CallbackId(StrEnum):
     CUSTOMER_ESCALATE = "slackops_customer_escalate"
     APPEAL = "slackops_appeal"
     ADD_INFO = "slackops_add_info"
+    # agents' records of the work the policy measures
+    POST_UPDATE = "slackops_post_update"
+    RECORD_PLAN = "slackops_record_plan"
+    WORKAROUND = "slackops_workaround"
+    IDENTIFIED = "slackops_identified"
+    UPGRADE_DECLINE = "slackops_upgrade_decline"
+    # customers: ask for a higher priority
+    REQUEST_UPGRADE = "slackops_request_upgrade"
+    # customers: the account's settings (the calendar of its new requests)
+    ACCOUNT_SETTINGS = "slackops_account_settings"
 
 
 class ActionId(StrEnum):
@@ -65,17 +75,27 @@ class ActionId(StrEnum):
     RESOLVE = "req_resolve"
     REOPEN = "req_reopen"
     ESCALATE = "req_escalate"
+    # agents' records of the work the policy measures (card), and a customer's upgrade request (thread)
+    POST_UPDATE = "req_post_update"
+    RECORD_PLAN = "req_record_plan"
+    WORKAROUND = "req_workaround"
+    IDENTIFIED = "req_identified"
+    UPGRADE_ACCEPT = "req_upgrade_accept"
+    UPGRADE_DECLINE = "req_upgrade_decline"
     # customers, on the card and in the thread
     CUSTOMER_ESCALATE = "req_customer_escalate"
     APPEAL = "req_appeal"
     ADD_INFO = "req_add_info"
     CONFIRM_RESOLVED = "req_confirm_resolved"
+    REQUEST_UPGRADE = "req_request_upgrade"
     # managers, in escalation DMs (also used by the workers' notices)
     ESCALATION_ACK = "esc_acknowledge"
     REASSIGN = "esc_reassign"
     OPEN_THREAD = "open_thread"  # a link button: Slack still sends an action, acked and ignored
     # App Home
     HOME_REFRESH = "home_refresh"
+    ACCOUNT_SETTINGS = "home_account_settings"
+    HOME_SHOW_CLOSED = "home_show_closed"
 
 
 class BlockId(StrEnum):
@@ -85,6 +105,7 @@ class BlockId(StrEnum):
     CARD_FIELDS = "card_fields"
     CARD_DUE = "card_due"
     CARD_DESCRIPTION = "card_description"
+    CARD_RECORDS = "card_records"
     CARD_AGENT_ACTIONS = "card_agent_actions"
     CARD_CUSTOMER_ACTIONS = "card_customer_actions"
     PRIORITY = "priority"
@@ -103,6 +124,8 @@ class BlockId(StrEnum):
     TEXT = "text"
     ASSIGNEE = "assignee"
     NOTICE_TEXT = "notice_text"
+    EXPECTED = "expected"
+    CALENDAR = "calendar"
 
 
 class InputId(StrEnum):

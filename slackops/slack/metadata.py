@@ -56,6 +56,7 @@ class ViewMeta(_Compact):
     source_permalink: str | None = None
     level: int | None = None
     force: bool = False
+    assignee: str | None = None  # Take where acceptance asks for the initial priority: who takes it
     dm_channel: str | None = None  # an escalation DM to update after the change
     dm_ts: str | None = None
 

@@ -28,7 +28,13 @@ class PhiFinding:
         }[self.kind]
 
 
-_SSN = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}([- ]?)(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
+# unlabelled, an SSN is written with its separators (123-45-6789, 123 45 6789); nine bare
+# digits are one only next to a label ("SSN 123456789"): ids, orders and cases are digits too
+_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
+# ... and not when the text names it as something else: "Job 825-25-4393", "case 302-72-6844"
+_NOT_SSN_BEFORE = re.compile(
+    r"(?:order|ticket|case|job|serial|invoice|incident|ref|reference|build|tracking|part|sku|code|shipment|"
+    r"request|run)\W{0,3}(?:no\.?|num(?:ber)?|#|id)?\W{0,3}$", re.I)
 _SSN_LABEL = re.compile(r"\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*\d{9}\b", re.I)
 _MRN = re.compile(
     r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?|num|#))?|patient\s+(?:id|number|no\.?|#)|chart\s+(?:number|no\.?|#))"
@@ -53,7 +59,8 @@ def find_phi(text: str) -> list[PhiFinding]:
         return []  # every pattern needs a digit: most text is settled by one scan
     found: list[PhiFinding] = []
     for m in _SSN.finditer(text):
-        found.append(PhiFinding("ssn", m.start(), m.end()))
+        if not _NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
+            found.append(PhiFinding("ssn", m.start(), m.end()))
     for m in _SSN_LABEL.finditer(text):
         found.append(PhiFinding("ssn", m.start(), m.end()))
     for m in _MRN.finditer(text):

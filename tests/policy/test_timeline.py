@@ -126,11 +126,17 @@ def test_comensure_p2_auto_upgrade_unless_identified():
     assert pending["auto_upgrade"].state == "pending" and pending["auto_upgrade"].due_at == FRI + 4 * H
     due = by_key(pol.timeline("P2", FRI, now=FRI + 4 * H))
     assert due["auto_upgrade"].state == "breached"  # time to upgrade
-    identified = by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, acknowledged_at=FRI + 3 * H))
+    identified = by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, identified_at=FRI + 3 * H))
     assert identified["auto_upgrade"].state == "void"
     assert identified["auto_upgrade"].met_at == FRI + 3 * H
+    # accepting the request is not identifying the problem
+    taken = by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, acknowledged_at=FRI + 1 * H))
+    assert taken["auto_upgrade"].state == "breached"
+    # a plan or a workaround identifies it too
+    for fact in ("plan_at", "workaround_at"):
+        assert by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, **{fact: FRI + 2 * H}))["auto_upgrade"].state == "void"
     # identified too late: the upgrade was owed
-    late = by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, acknowledged_at=FRI + 4 * H + MIN))
+    late = by_key(pol.timeline("P2", FRI, now=FRI + 5 * H, identified_at=FRI + 4 * H + MIN))
     assert late["auto_upgrade"].state == "breached"
 
 
@@ -225,7 +231,7 @@ def test_waiting_after_the_deadline_changes_nothing_and_on_24x7_moves_real_time(
 
 def test_resolution_meets_the_workaround_and_voids_an_unsent_update():
     pol = load("comensure")
-    cps = by_key(pol.timeline("P2", FRI, now=FRI + 30 * H, resolved_at=FRI + 10 * H, acknowledged_at=FRI + H))
+    cps = by_key(pol.timeline("P2", FRI, now=FRI + 30 * H, resolved_at=FRI + 10 * H, acknowledged_at=FRI + H, identified_at=FRI + H))
     assert cps["workaround"].state == "met" and cps["workaround"].met_at == FRI + 10 * H
     assert cps["update"].state == "void"
     assert cps["auto_upgrade"].state == "void"

@@ -279,9 +279,12 @@ def test_update_posted_and_a_workaround_before_the_fix():
     assert req.updates == (at(5), at(50)) and req.workaround_at == at(50) and req.is_open
 
 
-def test_plan_recorded_once():
+def test_plan_recorded_once_then_revised():
     req = run(new(priority="P1"), ev("plan_recorded"))
-    refused(req, ev("plan_recorded", minutes=3), "ACME-12 already has a plan of resolution")
+    refused(req, ev("plan_recorded", minutes=3), "ACME-12 already has a plan of resolution; write the revised plan")
+    req = run(req, ev("plan_recorded", minutes=4, text="Patch 2.1 on Friday", expected="2026-12-04"))
+    assert req.plan_at == at(1) and req.notes["plan"] == "Patch 2.1 on Friday" and req.updates == (at(4),)
+    assert req.notes["plan_expected"] == "2026-12-04"
 
 
 @pytest.mark.parametrize("how", ["fix", "workaround", "other", "not_within_jurisdiction"])

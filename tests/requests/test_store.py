@@ -100,7 +100,7 @@ def test_apply_persists_and_history_says_who_when_why(store):
         ("submitted", "U0ACME1", at(0)), ("assigned", "U0AGENT2", at(1)), ("reclassified", "U0AGENT2", at(2)),
     ]
     assert hist[2].data == {"to": "P2", "reason": "one user only", "from": "P1"}
-    assert hist[1].data == {"assignee": "U0AGENT2"} and hist[2].reason == "one user only"
+    assert hist[1].data == {"assignee": "U0AGENT2", "accepted": True} and hist[2].reason == "one user only"
     assert all(e.id for e in hist)
 
 

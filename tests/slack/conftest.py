@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -214,6 +215,13 @@ def form(**fields: str) -> dict[str, Any]:
 
 @pytest.fixture
 def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
+    with running_desk(fake_slack, redis, namespace) as d:
+        yield d
+
+
+@contextmanager
+def running_desk(fake_slack, redis, namespace, config: dict[str, Any] | None = None) -> Iterator[Desk]:
+    """The app, its publisher and outbox on ``config`` (default: CONFIG), for one test."""
     from slackops.workers.publisher import Publisher
 
     from slackops.notices.outbox import Outbox
@@ -233,7 +241,7 @@ def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
     fake.add_user("U0ROSSI1", team_id="T0ROSSI", tz="Europe/Rome", is_stranger=True)
     fake.add_user("U0ROSSI2", team_id="T0ROSSI", tz="Europe/Rome", is_stranger=True)
     fake.add_user("U0INITECH1", team_id="T0INITECH", is_stranger=True)
-    config = Config.model_validate(CONFIG)
+    config = Config.model_validate(config or CONFIG)
     settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, slack_api_url=fake.url, mode="http")
     store = RequestStore(redis, config, prefix=f"slackops{namespace}")
     clock = Clock()

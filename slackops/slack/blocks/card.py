@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
 from slackops.slack.blocks.due import due_line, is_breached, next_due
 from slackops.slack.blocks.text import (
@@ -76,6 +77,9 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     cat = category_label(policy, req.category, lang)
     if cat:
         fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
+    cal_words = _calendar_words(policy, req)
+    if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
+        fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
     if req.escalation_level:
         fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
     blocks.append({"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]})
@@ -86,12 +90,20 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
         blocks.append(context(mark + line, BlockId.CARD_DUE))
     elif req.resolution:
         blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
+    blocks.extend(records_blocks(req, checkpoints, policy=policy, now=now, lang=lang))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
     blocks.extend(_agent_actions(req, policy, status, lang))
-    blocks.extend(_customer_actions(req, status, lang))
+    blocks.extend(_customer_actions(req, status, lang, policy))
     return blocks
+
+
+def _calendar_words(policy: Any, req: Any) -> str | None:
+    try:
+        return getattr(policy.calendar(req.calendar), "description", None)
+    except Exception:  # noqa: BLE001 - a calendar the policy no longer has
+        return None
 
 
 def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
@@ -115,6 +127,7 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
             els.append(button(t(lang, "btn.critical_notice"), ActionId.CRITICAL_NOTICE, rid, style="danger"))
         els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
         els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
+        els.extend(record_buttons(req, policy, lang))  # Post update, Record plan, Workaround, Problem identified
     elif status == "resolved":
         els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
     if not els:
@@ -122,12 +135,13 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
     return [context(t(lang, "card.for_agents")), {"type": "actions", "block_id": BlockId.CARD_AGENT_ACTIONS, "elements": els[:25]}]
 
 
-def _customer_actions(req: Any, status: str, lang: str) -> list[dict[str, Any]]:
+def _customer_actions(req: Any, status: str, lang: str, policy: Any = None) -> list[dict[str, Any]]:
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
         els.append(button(t(lang, "btn.add_info"), ActionId.ADD_INFO, rid, style="primary" if status == "waiting_on_customer" else None))
         els.append(button(t(lang, "btn.customer_escalate"), ActionId.CUSTOMER_ESCALATE, rid))
+        els.extend(upgrade_button(req, policy, lang))
     elif status == "resolved":
         els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
     if not els:

@@ -66,8 +66,13 @@ def agent_home(mine: list[HomeRow], unassigned: list[HomeRow], *, now: datetime,
 
 
 def customer_home(rows: list[HomeRow], *, account_names: list[str], now: datetime, tz: str, lang: str = "en",
-                  may_open: bool = True) -> dict[str, Any]:
+                  may_open: bool = True, settings: bool = False, closed: list[str] | None = None,
+                  closed_more: int = 0) -> dict[str, Any]:
+    """``settings``: the account has something its contacts choose (Interactor's calendar);
+    ``closed``: lines of the requests resolved or closed lately, ``closed_more`` not shown."""
     head: list[dict[str, Any]] = [button(t(lang, "btn.refresh"), ActionId.HOME_REFRESH)]
+    if settings:
+        head.append(button(t(lang, "settings.button"), ActionId.ACCOUNT_SETTINGS))
     if may_open:
         head.insert(0, button(t(lang, "btn.open_request"), ActionId.OPEN_REQUEST, style="primary"))
     names = ", ".join(escape(n) for n in account_names) or "—"
@@ -75,6 +80,12 @@ def customer_home(rows: list[HomeRow], *, account_names: list[str], now: datetim
         {"type": "actions", "elements": head},
         section(t(lang, "home.customer_intro", accounts=names)),
         *_rows(t(lang, "home.open_requests"), rows, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_open")),
-        context(t(lang, "home.times_in", tz=tz)),
     ]
+    if closed:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": t(lang, "history.title")}})
+        blocks.extend(section(line) for line in closed)
+        if closed_more:
+            blocks.append({"type": "actions", "elements": [
+                button(t(lang, "history.show_more") + f" ({closed_more})", ActionId.HOME_SHOW_CLOSED)]})
+    blocks.append(context(t(lang, "home.times_in", tz=tz)))
     return {"type": "home", "blocks": blocks[:HOME_BLOCK_LIMIT]}

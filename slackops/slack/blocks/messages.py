@@ -27,9 +27,15 @@ def thread_message(text: str, *, buttons: list[dict[str, Any]] | None = None, qu
     return {"text": truncate(text, 3000), "blocks": blocks}
 
 
-def reclassified_message(req: Any, *, frm: str, to: str, reason: str, agent: str, lang: str) -> Message:
+def reclassified_message(req: Any, *, frm: str, to: str, reason: str, agent: str, lang: str,
+                         tell: str | None = None, appeal: bool = True) -> Message:
+    """``tell``: the customer to notify (the policy says a reclassification must be told);
+    ``appeal``: the policy names someone to appeal to."""
     text = t(lang, "notice.reclassified", id=req.id, frm=frm, to=to, agent=user_link(agent))
-    return thread_message(text, quote=reason, buttons=[button(t(lang, "btn.appeal"), ActionId.APPEAL, req.id)])
+    if tell:
+        text = t(lang, "notice.accepted_notify", who=user_link(tell)) + " " + text
+    buttons = [button(t(lang, "btn.appeal"), ActionId.APPEAL, req.id)] if appeal else None
+    return thread_message(text, quote=reason, buttons=buttons)
 
 
 def info_requested_message(req: Any, *, question: str, agent: str, lang: str) -> Message:

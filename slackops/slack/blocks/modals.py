@@ -101,7 +101,12 @@ def open_request_modal(policy: Any, account: Any, meta: ViewMeta, *, lang: str =
         blocks.append(select_input(BlockId.CATEGORY, t(lang, "open.category"),
                                    [_option(c.labels.get(lang) or c.labels.get("en") or c.id, c.id) for c in policy.categories],
                                    optional=True))
-    if len(policy.languages) > 1:
+    if len(policy.languages) > 1 and intake.answer_in_request_language:
+        # left empty: answered in the language the request is written in
+        blocks.append(select_input(BlockId.LANGUAGE, t(lang, "open.language"),
+                                   [_option(t(lg, "language.name"), lg) for lg in policy.languages],
+                                   optional=True, hint=t(lang, "open.language_hint")))
+    elif len(policy.languages) > 1:
         blocks.append(select_input(BlockId.LANGUAGE, t(lang, "open.language"),
                                    [_option(t(lg, "language.name"), lg) for lg in policy.languages],
                                    initial=account.language if account.language in policy.languages else policy.languages[0]))
@@ -162,11 +167,16 @@ def resolve_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") ->
     return _modal(CallbackId.RESOLVE, t(lang, "resolve.title"), blocks, meta, lang)
 
 
-def assign_modal(req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def assign_modal(req: Any, meta: ViewMeta, *, lang: str = "en", policy: Any = None) -> dict[str, Any]:
+    """``policy``: assigning accepts the request and the policy records the initial
+    priority at acceptance (IXCloud): the form asks for it too."""
     el: dict[str, Any] = {"type": "users_select", "action_id": InputId.VALUE}
     if req.assignee:
         el["initial_user"] = req.assignee
     blocks = [{"type": "input", "block_id": BlockId.ASSIGNEE, "label": plain(t(lang, "assign.label", id=req.id)), "element": el}]
+    if policy is not None:
+        blocks.append(select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy),
+                                   initial=req.priority, hint=t(lang, "accept.hint", priority=req.priority)))
     return _modal(CallbackId.ASSIGN, t(lang, "assign.title"), blocks, meta, lang)
 
 

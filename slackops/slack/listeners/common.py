@@ -17,7 +17,8 @@ from slackops.slack.metadata import ActionValue, ViewMeta
 log = logging.getLogger("slackops.slack")
 
 __all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "clean_text", "too_long", "require_agent",
-           "require_staff", "require_customer_of", "may_open", "request_or_tell"]
+           "require_staff", "require_customer_of", "may_open", "request_or_tell",
+           "needs_24x7_refusal"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
             value = el["selected_option"].get("value")
         if value is None and el.get("selected_user"):
             value = el["selected_user"]
+        if value is None and el.get("selected_date"):
+            value = el["selected_date"]
         out[block_id] = clean_text(value) if isinstance(value, str) else value
     return out
 
@@ -146,6 +149,19 @@ def may_open(desk: Desk, account: Account, user_id: str) -> bool:
 
 def not_a_contact_text(desk: Desk, account: Account) -> str:
     return t(account.language, "refuse.not_contact", account=account.name, contacts=desk.contacts_line(account))
+
+
+def needs_24x7_refusal(desk: Desk, req: Any, priority: str | None, lang: str) -> str | None:
+    """IXCloud: "You must provide ... a contact during this 24x7 period" holds whenever a
+    request becomes a priority that is worked around the clock (intake, acceptance,
+    reclassification, a customer's upgrade): the reason to refuse, or None."""
+    if not priority:
+        return None
+    policy = desk.policy_of(req)
+    account = desk.account(req.account)
+    if priority in (policy.intake.needs_24x7_contact or ()) and account is not None and not account.contacts_24x7:
+        return t(lang, "open.needs_24x7_agent", priority=priority, account=account.name)
+    return None
 
 
 def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | None:

@@ -14,6 +14,7 @@ from slackops.slack.listeners.actions import (
     home,
     manager,
     open_request,
+    records,
 )
 from slackops.slack.listeners.routing import pattern, router
 
@@ -38,6 +39,16 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.REASSIGN: manager.reassign,
     ActionId.OPEN_THREAD: manager.open_thread,
     ActionId.HOME_REFRESH: home.refresh,
+    ActionId.ACCOUNT_SETTINGS: home.account_settings,
+    ActionId.HOME_SHOW_CLOSED: home.show_closed,
+    # what agents record of the work the policy measures; a customer's upgrade request
+    ActionId.POST_UPDATE: records.post_update,
+    ActionId.RECORD_PLAN: records.record_plan,
+    ActionId.WORKAROUND: records.workaround,
+    ActionId.IDENTIFIED: records.identified,
+    ActionId.UPGRADE_ACCEPT: records.upgrade_accept,
+    ActionId.UPGRADE_DECLINE: records.upgrade_decline,
+    ActionId.REQUEST_UPGRADE: records.request_upgrade,
 }
 
 

@@ -39,7 +39,10 @@ def _open_form_now(body: dict[str, Any], desk: Desk, build: Callable[[Any, Any, 
 
 def assign(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:
     ack()
-    _open_form(body, desk, client, lambda p, r, m, lang: modals.assign_modal(r, m.model_copy(update={"force": True}), lang=lang))
+    # the first acceptance records the initial priority where the policy says so (IXCloud)
+    _open_form(body, desk, client, lambda p, r, m, lang: modals.assign_modal(
+        r, m.model_copy(update={"force": True}), lang=lang,
+        policy=p if p.intake.priority_at_acceptance and r.acknowledged_at is None else None))
 
 
 def reclassify(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> None:

@@ -1,5 +1,6 @@
 """``/support``: no text opens the form; ``/support P1 short title`` opens it prefilled;
-``/support list``, ``/support status ID``, ``/support help``."""
+``/support list`` (open requests, then those closed in the last 30 days; ``/support list
+closed`` for more), ``/support status ID``, ``/support settings``, ``/support help``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from slackops.slack.auth import Role
+from slackops.slack.blocks import history
 from slackops.slack.blocks.card import priority_label, status_label
 from slackops.slack.blocks.due import due_line, next_due
 from slackops.slack.blocks.modals import open_request_modal
@@ -38,10 +40,20 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
         ack(text=t(lang, "refuse.unmapped_channel"))
         return
     if verb == "list":
-        ack(text=_list(desk, account, actor.user_id, lang))
+        more = rest.strip().lower() in ("closed", "more", "chiuse")
+        ack(text=_list(desk, account, actor.user_id, lang) if not more else _closed(desk, account, actor.user_id, lang))
         return
     if verb == "status":
         ack(text=_status(desk, account, rest.strip(), actor, lang))
+        return
+    if verb == "settings":  # the calendar of the account's new requests (Interactor)
+        from slackops.slack.listeners.views.settings import open_settings
+
+        answer = open_settings(desk, account, actor, body["trigger_id"], lang)
+        if answer:
+            ack(text=answer)
+        else:
+            ack()
         return
     if not may_open(desk, account, actor.user_id):
         ack(text=not_a_contact_text(desk, account))
@@ -76,15 +88,39 @@ def _line(desk: Desk, req: Any, tz: str, lang: str) -> str:
 
 
 def _list(desk: Desk, account: Any, user_id: str, lang: str) -> str:
-    reqs = desk.store.list(account=account.id, open_only=True)
-    if not reqs:
-        return t(lang, "list.none", account=escape(account.name))
+    everything = desk.store.list(account=account.id, open_only=False)
+    reqs = [r for r in everything if r.is_open]
     tz = desk.directory.tz(user_id, desk.policy(account.policy).timezone)
-    lines = [t(lang, "list.header", account=escape(account.name), n=len(reqs))]
-    lines += [_line(desk, r, tz, lang) for r in reqs[:LIST_LIMIT]]
-    if len(reqs) > LIST_LIMIT:
-        lines.append(t(lang, "home.more", n=len(reqs) - LIST_LIMIT))
+    if not reqs:
+        lines = [t(lang, "list.none", account=escape(account.name))]
+    else:
+        lines = [t(lang, "list.header", account=escape(account.name), n=len(reqs))]
+        lines += [_line(desk, r, tz, lang) for r in reqs[:LIST_LIMIT]]
+        if len(reqs) > LIST_LIMIT:
+            lines.append(t(lang, "home.more", n=len(reqs) - LIST_LIMIT))
+    lines += _closed_lines(desk, everything, tz, lang, history.SHOWN)
     return truncate("\n".join(lines), 3000)
+
+
+def _closed_lines(desk: Desk, everything: list[Any], tz: str, lang: str, limit: int) -> list[str]:
+    """Customers' history: resolved or closed in the last 30 days."""
+    now = desk.now()
+    done = history.recently_closed(everything, now)
+    if not done:
+        return []
+    lines = [t(lang, "history.header", n=len(done), days=history.HISTORY_DAYS)]
+    lines += ["      " + history.closed_line(r, now=now, tz=tz, lang=lang) for r in done[:limit]]
+    if len(done) > limit:
+        lines.append(t(lang, "history.more", n=len(done) - limit) if limit < history.MORE
+                     else t(lang, "home.more", n=len(done) - limit))
+    return lines
+
+
+def _closed(desk: Desk, account: Any, user_id: str, lang: str) -> str:
+    """``/support list closed``: the whole recent history (up to 50)."""
+    tz = desk.directory.tz(user_id, desk.policy(account.policy).timezone)
+    lines = _closed_lines(desk, desk.store.list(account=account.id, open_only=False), tz, lang, history.MORE)
+    return truncate("\n".join(lines) or t(lang, "history.none", days=history.HISTORY_DAYS), 3000)
 
 
 def _status(desk: Desk, account: Any, request_id: str, actor: Any, lang: str) -> str:

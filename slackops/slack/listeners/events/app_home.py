@@ -7,6 +7,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from slackops.slack.auth import Role
+from slackops.slack.blocks import history
 from slackops.slack.blocks.home import agent_home, customer_home
 from slackops.slack.desk import Desk
 from slackops.slack.listeners.common import log, may_open
@@ -17,7 +18,7 @@ def _rows(desk: Desk, reqs: list[Any]) -> list[tuple[Any, list[Any], Any]]:
     return [(r, desk.store.timeline(r, now), desk.policy_of(r)) for r in reqs]
 
 
-def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None) -> None:
+def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None, closed_limit: int = history.SHOWN) -> None:
     if not user_id:
         return
     role = desk.directory.role(user_id, team_id, None)
@@ -31,9 +32,14 @@ def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None) ->
         accounts = desk.directory.accounts_of(user_id)
         lang = accounts[0].language if accounts else "en"
         tz = desk.directory.tz(user_id, desk.policy(accounts[0].policy).timezone if accounts else "UTC")
-        reqs = [r for a in accounts for r in desk.store.list(account=a.id, open_only=True)]
+        everything = [r for a in accounts for r in desk.store.list(account=a.id, open_only=False)]
+        reqs = [r for r in everything if r.is_open]
+        done = history.recently_closed(everything, now)
+        closed = [history.closed_line(r, now=now, tz=tz, lang=lang) for r in done[:closed_limit]]
         view = customer_home(_rows(desk, reqs), account_names=[a.name for a in accounts], now=now, tz=tz, lang=lang,
-                             may_open=any(may_open(desk, a, user_id) for a in accounts))
+                             may_open=any(may_open(desk, a, user_id) for a in accounts),
+                             settings=any(desk.policy(a.policy).intake.customer_calendars for a in accounts),
+                             closed=closed, closed_more=max(0, min(len(done), history.MORE) - len(closed)))
     try:
         desk.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as e:

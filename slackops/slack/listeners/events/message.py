@@ -1,4 +1,6 @@
-"""Messages in a request's thread: an agent's first reply is the first response; a
+"""Messages in a request's thread: an agent's first reply is the first response, and each
+later one is a status update (as Zendesk and Pylon count public replies; the policy's
+``intake.thread_replies_are_updates`` or the account's setting turns that off); a
 customer's reply while the request waits on them is the information they were asked for."""
 
 from __future__ import annotations
@@ -12,6 +14,35 @@ from slackops.slack.listeners.common import log
 from slackops.slack.listeners.events.dedupe import first_delivery
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
+
+
+def replies_are_updates(desk: Desk, req: Any) -> bool:
+    account = desk.account(req.account)
+    if account is not None and account.thread_replies_are_updates is not None:
+        return account.thread_replies_are_updates
+    return bool(desk.policy_of(req).intake.thread_replies_are_updates)
+
+
+def _screen_for_phi(desk: Desk, req: Any, user: str, event: dict[str, Any], key: str) -> None:
+    """Where the policy forbids PHI (Interopion), a customer's reply that looks like it gets
+    an ephemeral warning asking its author to delete it, and the card a flag for agents."""
+    policy = desk.policy_of(req)
+    if not policy.intake.phi_guard:
+        return
+    from slackops.slack.i18n import t
+    from slackops.slack.phi import phi_reason
+
+    lang = req.language or "en"
+    reason = phi_reason(event.get("text") or "", lang)
+    if not reason:
+        return
+    desk.tell(user, t(lang, "phi.thread_warning", reason=reason, id=req.id), channel=event.get("channel"))
+    from slackops.errors import DomainError
+
+    try:
+        change(desk, req.id, "phi_flagged", user, {"ts": event.get("ts")}, key=key + ":phi")
+    except DomainError as e:
+        log.info("%s: PHI flag not recorded: %s", req.id, e)
 
 
 def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
@@ -32,9 +63,14 @@ def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     key = f"event:{body.get('event_id') or ts}"
     from slackops.errors import DomainError
 
+    if role is not Role.AGENT:
+        _screen_for_phi(desk, req, user, event, key)
     try:
         if role is Role.AGENT and req.first_response_at is None:
             change(desk, req.id, "first_response", user, {"ts": ts}, key=key)
+        elif role is Role.AGENT and replies_are_updates(desk, req):
+            change(desk, req.id, "update_posted", user, {"text": event.get("text") or "", "ts": ts, "source": "thread"},
+                   key=key)
         elif role is Role.CUSTOMER and str(getattr(req.status, "value", req.status)) == "waiting_on_customer":
             change(desk, req.id, "info_provided", user, {"text": event.get("text") or "", "ts": ts, "quiet": True}, key=key)
     except DomainError as e:

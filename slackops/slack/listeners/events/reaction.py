@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
+from slackops.slack.language import request_language
 from slackops.slack.listeners.common import may_open, not_a_contact_text
 from slackops.slack.listeners.events.dedupe import first_delivery
 from slackops.slack.listeners.shortcuts.open_from_message import title_from
@@ -70,9 +71,13 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
         permalink = client.chat_getPermalink(channel=channel, message_ts=ts)["permalink"]
     except SlackApiError:
         pass
-    fields = {"language": account.language, "source_ts": ts}
+    fields = {"language": request_language(policy, text, account.language), "source_ts": ts}
     if permalink:
         fields["source_permalink"] = permalink
+    if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
+        from slackops.slack.listeners.views.settings import settings_of
+
+        fields["calendar"] = settings_of(desk).calendar(account, policy)
     desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,
                           priority=priority, submitted_by=submitted_by, now=desk.now(), source="reaction", fields=fields,
                           idempotency_key=f"reaction:{channel}:{ts}")

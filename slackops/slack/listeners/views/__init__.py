@@ -8,7 +8,7 @@ from slack_bolt import App
 
 from slackops.slack.ids import CallbackId
 from slackops.slack.listeners.routing import pattern, router
-from slackops.slack.listeners.views import agent, customer, open_request
+from slackops.slack.listeners.views import agent, customer, open_request, records, settings
 
 VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.OPEN_REQUEST: open_request.submit,
@@ -24,6 +24,13 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.CUSTOMER_ESCALATE: customer.escalate,
     CallbackId.APPEAL: customer.appeal,
     CallbackId.ADD_INFO: customer.add_info,
+    CallbackId.POST_UPDATE: records.post_update,
+    CallbackId.RECORD_PLAN: records.record_plan,
+    CallbackId.WORKAROUND: records.workaround,
+    CallbackId.IDENTIFIED: records.identified,
+    CallbackId.UPGRADE_DECLINE: records.upgrade_decline,
+    CallbackId.REQUEST_UPGRADE: records.request_upgrade,
+    CallbackId.ACCOUNT_SETTINGS: settings.submit,
 }
 
 

@@ -11,7 +11,7 @@ from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
-from slackops.slack.listeners.common import Actor, view_meta
+from slackops.slack.listeners.common import Actor, needs_24x7_refusal, view_meta
 from slackops.slack.listeners.views.submit import submit_change
 from slackops.slack.phi import phi_reason
 
@@ -33,24 +33,45 @@ def _required(values: dict[str, str | None], block: str, lang: str) -> dict[str,
 def assign(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     force = view_meta(body).force
 
+    values = (((body.get("view") or {}).get("state") or {}).get("values") or {})
+    accepting = BlockId.PRIORITY in values  # the form asked for the initial priority (IXCloud)
+
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
         if not v.get(BlockId.ASSIGNEE):
             return {"_error": {BlockId.ASSIGNEE: t("en", "form.required")}}
-        return {"assignee": v[BlockId.ASSIGNEE], "force": True} if force else {"assignee": v[BlockId.ASSIGNEE]}
+        out: dict[str, Any] = {"assignee": v[BlockId.ASSIGNEE]}
+        if force:
+            out["force"] = True
+        if accepting:
+            if not v.get(BlockId.PRIORITY):
+                return {"_error": {BlockId.PRIORITY: t("en", "form.required")}}
+            refusal = needs_24x7_refusal(desk, req, v[BlockId.PRIORITY], "en")
+            if refusal:
+                return {"_error": {BlockId.PRIORITY: refusal}}
+            out["priority"] = v[BlockId.PRIORITY]
+        return out
 
-    submit_change(ack, body, desk, type_="assigned", error_block=BlockId.ASSIGNEE, data=data, allowed=_staff)
+    submit_change(ack, body, desk, type_="acknowledged" if accepting else "assigned", error_block=BlockId.ASSIGNEE,
+                  data=data, allowed=_staff)
 
 
 def accept(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     """IXCloud: "At the time [the vendor] accepts a service request, [it] will record an
     initial severity level"."""
 
+    assignee = view_meta(body).assignee  # Take: the agent who pressed it takes the request too
+
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
         if not v.get(BlockId.PRIORITY):
             return {"_error": {BlockId.PRIORITY: t("en", "form.required")}}
+        refusal = needs_24x7_refusal(desk, req, v[BlockId.PRIORITY], "en")
+        if refusal:
+            return {"_error": {BlockId.PRIORITY: refusal}}
         out: dict[str, Any] = {"priority": v[BlockId.PRIORITY]}
         if v.get(BlockId.REASON):
             out["reason"] = v[BlockId.REASON]
+        if assignee:
+            out["assignee"] = assignee
         return out
 
     submit_change(ack, body, desk, type_="acknowledged", error_block=BlockId.PRIORITY, data=data, allowed=_agent)
@@ -63,6 +84,9 @@ def reclassify(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
         if not v.get(BlockId.PRIORITY):
             return {"_error": {BlockId.PRIORITY: t("en", "form.required")}}
+        refusal = needs_24x7_refusal(desk, req, v[BlockId.PRIORITY], "en")
+        if refusal:
+            return {"_error": {BlockId.PRIORITY: refusal}}
         out = {"from": req.priority, "to": v[BlockId.PRIORITY], "reason": v.get(BlockId.REASON) or ""}
         if v.get(BlockId.JUSTIFICATION):
             out["justification"] = v[BlockId.JUSTIFICATION]

@@ -41,6 +41,11 @@ def escalate(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     base = _text(BlockId.REASON, desk, "reason")
 
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+        # IXCloud: the customer "may request that it be escalated to the next level"; a
+        # policy whose customer escalation has next_level: false allows one escalation only
+        custom = desk.policy_of(req).intake.customer_escalation
+        if custom is not None and not custom.next_level and req.escalation_level >= 1:
+            return {"_error": {BlockId.REASON: t(req.language or "en", "escalate.no_next_level", id=req.id)}}
         out = base(v, req)
         if "_error" not in out:
             out.update({"level": (req.escalation_level or 0) + 1, "by": "customer"})

@@ -10,6 +10,7 @@ from slack_bolt import Ack
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
+from slackops.slack.language import request_language
 from slackops.slack.listeners.common import (
     actor_of,
     form_values,
@@ -62,13 +63,20 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         return
     policy = desk.policy(account.policy)
     values = form_values(body)
-    language = values.get(BlockId.LANGUAGE) or account.language
+    # the customer's choice, else (where the policy answers in the request's language) the
+    # language they wrote in, else the account's
+    language = values.get(BlockId.LANGUAGE) or request_language(
+        policy, f"{values.get(BlockId.TITLE) or ''}\n{values.get(BlockId.DESCRIPTION) or ''}", account.language)
     errors = too_long(values, language if language in ("en", "it") else lang)
     errors = errors or validate(policy, account, values, language if language in ("en", "it") else lang)
     if errors:
         ack(response_action="errors", errors={str(k): v for k, v in errors.items()})
         return
     fields: dict[str, Any] = {"language": language}
+    if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
+        from slackops.slack.listeners.views.settings import settings_of
+
+        fields["calendar"] = settings_of(desk).calendar(account, policy)
     for key, block in (("impact", BlockId.IMPACT), ("environment", BlockId.ENVIRONMENT), ("steps", BlockId.STEPS),
                        ("category", BlockId.CATEGORY), ("justification", BlockId.JUSTIFICATION)):
         if values.get(block):
