@@ -29,8 +29,8 @@ import yaml
 from slackops.config import Config, Settings
 from slackops.requests import RequestStore
 from slackops.requests.redis_server import connect
+from slackops.sandbox.driver import SlackDriver
 from tests.slack.conftest import form
-from tests.slack.driver import SlackDriver
 from tests.workers.conftest import POLICY
 from tests.workers.test_faults import delivered
 
