@@ -59,6 +59,12 @@ def _config_check(args: argparse.Namespace) -> int:
         if acct.calendar not in pol.calendars:
             names = ", ".join(sorted(pol.calendars))
             problems.append(f"{args.file}: accounts[{i}].calendar: {acct.calendar!r} is not a calendar of {pol.name} ({names})")
+        if cfg.agent_controls_for(acct.id) == "triage":
+            missing = [p.id for p in pol.priorities if not cfg.triage_channel_for(acct.id, p.rank)]
+            if missing:
+                problems.append(f"{args.file}: accounts[{i}]: agent_controls is triage but {', '.join(missing)} of "
+                                f"{pol.name} have no triage channel (set accounts[{i}].triage_channel, or "
+                                "triage_channels / channels for their ranks)")
     if problems:
         raise SlackopsError("\n".join(problems))
     print(f"{args.file}: ok ({len(cfg.accounts)} accounts)")

@@ -217,6 +217,9 @@ class Request:
     escalation_acknowledged: int = 0
     appealed_at: datetime | None = None
     card_channel: str | None = None
+    # the agents' card in the vendor's triage channel (agent_controls: triage)
+    triage_channel: str | None = None
+    triage_ts: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,12 @@
 """The request card: posted in the shared channel, its thread holds the conversation,
-updated in place on every change."""
+updated in place on every change.
+
+With ``agent_controls: shared`` this one card carries everyone's buttons
+(:func:`request_card`). With ``triage`` (the default) each request has two cards: the
+customer card in the shared channel (:mod:`slackops.slack.blocks.card_customer`) and the
+agents' card in the vendor's triage channel (:mod:`slackops.slack.blocks.card_agents`).
+The pieces here are shared by all three; the agents' buttons (:func:`agent_actions`) are
+the same on the single card and the agents' card, so both reach the same listeners."""
 
 from __future__ import annotations
 
@@ -20,7 +27,8 @@ from slackops.slack.blocks.text import (
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
-__all__ = ["request_card", "card_text", "priority_label", "status_label"]
+__all__ = ["request_card", "card_text", "priority_label", "status_label", "agent_actions", "customer_actions",
+           "card_fields"]
 
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
 
@@ -66,7 +74,26 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     status = status_value(req.status)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "block_id": BlockId.CARD_HEADER, "text": plain(f"{req.id} · {req.title}", HEADER_LIMIT)},
+        card_fields(req, policy, lang),
     ]
+    if status in OPEN_STATUSES:
+        cp = next_due(checkpoints)
+        line = due_line(cp, now=now, tz=policy.timezone, lang=lang, per_reader=True)
+        mark = ":red_circle: " if is_breached(checkpoints) else ":stopwatch: "
+        blocks.append(context(mark + line, BlockId.CARD_DUE))
+    elif req.resolution:
+        blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
+    if req.description:
+        blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
+                       "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
+    blocks.extend(agent_actions(req, policy, status, lang))
+    blocks.extend(customer_actions(req, status, lang))
+    return blocks
+
+
+def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None) -> dict[str, Any]:
+    """Priority, status, who is on it, who opened it (then category, escalation level, ``extra``)."""
+    status = status_value(req.status)
     fields = [
         f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
         f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
@@ -78,23 +105,12 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
         fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
     if req.escalation_level:
         fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
-    blocks.append({"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]})
-    if status in OPEN_STATUSES:
-        cp = next_due(checkpoints)
-        line = due_line(cp, now=now, tz=policy.timezone, lang=lang, per_reader=True)
-        mark = ":red_circle: " if is_breached(checkpoints) else ":stopwatch: "
-        blocks.append(context(mark + line, BlockId.CARD_DUE))
-    elif req.resolution:
-        blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
-    if req.description:
-        blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
-                       "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
-    blocks.extend(_agent_actions(req, policy, status, lang))
-    blocks.extend(_customer_actions(req, status, lang))
-    return blocks
+    fields.extend(extra or [])
+    return {"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]}
 
 
-def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
+def agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
+    """The agents' buttons (on the single card, or on the agents' card)."""
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
@@ -122,13 +138,18 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
     return [context(t(lang, "card.for_agents")), {"type": "actions", "block_id": BlockId.CARD_AGENT_ACTIONS, "elements": els[:25]}]
 
 
-def _customer_actions(req: Any, status: str, lang: str) -> list[dict[str, Any]]:
+def customer_actions(req: Any, status: str, lang: str) -> list[dict[str, Any]]:
+    """The customer's buttons, named from their side ("Escalate to a manager"): add
+    information, escalate, appeal a reclassification, confirm resolved."""
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
         els.append(button(t(lang, "btn.add_info"), ActionId.ADD_INFO, rid, style="primary" if status == "waiting_on_customer" else None))
         els.append(button(t(lang, "btn.customer_escalate"), ActionId.CUSTOMER_ESCALATE, rid))
-    elif status == "resolved":
+        # "Request a higher severity" (with a justification) belongs here, next to escalation.
+    if status != "closed" and req.priority_changes and not req.appealed_at:
+        els.append(button(t(lang, "btn.customer_appeal"), ActionId.APPEAL, rid))
+    if status == "resolved":
         els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
     if not els:
         return []
