@@ -15,7 +15,14 @@ from typing import Any
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.common import button, context, status_value
 from slackops.slack.blocks.due import CUSTOMER_FACING, due_line, format_when, slack_date
-from slackops.slack.blocks.text import HEADER_LIMIT, SECTION_LIMIT, escape, escaped_cut, plain, truncate
+from slackops.slack.blocks.text import (
+    HEADER_LIMIT,
+    SECTION_LIMIT,
+    escape,
+    escaped_cut,
+    plain,
+    truncate,
+)
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
