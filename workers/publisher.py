@@ -21,8 +21,9 @@ listeners of the Slack app do nothing after their ack but this one write.
 A new request's card is itself a notice (``card|ACME-3``). With ``agent_controls: triage``
 (the default) the request also has an agents' card in the vendor's triage channel, a
 notice of its own (``triage|ACME-3``): it is queued once the customer card is posted (it
-links to the customer's thread), by the same entry, which stays pending until then; both
-cards are re-rendered together. A publisher or outbox that dies between the two posts
+links to the customer's thread), by the outbox's after-sent hook and, should that hook be
+lost, by the request's ``submitted`` entry, which stays pending until then; both cards are
+re-rendered together. A publisher or outbox that dies between the two posts
 leaves the entry pending or the notice queued: each card goes out exactly once. Replies queued before it is
 posted name it as their thread's root (``Notice.thread_of``) and the outbox fills in its ts.
 The outbox's after-sent hook tells the store where the card is (:meth:`card_posted`); a
@@ -353,7 +354,8 @@ class Publisher:
         request" message the app queued when it joined a shared channel (pin it)."""
         for nid in ids:
             if nid.startswith("card|"):
-                self.store.set_card(nid[len("card|"):], channel, ts)
+                req = self.store.set_card(nid[len("card|"):], channel, ts)
+                self._queue_agents_card(req)
             elif nid.startswith("triage|"):
                 self.store.set_triage_card(nid[len("triage|"):], channel, ts)
             elif nid.startswith("intro|"):
@@ -361,6 +363,19 @@ class Publisher:
                     self.client.pins_add(channel=channel, timestamp=ts)
                 except SlackApiError as e:  # already pinned, or no right to pin: the message stands
                     log.warning("%s: could not pin the open button: %s", channel, e.response.get("error"))
+
+    def _queue_agents_card(self, req: Any) -> None:
+        """Right after the customer card is posted, queue the agents' card (it links to the
+        customer's thread). Best effort: the request's ``submitted`` entry stays pending until
+        the agents' card is queued, so a publisher queues it if this hook is lost."""
+        try:
+            now = self.clock()
+            notices: list[Notice] = []
+            self._agents_card(req, self.store.policy(req.policy), req.card_ts, now, notices)
+            if notices:
+                self.outbox.add_many(notices, now.timestamp())
+        except Exception:  # noqa: BLE001 - the publisher's pending entry queues it instead
+            log.exception("%s: agents' card not queued after its customer card; the publisher will", req.id)
 
     def _card_notice(self, req: Any, now: datetime) -> Notice:
         from slackops.slack.cards import customer_card_message

@@ -165,16 +165,6 @@ def test_a_redelivered_change_says_nothing_again(parts, fake_slack):
     assert sum("accepted" in t.lower() for t in thread) == 1
 
 
-class KilledBeforeTheAgentsCard(Publisher):
-    """Dies on the pass that would queue the agents' card: the customer card is posted,
-    the agents' card is not even queued."""
-
-    def _agents_card(self, req, policy, card_ts, now, notices):
-        if card_ts and not req.triage_ts and not self.outbox.state(f"triage|{req.id}"):
-            raise Killed
-        return super()._agents_card(req, policy, card_ts, now, notices)
-
-
 def cards_posted(fake) -> Counter:
     return Counter(nid for nid, n in delivered(fake).items() for _ in range(n)
                    if nid.startswith(("card|", "triage|")))
@@ -210,22 +200,34 @@ def test_killed_between_the_two_cards_each_card_once(parts, fake_slack, where):
     store, outbox, publisher = parts
     reqs = [store.open("acme", title=f"Export {i} fails", priority="P3", submitted_by="U0ACME1", now=now())
             for i in range(2)]
-    first = publisher(KilledBeforeTheAgentsCard if where == "before queuing it" else Publisher, claim_idle=60)
-    first.step(block=0)  # the customer cards (and their "received" notices) are queued
-    outbox.drain(timeout=20)  # ... and posted; the agents' cards wait for them
-    assert all(store.get(r.id).card_ts for r in reqs)
+    first = publisher(claim_idle=60)
     if where == "before queuing it":
+        # the process dies in the outbox's after-sent hook of the first customer card: the
+        # store knows the card, the agents' card was never queued
+        def dying(ids, channel, ts):
+            for nid in ids:
+                if nid.startswith("card|"):
+                    store.set_card(nid[len("card|"):], channel, ts)
+                    raise Killed
+
+        dead = Outbox(store.redis, outbox.client, store.keys.prefix, interval=0.0, lease_seconds=1,
+                      after_sent=dying)
+        first.step(block=0)
         with pytest.raises(Killed):
-            first.step(block=0)
+            dead.drain(timeout=20)
         assert not any(n.startswith("triage|") for n in delivered(fake_slack))
         assert first.pending() == 2  # the submitted entries were never acknowledged
+        time.sleep(1.1)  # the dead outbox's lease on the shared channel runs out
     else:
-        first.step(block=0)  # the agents' cards are queued
-        outbox.after_sent = None  # the process dies between posting them and remembering where
+        first.step(block=0)  # the customer cards (and their "received" notices) are queued
+        outbox.after_sent = None  # the process dies after each post, before remembering where
+        outbox.drain(timeout=20)
+        first.step(block=0)  # the agents' cards are queued (the customer cards' places repaired)
         outbox.drain(timeout=20)
         assert all(store.get(r.id).triage_ts is None for r in reqs)
         for r in reqs:  # the next change finds them from the notices' records
             store.apply(r.id, Event("acknowledged", "U0AGENT1", now()))
+        outbox.after_sent = first.card_posted
 
     survivor = publisher(claim_idle=0.2)
     time.sleep(0.3)
