@@ -154,7 +154,8 @@ class Publisher:
         if not popped:
             return None
         rid = _text(popped[0][0])
-        self._refresh(rid)
+        if self._refresh(rid) > 1:  # two cards, two chat.update calls: the next slot waits twice as long
+            self.redis.pexpire(f"{self._stale_key}:slot", int(2 * CARD_REFRESH_INTERVAL * 1000))
         return rid
 
     # -- running ---------------------------------------------------------------------
@@ -391,15 +392,17 @@ class Publisher:
         return Notice(id=triage_notice_id(req.id), dest=dest, text=text, blocks=blocks,
                       digestible=False, request_id=req.id, kind="card:agents")
 
-    def _refresh(self, rid: str) -> None:
-        from slackops.slack.flows import refresh_card
+    def _refresh(self, rid: str) -> int:
+        """Re-render the request's cards; returns how many it has (chat.update calls)."""
+        from slackops.slack.cards import refresh_cards
 
         try:
-            refresh_card(self.store, self.client, rid, now=self.clock())
+            return refresh_cards(self.store, self.client, rid, now=self.clock())
         except SlackApiError as e:
             log.warning("%s: card update failed: %s", rid, e.response.get("error"))
         except Exception as e:  # noqa: BLE001 - a view of the store; the next change renders it again
             log.warning("%s: card not refreshed: %s", rid, e)
+        return 1
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:

@@ -54,10 +54,12 @@ def agents_card_message(store: Any, req: Any, now: datetime) -> tuple[str, list[
     return card_text(req), blocks
 
 
-def refresh_cards(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> None:
-    """Re-render the request's posted cards in place (chat.update: safe to repeat)."""
+def refresh_cards(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> int:
+    """Re-render the request's posted cards in place (chat.update: safe to repeat); returns
+    how many there were."""
     req = store.get(request_id)
     now = now or datetime.now(UTC)
+    count = int(bool(req.card_ts)) + int(bool(getattr(req, "triage_ts", None)))
     if req.card_ts:
         text, blocks = customer_card_message(store, req, now)
         client.chat_update(channel=getattr(req, "card_channel", None) or req.channel, ts=req.card_ts, text=text,
@@ -65,3 +67,4 @@ def refresh_cards(store: Any, client: Any, request_id: str, *, now: datetime | N
     if getattr(req, "triage_ts", None):
         text, blocks = agents_card_message(store, req, now)
         client.chat_update(channel=req.triage_channel, ts=req.triage_ts, text=text, blocks=blocks)
+    return count

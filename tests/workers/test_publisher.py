@@ -170,7 +170,7 @@ def cards_posted(fake) -> Counter:
                    if nid.startswith(("card|", "triage|")))
 
 
-def test_both_cards_posted_each_once_with_the_agents_card_linking_to_the_thread(parts, fake_slack):
+def test_both_cards_posted_each_once_with_the_agents_card_linking_to_the_thread(parts, fake_slack, redis):
     store, outbox, publisher = parts
     req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
     p = publisher()
@@ -193,6 +193,12 @@ def test_both_cards_posted_each_once_with_the_agents_card_linking_to_the_thread(
         assert "<@U0AGENT1>" in str(u["blocks"])
     assert store.find_by_triage_card("C0NORMAL", req.triage_ts) == req.id
     assert store.find_by_card("C0NORMAL", req.triage_ts) is None  # not the customer's thread
+    # a stale request's two cards cost two chat.update calls: the next slot waits twice as long
+    before = len(fake_slack.calls_to("chat.update"))
+    p.mark_stale([req.id])
+    assert p.refresh_stale() == req.id
+    assert len(fake_slack.calls_to("chat.update")) == before + 2
+    assert redis.pttl(f"{store.keys.prefix}:w:cards:stale:slot") > 1200
 
 
 @pytest.mark.parametrize("where", ["before queuing it", "hook lost after posting it"])
