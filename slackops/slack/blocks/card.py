@@ -86,8 +86,8 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
-    blocks.extend(agent_actions(req, policy, status, lang))
-    blocks.extend(customer_actions(req, status, lang))
+    blocks.extend(_agent_actions(req, policy, status, lang))
+    blocks.extend(_customer_actions(req, status, lang, policy))
     return blocks
 
 
@@ -109,7 +109,7 @@ def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = N
     return {"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]}
 
 
-def agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
+def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
     """The agents' buttons (on the single card, or on the agents' card)."""
     rid = req.id
     els: list[dict[str, Any]] = []
@@ -138,19 +138,25 @@ def agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[st
     return [context(t(lang, "card.for_agents")), {"type": "actions", "block_id": BlockId.CARD_AGENT_ACTIONS, "elements": els[:25]}]
 
 
-def customer_actions(req: Any, status: str, lang: str) -> list[dict[str, Any]]:
+def _customer_actions(req: Any, status: str, lang: str, policy: Any = None) -> list[dict[str, Any]]:
     """The customer's buttons, named from their side ("Escalate to a manager"): add
-    information, escalate, appeal a reclassification, confirm resolved."""
+    information, escalate, appeal a reclassification, confirm resolved (``policy``: for
+    the buttons a policy decides on)."""
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
         els.append(button(t(lang, "btn.add_info"), ActionId.ADD_INFO, rid, style="primary" if status == "waiting_on_customer" else None))
         els.append(button(t(lang, "btn.customer_escalate"), ActionId.CUSTOMER_ESCALATE, rid))
         # "Request a higher severity" (with a justification) belongs here, next to escalation.
+    elif status == "resolved":
+        els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
     if status != "closed" and req.priority_changes and not req.appealed_at:
         els.append(button(t(lang, "btn.customer_appeal"), ActionId.APPEAL, rid))
-    if status == "resolved":
-        els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
     if not els:
         return []
     return [context(t(lang, "card.for_customers")), {"type": "actions", "block_id": BlockId.CARD_CUSTOMER_ACTIONS, "elements": els}]
+
+
+# the same buttons on the two cards of ``agent_controls: triage``
+agent_actions = _agent_actions
+customer_actions = _customer_actions

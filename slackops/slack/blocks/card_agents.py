@@ -43,7 +43,8 @@ def flags(req: Any) -> list[str]:
     fields = req.fields or {}
     texts = [req.title or "", req.description or ""] + [str(v) for k, v in fields.items()
                                                         if k in ("impact", "environment", "steps", "justification")]
-    if any(find_phi(x) for x in texts):
+    # likely PHI in the request's text, or flagged in a thread reply (``notes["phi"]``)
+    if (getattr(req, "notes", None) or {}).get("phi") or any(find_phi(x) for x in texts):
         out.append(t(LANG, "card.flag_phi"))
     impact = str(fields.get("service_impact") or "")
     if impact in SERVICE_IMPACTS:

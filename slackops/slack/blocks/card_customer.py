@@ -56,7 +56,7 @@ def customer_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetim
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
-    actions = customer_actions(req, status, lang)
+    actions = customer_actions(req, status, lang, policy)
     if actions:  # the heading speaks to the reader: only the customer's buttons are here
         actions[0] = context(t(lang, "card.for_you"))
     blocks.extend(actions)
