@@ -246,9 +246,10 @@ def test_worker_killed_posting_the_agents_card_each_card_once(redis, redis_serve
             a.kill()
     b = start_worker(config_file, redis_server.url, fake_slack, namespace, tmp_path, "b")
     try:
-        expect = {f"{kind}|{r.id}" for r in reqs for kind in ("card", "triage")}
+        # both cards of each request, and the breach alerts the worker owes meanwhile
+        expect = {f"{kind}|{r.id}" for r in reqs for kind in ("card", "triage")} | owed(reqs)
         ok = wait_for(lambda: expect <= set(delivered(fake_slack))
-                      and all(store.get(r.id).triage_ts for r in reqs), 40)
+                      and all(store.get(r.id).triage_ts for r in reqs), 60)
         time.sleep(3)  # anything doubled would land by now
     finally:
         stop(b, 10)
