@@ -69,6 +69,18 @@ def _config_check(args: argparse.Namespace) -> int:
     problems, warnings = check_setup(cfg, lambda name: load_policy(name, closures=cfg.closures), str(args.file))
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
+    for i, acct in enumerate(cfg.accounts):
+        if cfg.agent_controls_for(acct.id) != "triage":
+            continue
+        try:
+            pol = load_policy(acct.policy, closures=cfg.closures)
+        except SlackopsError:
+            continue  # check_setup names it
+        missing = [p.id for p in pol.priorities if not cfg.triage_channel_for(acct.id, p.rank)]
+        if missing:
+            problems.append(f"{args.file}: accounts[{i}]: agent_controls is triage but {', '.join(missing)} of "
+                            f"{pol.name} have no triage channel (set accounts[{i}].triage_channel, or "
+                            "triage_channels / channels for their ranks)")
     if problems:
         raise SlackopsError("\n".join(problems))
     print(f"{args.file}: ok ({len(cfg.accounts)} accounts" + (f", {len(warnings)} warnings)" if warnings else ")"))

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from slackops.errors import ConfigError
 
-__all__ = ["Account", "Backups", "Config", "Retention", "Settings", "load_config", "format_validation_error"]
+__all__ = ["AGENT_CONTROLS", "Account", "Backups", "Config", "Retention", "Settings", "load_config", "format_validation_error"]
+
+AgentControls = Literal["triage", "shared"]
+AGENT_CONTROLS: tuple[str, ...] = ("triage", "shared")
+"""Where agents act on a request: ``triage`` (an agents' card in the vendor's triage channel;
+the customer card in the shared channel carries only the customer's actions) or
+``shared`` (one card in the shared channel with everyone's buttons)."""
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -45,6 +51,8 @@ class Account(BaseModel):
     timezone: str | None = None
     thread_replies_are_updates: bool | None = Field(
         None, description="override the policy's intake.thread_replies_are_updates for this account")
+    agent_controls: AgentControls | None = Field(default=None, description="this account's own agent_controls")
+    triage_channel: str | None = Field(default=None, description="where this account's agents' cards go")
 
     @field_validator("id")
     @classmethod
@@ -53,10 +61,10 @@ class Account(BaseModel):
             raise ValueError(f"{v!r} is not an account id (lowercase letters and digits, 1-16, a letter first)")
         return v
 
-    @field_validator("channel")
+    @field_validator("channel", "triage_channel")
     @classmethod
-    def _channel(cls, v: str) -> str:
-        if not _CHANNEL_ID.match(v):
+    def _channel(cls, v: str | None) -> str | None:
+        if v is not None and not _CHANNEL_ID.match(v):
             raise ValueError(f"{v!r} is not a Slack channel id (use ids like C0123ABC, never names)")
         return v
 
@@ -103,6 +111,9 @@ class Config(BaseModel):
     agents_usergroup: str | None = None
     managers: dict[str, list[str]] = Field(default_factory=dict)
     channels: dict[int, str] = Field(default_factory=dict)
+    agent_controls: AgentControls = "triage"
+    triage_channels: dict[int, str] = Field(
+        default_factory=dict, description="agents' cards by priority rank (default: the rank's channel in channels)")
     accounts: list[Account] = Field(default_factory=list)
     closures: list[str] = Field(
         default_factory=list,
@@ -138,7 +149,7 @@ class Config(BaseModel):
             _check_ids(users, _USER_ID, "user")
         return v
 
-    @field_validator("channels")
+    @field_validator("channels", "triage_channels")
     @classmethod
     def _channels(cls, v: dict[int, str]) -> dict[int, str]:
         for rank, ch in v.items():
@@ -160,6 +171,20 @@ class Config(BaseModel):
             raise ValueError(f"channel {sorted(dup)[0]} is mapped to more than one account")
         if not self.agents and not self.agents_usergroup:
             raise ValueError("agents: name agent user ids or an agents_usergroup")
+        shared = set(chans)
+        for rank, ch in sorted(self.triage_channels.items()):
+            if ch in shared:
+                raise ValueError(f"triage_channels.{rank}: {ch} is a customer's shared channel; "
+                                 "agents' cards go in a channel of the vendor's own")
+        for i, a in enumerate(self.accounts):
+            if a.triage_channel and a.triage_channel in shared:
+                raise ValueError(f"accounts[{i}].triage_channel: {a.triage_channel} is a customer's shared channel; "
+                                 "agents' cards go in a channel of the vendor's own")
+        if any(self.agent_controls_for(a.id) == "triage" and not a.triage_channel for a in self.accounts):
+            for rank, ch in sorted(self.channels.items()):
+                if ch in shared and rank not in self.triage_channels:
+                    raise ValueError(f"channels.{rank}: {ch} is a customer's shared channel and would get the "
+                                     f"agents' cards (set triage_channels.{rank}, or agent_controls: shared)")
         return self
 
     def account(self, account_id: str) -> Account | None:
@@ -170,6 +195,25 @@ class Config(BaseModel):
 
     def channel_for_rank(self, rank: int) -> str | None:
         return self.channels.get(rank)
+
+    def agent_controls_for(self, account_id: str) -> str:
+        """``triage`` or ``shared`` for this account (its own setting, else the top-level one)."""
+        account = self.account(account_id)
+        return (account.agent_controls if account and account.agent_controls else None) or self.agent_controls
+
+    def triage_channel_for(self, account_id: str, rank: int | None) -> str | None:
+        """Where an agents' card of this account at this priority rank goes: the account's
+        ``triage_channel``, else ``triage_channels[rank]``, else the rank's channel; None in
+        ``shared`` mode (or when nothing is configured: the card in the shared channel then
+        carries the agents' buttons, as in ``shared`` mode)."""
+        if self.agent_controls_for(account_id) != "triage":
+            return None
+        account = self.account(account_id)
+        if account and account.triage_channel:
+            return account.triage_channel
+        if rank is None:
+            return None
+        return self.triage_channels.get(rank) or self.channels.get(rank)
 
 
 def format_validation_error(path: str | os.PathLike[str], err: ValidationError) -> str:

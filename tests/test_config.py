@@ -88,3 +88,58 @@ def test_config_check_command(tmp_path, capsys):
     closures.write_text(GOOD + "closures: ['2026-13-01']\n")
     assert main(["config", "check", str(closures)]) == 2
     assert f"{closures}: closures: '2026-13-01' is not a date" in capsys.readouterr().err
+
+
+def test_agent_controls_default_and_overrides(tmp_path):
+    p = tmp_path / "c.yml"
+    p.write_text(GOOD)
+    cfg = load_config(p)
+    assert cfg.agent_controls == "triage" and cfg.agent_controls_for("acme") == "triage"
+    assert cfg.triage_channel_for("acme", 2) == "C0HIGH"  # the priority's channel by default
+    assert cfg.triage_channel_for("acme", 4) is None
+    p.write_text(GOOD.replace("channels:\n", "triage_channels:\n  2: C0TRIAGEHIGH\nchannels:\n"))
+    cfg = load_config(p)
+    assert cfg.triage_channel_for("acme", 2) == "C0TRIAGEHIGH" and cfg.triage_channel_for("acme", 1) == "C0URGENT"
+    p.write_text(GOOD + "    triage_channel: C0ACMETRIAGE\n")
+    assert load_config(p).triage_channel_for("acme", 1) == "C0ACMETRIAGE"
+    p.write_text("agent_controls: shared\n" + GOOD)
+    cfg = load_config(p)
+    assert cfg.agent_controls_for("acme") == "shared" and cfg.triage_channel_for("acme", 1) is None
+    p.write_text("agent_controls: shared\n" + GOOD + "    agent_controls: triage\n")
+    assert load_config(p).triage_channel_for("acme", 1) == "C0URGENT"  # the account's own setting wins
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("agent_controls: both\n" + GOOD, "agent_controls: Input should be 'triage' or 'shared'"),
+        (GOOD + "    agent_controls: agents\n", "accounts[0].agent_controls: Input should be 'triage' or 'shared'"),
+        (GOOD + "    triage_channel: triage\n", "accounts[0].triage_channel: 'triage' is not a Slack channel id"),
+        (GOOD + "    triage_channel: C0ACMESHARED\n",
+         "accounts[0].triage_channel: C0ACMESHARED is a customer's shared channel"),
+        (GOOD.replace("channels:\n", "triage_channels:\n  1: C0ACMESHARED\nchannels:\n"),
+         "triage_channels.1: C0ACMESHARED is a customer's shared channel"),
+        (GOOD.replace("  3: C0NORMAL", "  3: C0ACMESHARED"),
+         "channels.3: C0ACMESHARED is a customer's shared channel and would get the agents' cards"),
+    ],
+)
+def test_bad_agent_controls_name_the_field(tmp_path, text, expected):
+    p = tmp_path / "bad.yml"
+    p.write_text(text)
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert f"{p}: " in str(e.value) and expected in str(e.value)
+
+
+def test_config_check_wants_a_triage_channel_for_every_priority(tmp_path, capsys):
+    from slackops.cli import main
+
+    p = tmp_path / "c.yml"
+    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud"))
+    assert main(["config", "check", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert f"{p}: accounts[0]: agent_controls is triage but" in err and "have no triage channel" in err
+    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud") + "    triage_channel: C0TRIAGE\n")
+    assert main(["config", "check", str(p)]) == 0
+    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud") + "    agent_controls: shared\n")
+    assert main(["config", "check", str(p)]) == 0

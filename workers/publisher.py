@@ -18,7 +18,13 @@ it (``XAUTOCLAIM``) once it has been idle for ``claim_idle`` seconds and does it
 outbox already holds what was queued, so nothing is posted twice and nothing is lost. The
 listeners of the Slack app do nothing after their ack but this one write.
 
-A new request's card is itself a notice (``card|ACME-3``). Replies queued before it is
+A new request's card is itself a notice (``card|ACME-3``). With ``agent_controls: triage``
+(the default) the request also has an agents' card in the vendor's triage channel, a
+notice of its own (``triage|ACME-3``): it is queued once the customer card is posted (it
+links to the customer's thread), by the outbox's after-sent hook and, should that hook be
+lost, by the request's ``submitted`` entry, which stays pending until then; both cards are
+re-rendered together. A publisher or outbox that dies between the two posts
+leaves the entry pending or the notice queued: each card goes out exactly once. Replies queued before it is
 posted name it as their thread's root (``Notice.thread_of``) and the outbox fills in its ts.
 The outbox's after-sent hook tells the store where the card is (:meth:`card_posted`); a
 hook lost with its process is repaired from the card notice's record the next time the
@@ -39,6 +45,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,7 +57,7 @@ from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
 
-__all__ = ["GROUP", "Publisher", "card_notice_id"]
+__all__ = ["GROUP", "Publisher", "card_notice_id", "triage_notice_id"]
 
 log = logging.getLogger("slackops.workers.publisher")
 
@@ -65,6 +72,11 @@ WORKER_ACTORS = frozenset({"policy", "system"})
 
 def card_notice_id(request_id: str) -> str:
     return f"card|{request_id}"
+
+
+def triage_notice_id(request_id: str) -> str:
+    """The agents' card's notice (``agent_controls: triage``)."""
+    return f"triage|{request_id}"
 
 
 def _text(raw: Any) -> str:
@@ -142,7 +154,8 @@ class Publisher:
         if not popped:
             return None
         rid = _text(popped[0][0])
-        self._refresh(rid)
+        if self._refresh(rid) > 1:  # two cards, two chat.update calls: the next slot waits twice as long
+            self.redis.pexpire(f"{self._stale_key}:slot", int(2 * CARD_REFRESH_INTERVAL * 1000))
         return rid
 
     # -- running ---------------------------------------------------------------------
@@ -294,7 +307,7 @@ class Publisher:
                 notices.append(Notice(id=nid, dest=channel, text=text, blocks=blocks, digestible=False,
                                       thread_ts=card_ts, thread_of="" if card_ts else card_notice_id(rid),
                                       broadcast=said.broadcast, request_id=rid, kind=kind))
-        finished = True
+        finished = self._agents_card(req, policy, card_ts, now, notices) or event.type != "submitted"
         source_ts = (req.fields or {}).get("source_ts")
         if event.type == "submitted" and source_ts and req.source == "reaction":
             if card_ts:  # the reply under the ticketed message links to the card
@@ -319,35 +332,77 @@ class Publisher:
             return state["ts"]
         return None
 
+    def _agents_card(self, req: Any, policy: Any, card_ts: str | None, now: datetime, notices: list[Notice]) -> bool:
+        """Queue the request's agents' card if it has none yet (and should). False: it
+        waits for the customer card (it links to its thread)."""
+        from slackops.slack.cards import triage_channel
+
+        dest = triage_channel(self.config, policy, req)
+        if not dest or req.triage_ts:
+            return True
+        state = self.outbox.state(triage_notice_id(req.id))
+        if state:
+            if state.get("state") == "sent" and state.get("ts"):  # a lost after-sent hook, repaired here
+                self.store.set_triage_card(req.id, state.get("channel") or dest, state["ts"])
+            return True
+        if not card_ts:
+            return False
+        notices.append(self._triage_notice(replace(req, card_ts=card_ts), dest, now))
+        return True
+
     def card_posted(self, ids: list[str], channel: str, ts: str) -> None:
         """The outbox's after-sent hook: a card went out (remember where), or the "Open a
         request" message the app queued when it joined a shared channel (pin it)."""
         for nid in ids:
             if nid.startswith("card|"):
-                self.store.set_card(nid[len("card|"):], channel, ts)
+                req = self.store.set_card(nid[len("card|"):], channel, ts)
+                self._queue_agents_card(req)
+            elif nid.startswith("triage|"):
+                self.store.set_triage_card(nid[len("triage|"):], channel, ts)
             elif nid.startswith("intro|"):
                 try:
                     self.client.pins_add(channel=channel, timestamp=ts)
                 except SlackApiError as e:  # already pinned, or no right to pin: the message stands
                     log.warning("%s: could not pin the open button: %s", channel, e.response.get("error"))
 
-    def _card_notice(self, req: Any, now: datetime) -> Notice:
-        from slackops.slack.blocks.card import card_text, request_card
+    def _queue_agents_card(self, req: Any) -> None:
+        """Right after the customer card is posted, queue the agents' card (it links to the
+        customer's thread). Best effort: the request's ``submitted`` entry stays pending until
+        the agents' card is queued, so a publisher queues it if this hook is lost."""
+        try:
+            now = self.clock()
+            notices: list[Notice] = []
+            self._agents_card(req, self.store.policy(req.policy), req.card_ts, now, notices)
+            if notices:
+                self.outbox.add_many(notices, now.timestamp())
+        except Exception:  # noqa: BLE001 - the publisher's pending entry queues it instead
+            log.exception("%s: agents' card not queued after its customer card; the publisher will", req.id)
 
-        policy = self.store.policy(req.policy)
-        blocks = request_card(req, self.store.timeline(req, now), policy=policy, now=now)
-        return Notice(id=card_notice_id(req.id), dest=req.channel, text=card_text(req), blocks=blocks,
+    def _card_notice(self, req: Any, now: datetime) -> Notice:
+        from slackops.slack.cards import customer_card_message
+
+        text, blocks = customer_card_message(self.store, req, now)
+        return Notice(id=card_notice_id(req.id), dest=req.channel, text=text, blocks=blocks,
                       digestible=False, request_id=req.id, kind="card")
 
-    def _refresh(self, rid: str) -> None:
-        from slackops.slack.flows import refresh_card
+    def _triage_notice(self, req: Any, dest: str, now: datetime) -> Notice:
+        from slackops.slack.cards import agents_card_message
+
+        text, blocks = agents_card_message(self.store, req, now)
+        return Notice(id=triage_notice_id(req.id), dest=dest, text=text, blocks=blocks,
+                      digestible=False, request_id=req.id, kind="card:agents")
+
+    def _refresh(self, rid: str) -> int:
+        """Re-render the request's cards; returns how many it has (chat.update calls)."""
+        from slackops.slack.cards import refresh_cards
 
         try:
-            refresh_card(self.store, self.client, rid, now=self.clock())
+            return refresh_cards(self.store, self.client, rid, now=self.clock())
         except SlackApiError as e:
             log.warning("%s: card update failed: %s", rid, e.response.get("error"))
         except Exception as e:  # noqa: BLE001 - a view of the store; the next change renders it again
             log.warning("%s: card not refreshed: %s", rid, e)
+        return 1
 
     def _permalink(self, channel: str, ts: str) -> str | None:
         try:

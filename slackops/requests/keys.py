@@ -37,6 +37,9 @@ PUBLISH_GROUP = "publish"
 #: Where each request's card is: ``{channel}:{ts}`` -> request id (a hash), so that a
 #: reply in a card's thread finds its request in one look-up.
 CARDS = "{prefix}:cards"
+#: Where each request's agents' card is (the triage channel): ``{channel}:{ts}`` -> request
+#: id, so that a reply in its thread is known as an internal note.
+TRIAGE_CARDS = "{prefix}:cards:triage"
 #: Idempotency of a write (``open``/``apply`` with ``idempotency_key``): the result, with a TTL.
 IDEMPOTENT_WRITE = "{prefix}:idem:{key}"
 #: Inbound deliveries already seen (``first_delivery``): SET NX EX.
@@ -77,6 +80,10 @@ class Keys:
     @property
     def cards(self) -> str:
         return CARDS.format(prefix=self.prefix)
+
+    @property
+    def triage_cards(self) -> str:
+        return TRIAGE_CARDS.format(prefix=self.prefix)
 
     def alarms_done(self, request_id: str) -> str:
         return ALARMS_DONE.format(prefix=self.prefix, id=request_id)

@@ -236,6 +236,9 @@ class Request:
     # status, plan, plan_expected, workaround, diagnosis, upgrade_to, upgrade_why
     identified_at: datetime | None = None
     notes: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # the agents' card in the vendor's triage channel (agent_controls: triage)
+    triage_channel: str | None = None
+    triage_ts: str | None = None
 
     @property
     def is_open(self) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -495,12 +495,25 @@ class RequestStore:
 
     def set_card(self, request_id: str, channel: str, ts: str) -> Request:
         """Remember where the request's card (and so its thread) is. Not an event: no new version."""
+        return self._place(request_id, self.keys.cards, channel, ts, lambda r: (
+            (r.card_channel or r.channel, r.card_ts),
+            {"card_channel": channel if channel != r.channel else None, "card_ts": ts}))
+
+    def set_triage_card(self, request_id: str, channel: str, ts: str) -> Request:
+        """Remember where the request's agents' card is (its thread holds internal notes).
+        Not an event: no new version."""
+        return self._place(request_id, self.keys.triage_cards, channel, ts, lambda r: (
+            (r.triage_channel, r.triage_ts), {"triage_channel": channel, "triage_ts": ts}))
+
+    def _place(self, request_id: str, index: str, channel: str, ts: str,
+               where: Callable[[Request], tuple[tuple[str | None, str | None], dict[str, Any]]]) -> Request:
         for _attempt in range(MAX_RETRIES):
             old, alarms, entries, writes = self._load(request_id)
-            if old.card_ts == ts and (old.card_channel or old.channel) == channel:
+            known, change = where(old)
+            if known == (channel, ts):
                 return old  # already known (a repeated hook, a repair)
-            new = replace(old, card_channel=channel if channel != old.channel else None, card_ts=ts)
-            ops = [["HSET", self.keys.cards, f"{channel}:{ts}", old.id]]
+            new = replace(old, **change)
+            ops = [["HSET", index, f"{channel}:{ts}", old.id]]
             res = self._run(
                 "patch", old.id, writes, codec.body_text(new, alarms, entries), None, old.account, "",
                 self.keys.request(old.id), ops, {}, self.keys.alarms_done(old.id),
@@ -511,6 +524,11 @@ class RequestStore:
             if res[0] == "missing":
                 raise NotFound(f"there is no request {old.id}")
         raise ConflictError(f"{request_id} is changing too fast; try again")
+
+    def find_by_triage_card(self, channel: str, ts: str) -> str | None:
+        """The id of the request whose agents' card is the message ``ts`` in ``channel``, or None."""
+        rid = self.redis.hget(self.keys.triage_cards, f"{channel}:{ts}")
+        return _text(rid) if rid is not None else None
 
     def ensure_groups(self, group: str) -> None:
         """Create consumer group ``group`` on every account's history stream (the workers'

@@ -51,6 +51,7 @@ class _Failure:
     retry_after: int
     delay: float
     times: int
+    channel: str | None = None  # only calls to this channel fail
 
 
 @dataclass
@@ -207,13 +208,15 @@ class FakeSlack:
             self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), is_ext_shared, False,
                                                  list(members or []), bot_member)
 
-    def fail_next(self, method: str, status: int | str = 429, *, retry_after: int = 1, times: int = 1, delay: float = 0.0) -> None:
-        """Make the next ``times`` calls of ``method`` fail: 429 (with Retry-After), any
-        5xx, or ``"timeout"`` (the answer comes after ``delay`` seconds, default 30)."""
+    def fail_next(self, method: str, status: int | str = 429, *, retry_after: int = 1, times: int = 1, delay: float = 0.0,
+                  channel: str | None = None) -> None:
+        """Make the next ``times`` calls of ``method`` (to ``channel``, if given) fail: 429
+        (with Retry-After), any 5xx, or ``"timeout"`` (the answer comes after ``delay``
+        seconds, default 30; the call itself is then carried out, as Slack does)."""
         if status == "timeout" and not delay:
             delay = 30.0
         with self._lock:
-            self._failures[method].append(_Failure(status, retry_after, delay, times))
+            self._failures[method].append(_Failure(status, retry_after, delay, times, channel))
 
     def rate_limit(self, per_second: float | None, burst: int = 1) -> None:
         """Enforce Slack's chat.postMessage pacing per channel (None switches it off)."""
@@ -357,7 +360,7 @@ class FakeSlack:
         call = Call(method, params, headers, time.time())
         with self._lock:
             self.calls.append(call)
-            failure = self._take_failure(method)
+            failure = self._take_failure(method, params.get("channel"))
         if failure:
             if failure.delay:
                 time.sleep(failure.delay)
@@ -385,14 +388,14 @@ class FakeSlack:
                 self._bump()
         self._send(h, 200, body, {"x-oauth-scopes": scopes, "x-accepted-oauth-scopes": ""})
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, channel: Any = None) -> _Failure | None:
         q = self._failures.get(method)
-        if not q:
+        f = next((f for f in q or () if f.channel is None or f.channel == channel), None)
+        if f is None:
             return None
-        f = q[0]
         f.times -= 1
         if f.times <= 0:
-            q.popleft()
+            q.remove(f)
         return f
 
     def _take_token(self, channel: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slackops.slack.blocks.card import priority_label
@@ -217,14 +217,9 @@ def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: 
 
 
 def refresh_card(store: Any, client: Any, request_id: str, *, now: datetime | None = None) -> None:
-    """Re-render a request's card from the store, for code outside the Slack app (the
-    workers, after an auto-upgrade or a policy escalation). Does nothing if it has no card."""
-    from slackops.slack.blocks.card import card_text, request_card
-    from slackops.slack.desk import card_channel
+    """Re-render a request's cards from the store (the customer card, and the agents' card
+    where there is one), for code outside the Slack app (the workers, after an auto-upgrade
+    or a policy escalation). Does nothing for a card not yet posted."""
+    from slackops.slack.cards import refresh_cards
 
-    req = store.get(request_id)
-    if not req.card_ts:
-        return
-    now = now or datetime.now(UTC)
-    blocks = request_card(req, store.timeline(req, now), policy=store.policy(req.policy), now=now)
-    client.chat_update(channel=card_channel(req), ts=req.card_ts, text=card_text(req), blocks=blocks)
+    refresh_cards(store, client, request_id, now=now)

@@ -108,6 +108,8 @@ class BlockId(StrEnum):
     CARD_RECORDS = "card_records"
     CARD_AGENT_ACTIONS = "card_agent_actions"
     CARD_CUSTOMER_ACTIONS = "card_customer_actions"
+    CARD_FLAGS = "card_flags"  # the agents' card
+    CARD_CLOCKS = "card_clocks"
     PRIORITY = "priority"
     TITLE = "title"
     DESCRIPTION = "description"

@@ -119,11 +119,35 @@ class Desk:
                         what=f"ephemeral to {user} containing {contains!r}")
 
     def card(self, request_id: str) -> dict[str, Any]:
+        """The card in the customer's shared channel."""
         req = self.store.get(request_id)
         assert req.card_ts, f"{request_id} has no card"
         msg = self.fake.message(req.card_channel or req.channel, req.card_ts)
         assert msg is not None
         return msg
+
+    def has_agents_card(self, request_id: str) -> bool:
+        """Whether the request gets an agents' card (agent_controls: triage, a triage channel)."""
+        from slackops.slack.cards import triage_channel
+
+        req = self.store.get(request_id)
+        return triage_channel(self.config, self.store.policy(req.policy), req) is not None
+
+    def agents_card(self, request_id: str) -> dict[str, Any]:
+        """The card agents work from: the agents' card in the triage channel, or the one
+        card in the shared channel (agent_controls: shared)."""
+        if not self.has_agents_card(request_id):
+            return self.card(request_id)
+        req = self.store.get(request_id)
+        assert req.triage_ts, f"{request_id} has no agents' card"
+        msg = self.fake.message(req.triage_channel, req.triage_ts)
+        assert msg is not None
+        return msg
+
+    def shared_messages(self, channel: str) -> list[dict[str, Any]]:
+        """Every message in a shared channel, thread replies included (what customers see)."""
+        with self.fake._lock:
+            return [dict(m) for m in self.fake._messages.get(channel, [])]
 
     def thread(self, request_id: str) -> list[dict[str, Any]]:
         req = self.store.get(request_id)
@@ -161,6 +185,8 @@ class Desk:
         new = wait_for(lambda: {r.id for r in self.store.list(open_only=False)} - before, what="a new request")
         rid = sorted(new)[0]
         wait_for(lambda: self.store.get(rid).card_ts, what=f"card of {rid}")
+        if self.has_agents_card(rid):
+            wait_for(lambda: self.store.get(rid).triage_ts, what=f"agents' card of {rid}")
         return rid
 
     def _count(self, callback_id: str) -> int:
@@ -173,13 +199,21 @@ class Desk:
         return n
 
     def press(self, action_id: str, request_id: str, user: str, *, user_team_id: str | None = None,
-              level: int | None = None):
-        """Press a button on the request's card (as it stands in the fake Slack)."""
+              level: int | None = None, on: str | None = None):
+        """Press a button on one of the request's cards (as it stands in the fake Slack):
+        ``on="customer"`` or ``"agents"``; by default the agents' card if its button is
+        there, else the customer card (a button nobody was shown: a crafted payload)."""
         req = self.store.get(request_id)
-        message = self.card(request_id)
+        if on is None:
+            on = "agents" if (self.has_agents_card(request_id)
+                              and f'"{action_id}"' in json.dumps(self.agents_card(request_id)["blocks"])) else "customer"
+        if on == "agents" and self.has_agents_card(request_id):
+            message, channel = self.agents_card(request_id), req.triage_channel
+        else:
+            message, channel = self.card(request_id), req.card_channel or req.channel
         value = {"r": request_id} if level is None else {"r": request_id, "l": level}
         return self.driver.block_action(action_id, json.dumps(value), user_id=user, user_team_id=user_team_id,
-                                        channel_id=req.card_channel or req.channel, message=message)
+                                        channel_id=channel, message=message)
 
     def submit(self, callback_id: str, values: dict[str, Any], user: str, *, user_team_id: str | None = None,
                view: dict[str, Any] | None = None, view_id: str | None = None):
@@ -214,8 +248,14 @@ def form(**fields: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def desk(fake_slack, redis, namespace) -> Iterator[Desk]:
-    with running_desk(fake_slack, redis, namespace) as d:
+def agent_controls() -> str:
+    """The configuration's ``agent_controls`` for the ``desk`` (override, or parametrize, to change it)."""
+    return "triage"
+
+
+@pytest.fixture
+def desk(fake_slack, redis, namespace, agent_controls) -> Iterator[Desk]:
+    with running_desk(fake_slack, redis, namespace, {**CONFIG, "agent_controls": agent_controls}) as d:
         yield d
 
 

@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.slack.conftest import form, wait_for
 
 
+@pytest.fixture(params=["triage", "shared"])
+def agent_controls(request) -> str:
+    """Every agent action, from the agents' card (triage) and from the one shared card."""
+    return request.param
+
+
 def card_text(desk, rid):
-    return str(desk.card(rid)["blocks"])
+    """The card the agents work from (the agents' card, or the one shared card)."""
+    return str(desk.agents_card(rid)["blocks"])
 
 
 def test_take_then_acknowledge_updates_the_card_and_posts_the_acceptance(desk):

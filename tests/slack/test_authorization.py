@@ -19,7 +19,8 @@ def test_a_customer_pressing_an_agents_button_is_refused_and_nothing_changes(des
     rid = desk.open_request()
     before = desk.store.get(rid)
     views_before = len(desk.fake.calls_to("views.open"))
-    r = desk.press(action_id, rid, "U0ACME1", user_team_id="T0ACME")
+    # the customer never sees an agents' button: a payload crafted in their shared channel
+    r = desk.press(action_id, rid, "U0ACME1", user_team_id="T0ACME", on="customer")
     assert r.status == 200
     e = desk.wait_ephemeral("U0ACME1", "Only support agents")
     assert e["channel"] == "C0ACMESHARED"

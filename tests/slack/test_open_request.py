@@ -13,7 +13,9 @@ def test_support_opens_the_form_and_the_submission_posts_the_card(desk):
     assert (req.priority, req.submitted_by, req.account, req.source) == ("P2", "U0ACME1", "acme", "command")
     card = desk.card(rid)
     blob = str(card["blocks"])
-    assert "ACME-1" in blob and "first response due" in blob
+    # the customer is told the next promise in their terms; the agents' card has the clock
+    assert "ACME-1" in blob and "You will hear from us by" in blob and "first response due" not in blob
+    assert "first response due" in str(desk.agents_card(rid)["blocks"])
     # customer text never pings: escaped in mrkdwn, plain_text in the header
     assert "<!channel>" not in card["text"] and "&lt;!channel&gt;" in card["text"]
     desc = next(b for b in card["blocks"] if b.get("block_id") == "card_description")

@@ -63,8 +63,8 @@ def check_exactly_once(fake, outbox, reqs) -> None:
     # (its reason no longer holds: the breach alert says more)
     for w in warnings(reqs):
         assert counts[w] == 1 or outbox.state(w).get("state") in (None, "void"), (w, outbox.state(w))
-    # the rest are the publisher's (each request's card and its "received" notice), once each too
-    alarms = {k for k in counts if not k.startswith(("card|", "ev|"))}
+    # the rest are the publisher's (each request's two cards and its "received" notice), once each too
+    alarms = {k for k in counts if not k.startswith(("card|", "triage|", "ev|"))}
     assert alarms <= owed(reqs) | warnings(reqs)
 
 
@@ -218,3 +218,48 @@ def test_redis_restarted_under_a_worker_process(config, config_file, fake_slack,
     finally:
         stop(w, 20)
         server.shutdown()
+
+
+def test_worker_killed_posting_the_agents_card_each_card_once(redis, redis_server, namespace, fake_slack, config,
+                                                              tmp_path):
+    """The customer card is posted; the worker dies while Slack is taking the agents' card
+    (and Slack keeps it): the next worker finds it by reading the channel back."""
+    from slackops.notices.outbox import Outbox, make_client
+    from slackops.requests import RequestStore
+
+    triage = config.model_copy(update={"triage_channels": {3: "C0TRIAGE"}})
+    config_file = tmp_path / "triage.yml"
+    config_file.write_text(yaml.safe_dump(triage.model_dump(mode="json")))
+    store = RequestStore(redis, triage, prefix=namespace)
+    reqs = open_p3(store, 2)
+    fake_slack.fail_next("chat.postMessage", status="timeout", delay=3, channel="C0TRIAGE")
+    a = start_worker(config_file, redis_server.url, fake_slack, namespace, tmp_path, "a")
+    try:
+        posting = lambda: [c for c in fake_slack.calls_to("chat.postMessage") if c.params.get("channel") == "C0TRIAGE"]  # noqa: E731
+        assert wait_for(posting, 20), (tmp_path / "a.log").read_text()
+        assert f"card|{reqs[0].id}" in delivered(fake_slack)  # its customer card went first
+        time.sleep(0.2)
+        a.send_signal(signal.SIGKILL)
+        a.wait(5)
+    finally:
+        if a.poll() is None:
+            a.kill()
+    b = start_worker(config_file, redis_server.url, fake_slack, namespace, tmp_path, "b")
+    try:
+        # both cards of each request, and the breach alerts the worker owes meanwhile
+        expect = {f"{kind}|{r.id}" for r in reqs for kind in ("card", "triage")} | owed(reqs)
+        ok = wait_for(lambda: expect <= set(delivered(fake_slack))
+                      and all(store.get(r.id).triage_ts for r in reqs), 60)
+        time.sleep(3)  # anything doubled would land by now
+    finally:
+        stop(b, 10)
+    counts = delivered(fake_slack)
+    assert ok, (expect - set(counts), (tmp_path / "b.log").read_text()[-3000:])
+    assert {k: v for k, v in counts.items() if v > 1} == {}
+    check_exactly_once(fake_slack, Outbox(redis, make_client("x", fake_slack.url), namespace), reqs)
+    # the agents' card that landed after its worker died was found by reading the channel back
+    assert [c for c in fake_slack.calls_to("conversations.history") if c.params.get("channel") == "C0TRIAGE"]
+    cards = {m["ts"] for m in fake_slack.messages("C0TRIAGE") if "triage|" in str(m.get("metadata"))}
+    assert len(cards) == len(reqs) and {store.get(r.id).triage_ts for r in reqs} == cards
+    assert {store.get(r.id).card_ts for r in reqs} == {m["ts"] for m in fake_slack.messages(SHARED)
+                                                      if "card|" in str(m.get("metadata"))}

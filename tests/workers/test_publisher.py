@@ -163,3 +163,110 @@ def test_a_redelivered_change_says_nothing_again(parts, fake_slack):
     outbox.drain(timeout=10)
     thread = texts_in_thread(fake_slack, store.get(req.id))
     assert sum("accepted" in t.lower() for t in thread) == 1
+
+
+def cards_posted(fake) -> Counter:
+    return Counter(nid for nid, n in delivered(fake).items() for _ in range(n)
+                   if nid.startswith(("card|", "triage|")))
+
+
+def test_both_cards_posted_each_once_with_the_agents_card_linking_to_the_thread(parts, fake_slack, redis):
+    store, outbox, publisher = parts
+    req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
+    p = publisher()
+    p.drain()
+    outbox.drain(timeout=10)
+    p.drain()
+    outbox.drain(timeout=10)
+    req = store.get(req.id)
+    assert cards_posted(fake_slack) == {f"card|{req.id}": 1, f"triage|{req.id}": 1}
+    assert req.triage_channel == "C0NORMAL"  # the priority's channel (rank 3)
+    agents = fake_slack.message("C0NORMAL", req.triage_ts)
+    assert f"C0ACMESHARED/p{req.card_ts.replace('.', '')}" in str(agents["blocks"])
+    assert "req_take" in str(agents["blocks"]) and "req_take" not in str(fake_slack.message(SHARED, req.card_ts))
+    # a change re-renders both from the same request
+    store.apply(req.id, Event("assigned", "U0AGENT1", now(), data={"assignee": "U0AGENT1"}))
+    p.drain()
+    updates = [c.params for c in fake_slack.calls_to("chat.update")]
+    assert {(u["channel"], u["ts"]) for u in updates} == {(SHARED, req.card_ts), ("C0NORMAL", req.triage_ts)}
+    for u in updates:
+        assert "<@U0AGENT1>" in str(u["blocks"])
+    assert store.find_by_triage_card("C0NORMAL", req.triage_ts) == req.id
+    assert store.find_by_card("C0NORMAL", req.triage_ts) is None  # not the customer's thread
+    # a stale request's two cards cost two chat.update calls: the next slot waits twice as long
+    before = len(fake_slack.calls_to("chat.update"))
+    p.mark_stale([req.id])
+    assert p.refresh_stale() == req.id
+    assert len(fake_slack.calls_to("chat.update")) == before + 2
+    assert redis.pttl(f"{store.keys.prefix}:w:cards:stale:slot") > 1200
+
+
+@pytest.mark.parametrize("where", ["before queuing it", "hook lost after posting it"])
+def test_killed_between_the_two_cards_each_card_once(parts, fake_slack, where):
+    store, outbox, publisher = parts
+    reqs = [store.open("acme", title=f"Export {i} fails", priority="P3", submitted_by="U0ACME1", now=now())
+            for i in range(2)]
+    first = publisher(claim_idle=60)
+    if where == "before queuing it":
+        # the process dies in the outbox's after-sent hook of the first customer card: the
+        # store knows the card, the agents' card was never queued
+        def dying(ids, channel, ts):
+            for nid in ids:
+                if nid.startswith("card|"):
+                    store.set_card(nid[len("card|"):], channel, ts)
+                    raise Killed
+
+        dead = Outbox(store.redis, outbox.client, store.keys.prefix, interval=0.0, lease_seconds=1,
+                      after_sent=dying)
+        first.step(block=0)
+        with pytest.raises(Killed):
+            dead.drain(timeout=20)
+        assert not any(n.startswith("triage|") for n in delivered(fake_slack))
+        assert first.pending() == 2  # the submitted entries were never acknowledged
+        time.sleep(1.1)  # the dead outbox's lease on the shared channel runs out
+    else:
+        first.step(block=0)  # the customer cards (and their "received" notices) are queued
+        outbox.after_sent = None  # the process dies after each post, before remembering where
+        outbox.drain(timeout=20)
+        first.step(block=0)  # the agents' cards are queued (the customer cards' places repaired)
+        outbox.drain(timeout=20)
+        assert all(store.get(r.id).triage_ts is None for r in reqs)
+        for r in reqs:  # the next change finds them from the notices' records
+            store.apply(r.id, Event("acknowledged", "U0AGENT1", now()))
+        outbox.after_sent = first.card_posted
+
+    survivor = publisher(claim_idle=0.2)
+    time.sleep(0.3)
+    for _ in range(3):
+        survivor.drain(timeout=10)
+        outbox.drain(timeout=20)
+    assert survivor.pending() == 0
+    counts = cards_posted(fake_slack)
+    assert counts == {f"{kind}|{r.id}": 1 for r in reqs for kind in ("card", "triage")}
+    assert {k: v for k, v in delivered(fake_slack).items() if v > 1} == {}
+    for r in reqs:
+        r = store.get(r.id)
+        assert r.triage_ts and fake_slack.message("C0NORMAL", r.triage_ts) is not None  # its place is known
+        assert store.find_by_triage_card("C0NORMAL", r.triage_ts) == r.id
+        assert sum(f"received *{r.id}*" in t for t in texts_in_thread(fake_slack, r)) == 1
+    if where != "before queuing it":  # and both were re-rendered for the acceptance
+        updated = {(c.params["channel"], c.params["ts"]) for c in fake_slack.calls_to("chat.update")}
+        assert {("C0NORMAL", store.get(r.id).triage_ts) for r in reqs} <= updated
+
+
+def test_shared_mode_posts_one_card(redis, namespace, fake_slack, config):
+    shared = config.model_copy(update={"agent_controls": "shared"})
+    store = RequestStore(redis, shared, prefix=namespace)
+    client = make_client("xoxb-test", fake_slack.url, timeout=5)
+    outbox = Outbox(redis, client, namespace, interval=0.0)
+    p = Publisher(redis, store, shared, client, outbox, block=0.05, retry_every=0.05)
+    outbox.after_sent = p.card_posted
+    p.ensure_groups()
+    req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
+    p.drain()
+    outbox.drain(timeout=10)
+    p.drain()
+    assert cards_posted(fake_slack) == {f"card|{req.id}": 1}
+    card = fake_slack.message(SHARED, store.get(req.id).card_ts)
+    assert "req_take" in str(card["blocks"]) and "req_add_info" in str(card["blocks"])
+    assert store.get(req.id).triage_ts is None and p.pending() == 0

@@ -1,5 +1,12 @@
 """The request card: posted in the shared channel, its thread holds the conversation,
-updated in place on every change."""
+updated in place on every change.
+
+With ``agent_controls: shared`` this one card carries everyone's buttons
+(:func:`request_card`). With ``triage`` (the default) each request has two cards: the
+customer card in the shared channel (:mod:`slackops.slack.blocks.card_customer`) and the
+agents' card in the vendor's triage channel (:mod:`slackops.slack.blocks.card_agents`).
+The pieces here are shared by all three; the agents' buttons (:func:`agent_actions`) are
+the same on the single card and the agents' card, so both reach the same listeners."""
 
 from __future__ import annotations
 
@@ -21,7 +28,8 @@ from slackops.slack.blocks.text import (
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
-__all__ = ["request_card", "card_text", "priority_label", "status_label"]
+__all__ = ["request_card", "card_text", "priority_label", "status_label", "agent_actions", "customer_actions",
+           "card_fields"]
 
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
 
@@ -67,22 +75,8 @@ def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime
     status = status_value(req.status)
     blocks: list[dict[str, Any]] = [
         {"type": "header", "block_id": BlockId.CARD_HEADER, "text": plain(f"{req.id} · {req.title}", HEADER_LIMIT)},
+        card_fields(req, policy, lang),
     ]
-    fields = [
-        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
-        f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
-        f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
-        f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
-    ]
-    cat = category_label(policy, req.category, lang)
-    if cat:
-        fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
-    cal_words = _calendar_words(policy, req)
-    if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
-        fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
-    if req.escalation_level:
-        fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
-    blocks.append({"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields]})
     if status in OPEN_STATUSES:
         cp = next_due(checkpoints)
         line = due_line(cp, now=now, tz=policy.timezone, lang=lang, per_reader=True)
@@ -106,7 +100,29 @@ def _calendar_words(policy: Any, req: Any) -> str | None:
         return None
 
 
+def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None) -> dict[str, Any]:
+    """Priority, status, who is on it, who opened it (then category, escalation level, ``extra``)."""
+    status = status_value(req.status)
+    fields = [
+        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
+        f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
+        f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
+        f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
+    ]
+    cat = category_label(policy, req.category, lang)
+    if cat:
+        fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
+    cal_words = _calendar_words(policy, req)
+    if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
+        fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
+    if req.escalation_level:
+        fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
+    fields.extend(extra or [])
+    return {"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]}
+
+
 def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
+    """The agents' buttons (on the single card, or on the agents' card)."""
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
@@ -136,6 +152,9 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
 
 
 def _customer_actions(req: Any, status: str, lang: str, policy: Any = None) -> list[dict[str, Any]]:
+    """The customer's buttons, named from their side ("Escalate to a manager"): add
+    information, escalate, appeal a reclassification, confirm resolved (``policy``: for
+    the buttons a policy decides on)."""
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
@@ -144,6 +163,13 @@ def _customer_actions(req: Any, status: str, lang: str, policy: Any = None) -> l
         els.extend(upgrade_button(req, policy, lang))
     elif status == "resolved":
         els.append(button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, rid, style="primary"))
+    if status != "closed" and req.priority_changes and not req.appealed_at:
+        els.append(button(t(lang, "btn.customer_appeal"), ActionId.APPEAL, rid))
     if not els:
         return []
     return [context(t(lang, "card.for_customers")), {"type": "actions", "block_id": BlockId.CARD_CUSTOMER_ACTIONS, "elements": els}]
+
+
+# the same buttons on the two cards of ``agent_controls: triage``
+agent_actions = _agent_actions
+customer_actions = _customer_actions

@@ -1,7 +1,11 @@
 """Messages in a request's thread: an agent's first reply is the first response, and each
 later one is a status update (as Zendesk and Pylon count public replies; the policy's
 ``intake.thread_replies_are_updates`` or the account's setting turns that off); a
-customer's reply while the request waits on them is the information they were asked for."""
+customer's reply while the request waits on them is the information they were asked for..
+
+Replies in the thread of a request's agents' card (in the vendor's triage channel) are
+internal notes: the customer never sees them, so they are never a response to the customer
+nor an update, and are not recorded as one."""
 
 from __future__ import annotations
 
@@ -50,6 +54,10 @@ def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
         return
     thread_ts, ts, channel = event.get("thread_ts"), event.get("ts"), event.get("channel")
     if not thread_ts or thread_ts == ts or not channel:
+        return
+    internal = desk.store.find_by_triage_card(channel, thread_ts)
+    if internal:
+        log.debug("%s: internal note in its agents' card's thread; not a response to the customer", internal)
         return
     if desk.account_for_channel(channel) is None:
         return
