@@ -22,6 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from slackops.operations import cli as operations_cli
     from slackops.policy import cli as policy_cli
     from slackops.requests import cli as requests_cli
     from slackops.slack import cli as slack_cli
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     requests_cli.register(sub)
     slack_cli.register(sub)
     workers_cli.register(sub)
+    operations_cli.register(sub)
     return parser
 
 

@@ -43,6 +43,7 @@ class Account(BaseModel):
     contacts: list[str] = Field(default_factory=list)
     contacts_24x7: list[str] = Field(default_factory=list, description="IXCloud S1: a 24x7 contact")
     timezone: str | None = None
+    status_token: str | None = Field(None, min_length=16, description="the status page's secret (generated when omitted)")
 
     @field_validator("id")
     @classmethod
@@ -89,6 +90,8 @@ class Config(BaseModel):
         default_factory=list,
         description="closure dates or ranges (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD) added to every policy calendar that takes closures",
     )
+    public_url: str | None = Field(None, description="where customers reach the web process (status page links)")
+    digest_at: str = Field("08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="managers' daily digest, their local time")
 
     @field_validator("closures")
     @classmethod

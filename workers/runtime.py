@@ -65,10 +65,14 @@ class Runtime:
         self._want_dispatch = dispatch
         self._want_publish = publish and ctx.publisher is not None
         self._stopping = threading.Event()
+        from slackops.operations.clock import OpsClock  # maintenance notices, managers' reports
+
+        self.ops = OpsClock(ctx.redis, ctx.config, ctx.store, ctx.outbox, ctx.prefix)
 
     def start(self) -> Runtime:
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
+            self._threads.append(threading.Thread(target=self.ops.run, name="operations", daemon=True))
         if self._want_dispatch:
             self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
         if self._want_publish:
@@ -81,6 +85,7 @@ class Runtime:
     def stop(self, timeout: float = 5.0) -> None:
         self._stopping.set()
         self.sweep.stop()
+        self.ops.stop()
         self.ctx.outbox.stop()
         if self.ctx.publisher is not None:
             self.ctx.publisher.stop()

@@ -46,6 +46,7 @@ class CallbackId(StrEnum):
     CUSTOMER_ESCALATE = "slackops_customer_escalate"
     APPEAL = "slackops_appeal"
     ADD_INFO = "slackops_add_info"
+    MAINTENANCE = "slackops_maintenance"  # /support maintenance (slackops.operations.slackui)
 
 
 class ActionId(StrEnum):
@@ -76,6 +77,8 @@ class ActionId(StrEnum):
     OPEN_THREAD = "open_thread"  # a link button: Slack still sends an action, acked and ignored
     # App Home
     HOME_REFRESH = "home_refresh"
+    # agents, on the request card: service impact (slackops.operations.card)
+    SERVICE_AFFECTED = "req_service_affected"
 
 
 class BlockId(StrEnum):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
+from slackops.operations.slackui import service_affected
 from slackops.slack.ids import ActionId
 from slackops.slack.listeners.actions import (
     agent_changes,
@@ -38,6 +39,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.REASSIGN: manager.reassign,
     ActionId.OPEN_THREAD: manager.open_thread,
     ActionId.HOME_REFRESH: home.refresh,
+    ActionId.SERVICE_AFFECTED: service_affected,
 }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
+from slackops.operations.slackui import submit_maintenance
 from slackops.slack.ids import CallbackId
 from slackops.slack.listeners.routing import pattern, router
 from slackops.slack.listeners.views import agent, customer, open_request
@@ -24,6 +25,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.CUSTOMER_ESCALATE: customer.escalate,
     CallbackId.APPEAL: customer.appeal,
     CallbackId.ADD_INFO: customer.add_info,
+    CallbackId.MAINTENANCE: submit_maintenance,
 }
 
 
