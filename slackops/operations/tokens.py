@@ -13,7 +13,7 @@ from typing import Any
 
 from slackops.errors import DomainError
 
-__all__ = ["StatusTokens"]
+__all__ = ["StatusTokens", "status_line"]
 
 
 class StatusTokens:
@@ -62,3 +62,11 @@ class StatusTokens:
         acct = self._account(account_id)
         suffix = ".ics" if path == "maintenance" else ""
         return f"{base.rstrip('/')}/{path}/{acct.id}{suffix}?token={self.get(acct.id)}"
+
+
+def status_line(redis: Any, config: Any, prefix: str, account_id: str, lang: str = "en") -> str:
+    """"Status page: <link>" for a customer's message, or "" when no ``public_url`` is set."""
+    if not getattr(config, "public_url", None) or config.account(account_id) is None:
+        return ""
+    url = StatusTokens(redis, config, prefix).url(account_id)
+    return f"{'Pagina di stato' if lang == 'it' else 'Status page'}: {url}"

@@ -180,3 +180,48 @@ def test_status_page_in_chromium(desk, outage, tmp_path):
                                    timeout=60000)
         finally:
             browser.close()
+
+
+def test_critical_notice_and_app_home_link_the_status_page(desk):
+    from tests.slack.conftest import form
+
+    desk.config.public_url = "https://status.example.test"
+    token = StatusTokens(desk.store.redis, desk.config, desk.store.keys.prefix).get("acme")
+    link = f"https://status.example.test/status/acme?token={token}"
+    rid = desk.open_request(priority="P1", extra={"justification": "all clinics down"})
+    desk.press("req_critical_notice", rid, "U0AGENT1")
+    view = desk.wait_view("slackops_critical_notice")
+    initial = view["blocks"][-1]["element"]["initial_value"]
+    desk.submit("slackops_critical_notice", form(notice_text=initial), "U0AGENT1", view=view)
+    msg = desk.wait_thread(rid, "Critical-issue notice")
+    assert f"Status page: {link}" in json.dumps(msg["blocks"])
+    desk.driver.event({"type": "app_home_opened", "user": "U0ACME1", "tab": "home"})
+    home = wait_for(lambda: [c for c in desk.fake.calls_to("views.publish") if c.params.get("user_id") == "U0ACME1"],
+                    what="the customer's App Home")
+    view = home[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert f"Acme Health: Status page: {link}" in json.dumps(view)
+
+
+def test_the_default_critical_notice_links_the_status_page(redis, fake_slack, namespace, tmp_path):
+    """The workers' own critical notice (no agent sent one) carries the link too."""
+    from slackops.config import Config
+    from tests.workers.conftest import POLICY, SHARED, Harness, notices
+    from tests.workers.test_notices_flow import open_request
+
+    (tmp_path / "fastdesk.yml").write_text(POLICY)
+    cfg = Config.model_validate({
+        "team_id": "T0VENDOR", "agents": ["U0AGENT1"], "public_url": "https://status.example.test",
+        "channels": {1: "C0URGENT", 2: "C0HIGH", 3: "C0NORMAL", 4: "C0LOW"},
+        "accounts": [{"id": "acme", "name": "Acme", "channel": SHARED, "policy": str(tmp_path / "fastdesk.yml"),
+                      "contacts": ["U0ACME1"]}]})
+    h = Harness(redis, cfg, fake_slack, namespace)
+    try:
+        req = open_request(h, "P1")
+        root = h.card(req)
+        assert h.run_until(lambda: len(notices(fake_slack, SHARED, root)) >= 1, timeout=15)
+        token = StatusTokens(redis, cfg, namespace).get("acme")
+        text = notices(fake_slack, SHARED, root)[0]["text"]
+        assert "critical issue" in text and f"Status page: https://status.example.test/status/acme?token={token}" in text
+    finally:
+        h.stop()

@@ -34,6 +34,12 @@ def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None) ->
         reqs = [r for a in accounts for r in desk.store.list(account=a.id, open_only=True)]
         view = customer_home(_rows(desk, reqs), account_names=[a.name for a in accounts], now=now, tz=tz, lang=lang,
                              may_open=any(may_open(desk, a, user_id) for a in accounts))
+        from slackops.operations.tokens import status_line  # each account's status page
+
+        for a in accounts:
+            link = status_line(desk.store.redis, desk.config, desk.store.keys.prefix, a.id, lang)
+            if link and len(view["blocks"]) < 100:
+                view["blocks"].append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{a.name}: {link}"}]})
     try:
         desk.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as e:
