@@ -50,6 +50,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.set_defaults(func=_cancel)
 
+    u = sub.add_parser("uptime", help="monthly uptime and service credits per account")
+    u.add_argument("--account", metavar="A")
+    u.add_argument("--month", metavar="YYYY-MM", help="default: this month (so far)")
+    u.add_argument("--json", action="store_true")
+    _common(u)
+    u.set_defaults(func=_uptime)
+    usub = u.add_subparsers(dest="uptime_command", required=False, parser_class=type(u))
+    c = usub.add_parser("correct", help="correct the start or end of a request's downtime, with a reason")
+    c.add_argument("id", metavar="REQUEST")
+    c.add_argument("--start", metavar="ISO")
+    c.add_argument("--end", metavar="ISO")
+    c.add_argument("--reason", required=True)
+    c.add_argument("--by", default="cli", help="who corrects it (a Slack user id; default cli)")
+    _common(c)
+    c.set_defaults(func=_correct)
+
     t = sub.add_parser("status-token", help="an account's status page link; --rotate replaces it")
     t.add_argument("account", metavar="ACCOUNT")
     t.add_argument("--rotate", action="store_true", help="a new token: the old link stops working")
@@ -163,5 +179,61 @@ def _token(args: argparse.Namespace) -> int:
         tokens = StatusTokens(redis, config, args.prefix)
         token = tokens.rotate(args.account) if args.rotate else tokens.get(args.account)
         print(tokens.url(args.account) or f"/status/{args.account.lower()}?token={token}")
+        return 0
+    return with_desk(args, run)
+
+
+def uptime_months(store: Any, book: Any, config: Any, account: str | None, month: str | None,
+                  now: datetime) -> list[Any]:
+    """Each account's :class:`slackops.operations.uptime.Month` (the I/O around the pure core)."""
+    from slackops.operations.status import impact_of
+    from slackops.operations.uptime import monthly, this_month
+
+    accounts = config.accounts
+    if account is not None:
+        acct = config.account(account)
+        if acct is None:
+            raise SlackopsError(f"{account!r} is not an account (known: {', '.join(a.id for a in accounts)})")
+        accounts = [acct]
+    out = []
+    for acct in accounts:
+        policy = store.policy(acct.policy)
+        rows = [(r, impact_of(r, policy)) for r in store.list(account=acct.id, open_only=False)]
+        try:
+            out.append(monthly(acct, policy, rows, book.list(acct.id), month or this_month(now, policy.timezone), now))
+        except ValueError as e:
+            raise SlackopsError(f"--month: {e}") from None
+    return out
+
+
+def _uptime(args: argparse.Namespace) -> int:
+    def run(redis: Any, config: Any, store: Any) -> int:
+        months = uptime_months(store, _book(redis, config, store, args.prefix), config, args.account, args.month,
+                               datetime.now(UTC))
+        if args.json:
+            print(json.dumps([m.to_json() for m in months], indent=2))
+            return 0
+        print(f"{'ACCOUNT':<10} {'MONTH':<8} {'UPTIME':>9} {'TARGET':>7} {'DOWNTIME':>10} {'CREDIT':>8}")
+        for m in months:
+            target = f"{m.target_percent:g}%" if m.target_percent is not None else "-"
+            credit = "-" if m.credit_percent is None else f"{m.credit_percent:g}%" + (" (default table)" if m.credit_default else "")
+            print(f"{m.account:<10} {m.month + ('*' if m.partial else ''):<8} {m.uptime_percent:>8.3f}% {target:>7} "
+                  f"{m.downtime_minutes:>7.1f} min {credit:>8}")
+        if any(m.partial for m in months):
+            print("* month in progress: measured up to now")
+        return 0
+    return with_desk(args, run)
+
+
+def _correct(args: argparse.Namespace) -> int:
+    def run(redis: Any, config: Any, store: Any) -> int:
+        from slackops.requests import Event
+
+        start, end = parse_instant(args.start, "start"), parse_instant(args.end, "end")
+        data = {"reason": args.reason, **({"start": start.isoformat()} if start else {}),
+                **({"end": end.isoformat()} if end else {})}
+        req = store.apply(args.id, Event("downtime_corrected", args.by, datetime.now(UTC), data))
+        fix = req.fields.get("downtime") or {}
+        print(f"{req.id}: downtime now from {fix.get('start', 'its submission')} to {fix.get('end', 'its resolution')}")
         return 0
     return with_desk(args, run)
