@@ -124,7 +124,7 @@ def test_uptime_cli(tmp_path, monkeypatch, namespace, capsys):
     assert (row["uptime_percent"], row["credit_percent"], row["downtime_minutes"]) == (98.6477, 5, 585)
     assert main(["uptime", "--month", "2026-11", "--prefix", namespace]) == 0
     out = capsys.readouterr().out
-    assert "acme       2026-11    98.648%     99%      585.0 min" in out and "(default table)" in out
+    assert "acme       2026-11    98.648%     99%   585.0 min" in out and "(default table)" in out
     assert main(["uptime", "correct", ids["d"], "--end", ny(25, 10).isoformat(), "--reason", "slow to confirm",
                  "--by", "U0AGENT1", "--prefix", namespace]) == 0
     assert "to 2026-11-25T15:00:00+00:00" in capsys.readouterr().out
