@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("id", metavar="REQUEST")
     c.add_argument("--start", metavar="ISO")
     c.add_argument("--end", metavar="ISO")
-    c.add_argument("--reason", required=True)
+    c.add_argument("--reason", default="", help="why (required; kept in the history)")
     c.add_argument("--by", default="cli", help="who corrects it (a Slack user id; default cli)")
     _common(c)
     c.set_defaults(func=_correct)

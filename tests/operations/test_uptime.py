@@ -129,3 +129,4 @@ def test_uptime_cli(tmp_path, monkeypatch, namespace, capsys):
                  "--by", "U0AGENT1", "--prefix", namespace]) == 0
     assert "to 2026-11-25T15:00:00+00:00" in capsys.readouterr().out
     assert main(["uptime", "correct", ids["d"], "--end", ny(25, 10).isoformat(), "--prefix", namespace]) == 2
+    assert "say why" in capsys.readouterr().err
