@@ -66,6 +66,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(c)
     c.set_defaults(func=_correct)
 
+    r = sub.add_parser("report", help="SLA report: targets met and breached, times, uptime and credits")
+    r.add_argument("--account", metavar="A")
+    r.add_argument("--month", metavar="YYYY-MM", help="default: this month so far")
+    r.add_argument("--from", dest="start", metavar="DATE", help="first day (YYYY-MM-DD), with --to")
+    r.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    r.add_argument("--format", choices=("text", "csv", "json"), default="text")
+    r.add_argument("--chart", metavar="FILE.png", help="also draw the chart into this PNG file")
+    _common(r)
+    r.set_defaults(func=_report)
+
     t = sub.add_parser("status-token", help="an account's status page link; --rotate replaces it")
     t.add_argument("account", metavar="ACCOUNT")
     t.add_argument("--rotate", action="store_true", help="a new token: the old link stops working")
@@ -235,5 +245,30 @@ def _correct(args: argparse.Namespace) -> int:
         req = store.apply(args.id, Event("downtime_corrected", args.by, datetime.now(UTC), data))
         fix = req.fields.get("downtime") or {}
         print(f"{req.id}: downtime now from {fix.get('start', 'its submission')} to {fix.get('end', 'its resolution')}")
+        return 0
+    return with_desk(args, run)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from slackops.operations.report import to_csv, to_text
+    from slackops.operations.reporting import Period, build, chart_png
+
+    period = Period(args.month, args.start, args.end)
+
+    def run(redis: Any, config: Any, store: Any) -> int:
+        report = build(store, _book(redis, config, store, args.prefix), config, period, datetime.now(UTC), args.account)
+        if args.format == "json":
+            print(json.dumps(report, indent=2))
+        elif args.format == "csv":
+            sys.stdout.write(to_csv(report))
+        else:
+            print(to_text(report))
+        if args.chart:
+            try:
+                with open(args.chart, "wb") as f:
+                    f.write(chart_png(report))
+            except OSError as e:
+                raise SlackopsError(f"--chart: cannot write {args.chart}: {e.strerror}") from None
+            print(f"chart written to {args.chart}", file=sys.stderr)
         return 0
     return with_desk(args, run)
