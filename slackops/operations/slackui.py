@@ -67,7 +67,7 @@ def _book(desk: Desk) -> Any:
 
 
 def command(verb: str, ack: Ack, body: dict[str, Any], desk: Desk, account: Any, lang: str) -> None:
-    """``/support maintenance``, and ``/support status`` without an id."""
+    """``/support maintenance|report``, and ``/support status`` without an id."""
     actor = actor_of(desk, body)
     if verb == "status":
         if account is None:
@@ -77,6 +77,11 @@ def command(verb: str, ack: Ack, body: dict[str, Any], desk: Desk, account: Any,
         return
     if actor.role not in (Role.AGENT, Role.MANAGER):
         ack(text="Only the vendor's agents and managers can do that.")
+        return
+    if verb == "report":
+        from slackops.operations.report_slack import report_command
+
+        report_command(ack, body, desk, actor)
         return
     ack()
     meta = ViewMeta(channel=actor.channel)

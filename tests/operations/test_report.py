@@ -151,3 +151,28 @@ def test_report_cli(tmp_path, monkeypatch, namespace, capsys):
     assert {r["account"] for r in data["rows"]} == {"acme"}  # the other accounts had no requests
     assert main(["report", "--month", "2026-11", "--from", "2026-11-01", "--prefix", namespace]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_support_report_summary_and_files_in_the_dm(desk):
+    from datetime import UTC, datetime
+
+    from tests.slack.conftest import reply, wait_for
+
+    rid = desk.open_request(priority="P2", title="Exports fail")
+    desk.store.apply(rid, Event("first_response", "U0AGENT1", datetime.now(UTC), {}))
+    r = desk.driver.command("/support", "report", user_id="U0ACME1", channel_id="C0ACMESHARED", user_team_id="T0ACME")
+    assert "Only the vendor's agents" in reply(r)
+    r = desk.driver.command("/support", "report 2026-13x", user_id="U0MGR1", channel_id="C0TRIAGE")
+    assert "neither a month" in reply(r)
+    r = desk.driver.command("/support", "report acme", user_id="U0MGR1", channel_id="C0TRIAGE")
+    assert "Building the SLA report for this month for acme" in reply(r)
+    summary = desk.wait_ephemeral("U0MGR1", "SLA report")
+    assert "acme" in summary["text"] and "first_response" in summary["text"]
+    files = wait_for(lambda: [f for f in desk.fake.files.values() if f["channel"]] if len(
+        [f for f in desk.fake.files.values() if f["channel"]]) == 3 else None, timeout=20, what="three files shared")
+    assert {f["channel"] for f in files} == {"D0MGR1"}  # the asker's DM (conversations.open)
+    by_ext = {f["name"].rsplit(".", 1)[1]: f for f in files}
+    assert by_ext["png"]["content"][:8] == b"\x89PNG\r\n\x1a\n"
+    assert by_ext["csv"]["content"].decode().startswith("account,priority,kind")
+    assert "first_response" in by_ext["txt"]["content"].decode()
+    assert [c.method for c in desk.fake.calls if c.method.startswith("files.")].count("files.completeUploadExternal") == 1
