@@ -92,6 +92,18 @@ class Config(BaseModel):
     )
     public_url: str | None = Field(None, description="where customers reach the web process (status page links)")
     digest_at: str = Field("08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="managers' daily digest, their local time")
+    digest_timezone: str = Field("UTC", description="the managers' zone: digest_at and the first working day of a month")
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _digest_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone (e.g. Europe/Rome)") from None
+        return v
 
     @field_validator("closures")
     @classmethod

@@ -1,4 +1,5 @@
-"""The operations clock, run in every worker: due maintenance notices into the outbox.
+"""The operations clock, run in every worker: due maintenance notices into the outbox, and
+the managers' morning digest and monthly report (:mod:`.digests`).
 
 Each tick reads the operations' deadline index (:class:`.records.MaintenanceBook`): a due
 member names a maintenance, its version, an account and a stage. A member of an older
@@ -42,7 +43,11 @@ class OpsClock:
         self.tokens = StatusTokens(redis, config, prefix)
         self.tick_seconds = tick
         self.clock = clock
-        self.extra = list(extra or [])  # further due work (the managers' reports), each given ``now``
+        if extra is None:  # further due work, each given ``now``: by default the managers' DMs
+            from slackops.operations.digests import ManagerReports
+
+            extra = [ManagerReports(redis, config, store, outbox, prefix)]
+        self.extra = list(extra)
         self._stop = threading.Event()
 
     def tick(self, now: datetime | None = None) -> int:

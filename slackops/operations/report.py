@@ -163,7 +163,8 @@ def _f(x: Any, unit: str = "") -> str:
 
 
 def to_text(report: dict[str, Any], limit: int | None = None) -> str:
-    lines = [f"SLA report {report['from'][:10]} to {report['to'][:10]}: {report['requests']} requests"]
+    period = report.get("period") or f"{report['from'][:10]} to {report['to'][:10]}"
+    lines = [f"SLA report {period}: {report['requests']} requests"]
     for r in report["rows"]:
         times = ""
         if r["median_wall_hours"] is not None or r["median_business_hours"] is not None:

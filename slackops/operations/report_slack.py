@@ -54,10 +54,10 @@ def send_report(desk: Any, user_id: str, channel: str | None, period: Any, accou
     book = MaintenanceBook(desk.store.redis, desk.config, desk.store.policy, desk.store.keys.prefix)
     report = build(desk.store, book, desk.config, period, desk.now(), account)
     desk.tell_now(user_id, truncate("```" + to_text(report, limit=10) + "```", 3000), channel=channel)
-    stem = f"sla-report-{report['from'][:10]}-{report['to'][:10]}" + (f"-{account}" if account else "")
+    stem = "sla-report-" + report["period"].replace(" ", "-") + (f"-{account}" if account else "")
     try:
         dm = desk.client.conversations_open(users=user_id)["channel"]["id"]
-        desk.client.files_upload_v2(channel=dm, initial_comment=f"SLA report {report['from'][:10]} to {report['to'][:10]}",
+        desk.client.files_upload_v2(channel=dm, initial_comment=f"SLA report {report['period']}",
                                     file_uploads=[
                                         {"content": to_text(report), "filename": f"{stem}.txt", "title": "SLA report"},
                                         {"content": to_csv(report), "filename": f"{stem}.csv", "title": "SLA report (CSV)"},

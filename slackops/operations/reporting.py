@@ -38,6 +38,11 @@ class Period:
             except ValueError as e:
                 raise DomainError(str(e)) from None
 
+    def label(self, now: datetime) -> str:
+        if self.first is not None and self.last is not None:
+            return f"{self.first.isoformat()} to {self.last.isoformat()}"
+        return self.month or f"{now:%Y-%m} so far"
+
     def bounds(self, tz: str, now: datetime) -> tuple[datetime, datetime]:
         if self.first is not None and self.last is not None:
             zone = ZoneInfo(tz)
@@ -67,7 +72,7 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
     targets: dict[str, float] = {}
     for acct in accounts:
         policy = store.policy(acct.policy)
-        start, end = period.bounds(policy.timezone, min(now, now))
+        start, end = period.bounds(policy.timezone, now)
         reqs = store.list(account=acct.id, open_only=False)
         items = [facts(r, policy, store.timeline(r, now)) for r in reqs if start <= r.submitted_at < end]
         maint = book.list(acct.id)
@@ -80,7 +85,7 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
                 cal = policy.calendars.get(t.calendar or acct.calendar) or policy.calendars["default"]
                 targets[f"{acct.id} {p.id}"] = t.duration.as_timedelta(cal.working_day).total_seconds() / 3600
         parts.append(aggregate(items, start=start, end=end, now=now, uptime=uptime, ranks=ranks))
-    return _merge(parts, now, targets)
+    return {"period": period.label(now), **_merge(parts, now, targets)}
 
 
 def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]) -> dict[str, Any]:
