@@ -50,6 +50,9 @@ def build_context(
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
     ctx.publisher = Publisher(redis, store, config, client, outbox)
     outbox.after_sent = ctx.publisher.card_posted
+    from slackops.operations.metrics import observe_lateness
+
+    outbox.on_delivered = observe_lateness
     return bind(ctx)
 
 

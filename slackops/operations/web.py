@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -60,7 +61,15 @@ class Routes:
             return _send(start_response, "200 OK", body, ctype)
         match = _ROUTE.match(path)
         if match is None:
-            return inner(environ, start_response)
+            if method != "POST":
+                return inner(environ, start_response)
+            from slackops.operations.metrics import ACK_SECONDS
+
+            started = time.perf_counter()
+            try:
+                return inner(environ, start_response)
+            finally:
+                ACK_SECONDS.observe(time.perf_counter() - started)
         if method not in ("GET", "HEAD"):
             return _send(start_response, "405 Method Not Allowed", b"GET only\n", "text/plain; charset=utf-8",
                          [("Allow", "GET, HEAD")])
