@@ -91,7 +91,8 @@ class Config(BaseModel):
         description="closure dates or ranges (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD) added to every policy calendar that takes closures",
     )
     public_url: str | None = Field(None, description="where customers reach the web process (status page links)")
-    digest_at: str = Field("08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="managers' daily digest, their local time")
+    digest_at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                                  description="managers' morning digest and monthly report DMs at this local time (unset: none)")
     digest_timezone: str = Field("UTC", description="the managers' zone: digest_at and the first working day of a month")
 
     @field_validator("digest_timezone")

@@ -1,5 +1,6 @@
 """The managers' DMs: a digest every working morning, and last month's report on the first
-working day of a month (Monday to Friday in ``digest_timezone``, from ``digest_at``).
+working day of a month (Monday to Friday in ``digest_timezone``, from ``digest_at``; none
+when ``digest_at`` is not set).
 
 Run by the operations clock in every worker with ``now``. Each DM is a notice with a
 deterministic id (``ops|daily|2026-12-07|U0MGR1``, ``ops|monthly|2026-11|U0MGR1``), so
@@ -69,6 +70,8 @@ class ManagerReports:
         return [i for i in ids if not self.outbox.state(i)]
 
     def __call__(self, now: datetime) -> int:
+        if not self.config.digest_at:
+            return 0  # not asked for
         tz = self.config.digest_timezone
         local = now.astimezone(ZoneInfo(tz))
         hh, mm = (int(x) for x in self.config.digest_at.split(":"))

@@ -21,7 +21,7 @@ from slackops.policy.durations import parse_duration
 __all__ = ["IMPACTS", "DEFAULT_REMINDERS", "Maintenance", "Stage", "refusal", "fits_window", "stages"]
 
 IMPACTS = ("none", "degraded", "unavailable")
-DEFAULT_REMINDERS = (parse_duration("24 hours"), parse_duration("1 hours"))
+DEFAULT_REMINDERS = (parse_duration("24 hours"), parse_duration("1 hour"))
 """Reminders for an account whose policy has no ``maintenance`` block."""
 
 PAST_GRACE = timedelta(minutes=5)

@@ -242,7 +242,7 @@ class MaintenanceSpec(_Spec):
     notice_inside_window: bool = False
     notice_outside_window: str | None = None
     emergency_any_time: bool = True
-    reminders: list[str] = Field(default_factory=lambda: ["24 hours", "1 hours"],
+    reminders: list[str] = Field(default_factory=lambda: ["24 hours", "1 hour"],
                                  description="reminders to the customer this long before a maintenance starts")
 
     @field_validator("notice_outside_window", mode="before")

@@ -62,3 +62,9 @@ def test_daily_and_monthly_dms_fire_once_at_their_local_times(desk, ops):
     ops.tick(rome(7, 15, 0) + timedelta(seconds=1))
     ops.tick(rome(7, 16, 0))
     assert len(dms(desk, "U0DIR1")) == 3
+
+
+def test_no_dms_unless_digest_at_is_set(desk, ops):
+    assert desk.config.digest_at is None
+    ops.tick(rome(1, 9))
+    assert dms(desk, "U0MGR1") == [] and dms(desk, "U0DIR1") == []

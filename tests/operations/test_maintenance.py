@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -102,7 +103,7 @@ def test_notices_and_reminders_once_each(desk, book, ops):
     assert len(acme) == 5, acme
     assert acme[0].startswith(":wrench: *Scheduled maintenance MNT-1*: 2026-12-15 12:00 MST to 2026-12-15 15:00 MST")
     assert "Note: Database &lt;upgrade&gt; &amp; more" in acme[0]
-    assert "starts in 24 hours" in acme[1] and "starts in 1 hours" in acme[2]
+    assert "starts in 24 hours" in acme[1] and "starts in 1 hour," in acme[2]
     assert "has started" in acme[3] and "is over" in acme[4]
     rossi = posted(desk, "C0ROSSISHARED")  # Interzen, in Italian, Rome time
     assert len(rossi) == 5
@@ -213,3 +214,24 @@ def test_a_worker_process_posts_maintenance_notices(redis, fake_slack, namespace
         assert "Emergency maintenance MNT-1" in msgs[0]["text"]
     finally:
         rt.stop()
+
+
+def test_reminders_are_set_in_the_policy(tmp_path):
+    from slackops.errors import SlackopsError
+    from slackops.operations.maintenance import Maintenance, stages
+
+    text = (Path(__file__).resolve().parents[2] / "slackops/policy/presets/interopion.yml").read_text()
+    assert "reminders" not in text
+    custom = tmp_path / "custom.yml"
+    custom.write_text(text.replace("  emergency_any_time: true\n", "  emergency_any_time: true\n  reminders: [3 days, 2 hours]\n", 1)
+                      .replace("name: interopion", "name: custom"))
+    pol = load(str(custom))
+    assert [d.text for d in pol.maintenance.reminders] == ["3 days", "2 hours"]
+    assert [d.text for d in load("interopion").maintenance.reminders] == ["24 hours", "1 hour"]
+    m = Maintenance(id="MNT-1", start=NOW + 8 * D, end=NOW + 8 * D + H)
+    assert [s.name for s in stages(m, "acme", pol.maintenance.reminders, NOW)] == [
+        "scheduled", "reminder:3 days", "reminder:2 hours", "start", "end"]
+    bad = tmp_path / "bad.yml"
+    bad.write_text(text.replace("  emergency_any_time: true\n", "  emergency_any_time: true\n  reminders: [soon]\n", 1))
+    with pytest.raises(SlackopsError, match=r"maintenance\.reminders"):
+        load(str(bad))

@@ -116,6 +116,5 @@ def test_a_worker_process_serves_metrics_and_stops_on_sigterm(tmp_path, redis_se
         assert s[("slackops_requests_opened", (("account", "acme"),))] == 0
         assert ("slackops_notice_lateness_seconds_count", ()) in s
     finally:
-        started = time.time()
         stop(proc)
-    assert proc.returncode == 0 and time.time() - started < 15
+    assert proc.returncode == 0  # it stopped on SIGTERM (stop() kills it only after 20 s)
