@@ -84,6 +84,7 @@ def test_worker_metrics_count_breaches_and_lateness(redis, fake_slack, namespace
 
 def test_a_worker_process_serves_metrics_and_stops_on_sigterm(tmp_path, redis_server, redis, namespace, fake_slack):
     import os
+    import signal
     import subprocess
     import sys
     import time
@@ -117,4 +118,6 @@ def test_a_worker_process_serves_metrics_and_stops_on_sigterm(tmp_path, redis_se
         assert ("slackops_notice_lateness_seconds_count", ()) in s
     finally:
         stop(proc)
-    assert proc.returncode == 0  # it stopped on SIGTERM (stop() kills it only after 20 s)
+    # it stopped on SIGTERM: exit 0 once running, or the signal itself while still starting
+    # (rq sets its handlers when it starts); stop() would have killed it (-9) after 20 s
+    assert proc.returncode in (0, -signal.SIGTERM), (tmp_path / "worker.log").read_text()[-2000:]
