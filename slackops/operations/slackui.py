@@ -67,7 +67,7 @@ def _book(desk: Desk) -> Any:
 
 
 def command(verb: str, ack: Ack, body: dict[str, Any], desk: Desk, account: Any, lang: str) -> None:
-    """``/support maintenance|report``, and ``/support status`` without an id."""
+    """``/support maintenance|report|downtime``, and ``/support status`` without an id."""
     actor = actor_of(desk, body)
     if verb == "status":
         if account is None:
@@ -78,6 +78,9 @@ def command(verb: str, ack: Ack, body: dict[str, Any], desk: Desk, account: Any,
     if actor.role not in (Role.AGENT, Role.MANAGER):
         ack(text="Only the vendor's agents and managers can do that.")
         return
+    if verb == "downtime":
+        ack(text=correct_downtime(desk, actor, body.get("text") or ""))
+        return
     if verb == "report":
         from slackops.operations.report_slack import report_command
 
@@ -87,6 +90,37 @@ def command(verb: str, ack: Ack, body: dict[str, Any], desk: Desk, account: Any,
     meta = ViewMeta(channel=actor.channel)
     desk.open_view(body["trigger_id"], lambda: maintenance_modal(desk.config, meta), user=actor.user_id,
                    channel=actor.channel)
+
+
+DOWNTIME_USAGE = ("Usage: `/support downtime ACME-7 start=2026-11-25T08:30-05:00 end=... the reason` "
+                  "(start and/or end, ISO 8601 with an offset, then why)")
+
+
+def correct_downtime(desk: Desk, actor: Any, text: str) -> str:
+    """An agent corrects the downtime interval a request counts for, with a reason."""
+    if actor.role is not Role.AGENT:
+        return t("en", "refuse.agents_only")
+    words = text.split()[1:]
+    if not words:
+        return DOWNTIME_USAGE
+    data: dict[str, Any] = {}
+    reason: list[str] = []
+    for w in words[1:]:
+        key, eq, value = w.partition("=")
+        if eq and key in ("start", "end") and not reason:
+            data[key] = value
+        else:
+            reason.append(w)
+    data["reason"] = " ".join(reason)
+    from slackops.slack.flows import change
+
+    try:
+        req = change(desk, words[0].upper(), "downtime_corrected", actor.user_id, data)
+    except DomainError as e:
+        return escape(str(e)) + "\n" + DOWNTIME_USAGE
+    fix = req.fields.get("downtime") or {}
+    return (f"{req.id}: its downtime now counts from {fix.get('start', 'its submission')} "
+            f"to {fix.get('end', 'its resolution')} (recorded in its history).")
 
 
 def maintenance_modal(config: Any, meta: ViewMeta) -> dict[str, Any]:

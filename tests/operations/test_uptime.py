@@ -56,7 +56,7 @@ def seed(store: RequestStore, book: MaintenanceBook) -> dict[str, str]:
 
 
 @pytest.fixture
-def desk(redis, namespace):
+def books(redis, namespace):
     cfg = config()
     store = RequestStore(redis, cfg, prefix=namespace)
     book = MaintenanceBook(redis, cfg, store.policy, namespace)
@@ -73,8 +73,8 @@ def test_merge_and_subtract():
     assert taken == 90
 
 
-def test_comensure_month_exact_uptime_and_credit(desk):
-    store, book, cfg = desk
+def test_comensure_month_exact_uptime_and_credit(books):
+    store, book, cfg = books
     ids = seed(store, book)
     [m] = uptime_months(store, book, cfg, "acme", "2026-11", AFTER)
     period = 30 * 24 * 60 + 60  # November 2026 in New York: 30 days and the hour DST gave back
@@ -95,8 +95,8 @@ def test_comensure_month_exact_uptime_and_credit(desk):
     assert m2.downtime_minutes == down + 30 and m2.downtime[-1].corrected
 
 
-def test_a_month_in_progress_and_bad_input(desk):
-    store, book, cfg = desk
+def test_a_month_in_progress_and_bad_input(books):
+    store, book, cfg = books
     a = store.open("acme", title="Down", priority="P1", submitted_by="U0ACME1", now=ny(20, 12))
     [m] = uptime_months(store, book, cfg, "acme", "2026-11", ny(20, 13))
     assert m.partial and m.downtime_minutes == 60  # still open: until now
@@ -130,3 +130,23 @@ def test_uptime_cli(tmp_path, monkeypatch, namespace, capsys):
     assert "to 2026-11-25T15:00:00+00:00" in capsys.readouterr().out
     assert main(["uptime", "correct", ids["d"], "--end", ny(25, 10).isoformat(), "--prefix", namespace]) == 2
     assert "say why" in capsys.readouterr().err
+
+
+def test_an_agent_corrects_a_downtime_from_slack(desk):
+    from tests.slack.conftest import reply
+
+    rid = desk.open_request(priority="P1", extra={"justification": "down"})
+    r = desk.driver.command("/support", f"downtime {rid} start=2026-11-25T08:30-05:00", user_id="U0ACME1",
+                            channel_id="C0ACMESHARED", user_team_id="T0ACME")
+    assert "agents" in reply(r).lower() and "downtime" not in desk.store.get(rid).fields
+    r = desk.driver.command("/support", f"downtime {rid} start=2026-11-25T08:30-05:00", user_id="U0AGENT1",
+                            channel_id="C0TRIAGE")
+    assert "say why" in reply(r) and "Usage" in reply(r)
+    r = desk.driver.command("/support", f"downtime {rid} start=2026-11-25T08:30-05:00 monitoring <saw> it first",
+                            user_id="U0AGENT1", channel_id="C0TRIAGE")
+    assert f"{rid}: its downtime now counts from 2026-11-25T13:30:00+00:00 to its resolution" in reply(r)
+    ev = desk.store.history(rid)[-1]
+    assert (ev.type, ev.actor, ev.data["reason"]) == ("downtime_corrected", "U0AGENT1", "monitoring <saw> it first")
+    r = desk.driver.command("/support", "downtime NOPE-1 end=2026-11-25T10:00-05:00 x", user_id="U0AGENT1",
+                            channel_id="C0TRIAGE")
+    assert "Usage" in reply(r)
