@@ -16,6 +16,7 @@ and the clock re-checks the version anyway.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -67,10 +68,10 @@ class MaintenanceBook:
         return Maintenance.from_json(raw)
 
     def list(self, account: str | None = None, *, since: datetime | None = None,
-             include_cancelled: bool = True) -> list[Maintenance]:
+             include_cancelled: bool = True) -> builtins.list[Maintenance]:
         """Maintenance by start, oldest first; ``since``: those ending after it."""
         ids = [i.decode() for i in self.redis.zrange(self._all, 0, -1)]
-        out: list[Maintenance] = []
+        out: builtins.list[Maintenance] = []
         for raw in (self.redis.mget([self._key(i) for i in ids]) if ids else []):
             if raw is None:
                 continue
@@ -85,7 +86,7 @@ class MaintenanceBook:
         return out
 
     # -- policy
-    def accounts_of(self, m: Maintenance) -> list[Any]:
+    def accounts_of(self, m: Maintenance) -> builtins.list[Any]:
         if m.accounts is None:
             return list(self.config.accounts)
         return [a for a in self.config.accounts if a.id in m.accounts]
@@ -99,7 +100,7 @@ class MaintenanceBook:
 
     def _check(self, m: Maintenance, now: datetime) -> None:
         check_times(m.start, m.end, m.impact, now)
-        problems = []
+        problems: builtins.list[str] = []
         for account in self.accounts_of(m):
             why = refusal(self._policy_of(account), m.start, m.end, m.emergency, now, tz=account.timezone)
             if why:
@@ -107,7 +108,7 @@ class MaintenanceBook:
         if problems:
             raise DomainError("\n".join(problems))
 
-    def _stages(self, m: Maintenance, now: datetime) -> list[Stage]:
+    def _stages(self, m: Maintenance, now: datetime) -> builtins.list[Stage]:
         return [s for a in self.accounts_of(m) for s in stages(m, a.id, self.reminders(a), now)]
 
     def _accounts(self, accounts: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -178,7 +179,7 @@ class MaintenanceBook:
                     raw = pipe.get(key)
                     if raw is None:
                         raise DomainError(f"there is no maintenance {mid}")
-                    old = Maintenance.from_json(raw)
+                    old = Maintenance.from_json(raw)  # type: ignore[arg-type]  # a watched pipeline answers at once
                     new = fn(old)
                     pipe.multi()
                     self._ops(pipe, old, new, now)
@@ -204,7 +205,7 @@ class MaintenanceBook:
         if owed:
             pipe.zadd(self.due_key, owed)
 
-    def due(self, now: datetime, limit: int = 500) -> list[str]:
+    def due(self, now: datetime, limit: int = 500) -> builtins.list[str]:
         return [m.decode() for m in self.redis.zrangebyscore(self.due_key, "-inf", utc(now).timestamp(),
                                                              start=0, num=limit)]
 

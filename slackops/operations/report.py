@@ -123,10 +123,11 @@ def aggregate(items: list[RequestFacts], *, start: datetime, end: datetime, now:
                 t[name].append(v)
     order = ranks or {}
     rows = []
-    for (account, priority, kind), (met, breached, open_) in sorted(
+    for (account, priority, kind), (n_met, n_breached, n_open) in sorted(
             counts.items(), key=lambda kv: (kv[0][0], order.get((kv[0][0], kv[0][1]), 99), kv[0][1], KINDS.index(kv[0][2]))):
-        row: dict[str, Any] = {"account": account, "priority": priority, "kind": kind, "met": met, "breached": breached,
-                               "open": open_, "attainment_percent": _r(100 * met / (met + breached), 2) if met + breached else None}
+        decided = n_met + n_breached
+        row: dict[str, Any] = {"account": account, "priority": priority, "kind": kind, "met": n_met, "breached": n_breached,
+                               "open": n_open, "attainment_percent": _r(100 * n_met / decided, 2) if decided else None}
         t = times.get((account, priority), {})
         prefix = {"first_response": "fr", "resolution": "res"}.get(kind)
         for clock in ("wall", "business"):
