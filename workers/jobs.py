@@ -44,7 +44,7 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
     # queue every notice of the batch in one round trip, then clear their alarms: a worker
     # that dies in between leaves the alarms due, and queuing again is a no-op
     ctx.outbox.add_many([n for notices, _a in owed for n in notices])
-    from slackops.operations.metrics import count_alarms  # warnings and breaches by kind
+    from slackops.operations.probes import count_alarms  # warnings and breaches by kind
 
     count_alarms((a.kind, a.alarm) for notices, a in owed if notices)
     if ctx.publisher is not None:  # their cards now say "due in 10 min" or "overdue": show it

@@ -33,7 +33,7 @@ log = logging.getLogger("slackops.operations.clock")
 class OpsClock:
     def __init__(self, redis: redis_py.Redis, config: Any, store: Any, outbox: Any, prefix: str = "slackops", *,
                  tick: float = 1.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 extra: list[Callable[[datetime], int]] | None = None) -> None:
+                 extra: list[Callable[[datetime], int]] | None = None, stop: threading.Event | None = None) -> None:
         self.redis = redis
         self.config = config
         self.store = store
@@ -48,7 +48,7 @@ class OpsClock:
 
             extra = [ManagerReports(redis, config, store, outbox, prefix)]
         self.extra = list(extra)
-        self._stop = threading.Event()
+        self._stop = stop or threading.Event()  # the worker's own stop event, when it passes one
 
     def tick(self, now: datetime | None = None) -> int:
         """Queue every maintenance notice due at ``now``; returns how many were new."""
