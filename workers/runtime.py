@@ -122,8 +122,8 @@ class Runtime:
         conn_class = self.ctx.redis.connection_pool.connection_class
         rq_redis = redis_py.Redis(connection_pool=redis_py.ConnectionPool(connection_class=conn_class, **kwargs))
         while not stopping.is_set():
-            worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
-            try:
+            try:  # rq's Worker asks Redis already when it is made: a restart may be under way
+                worker = _Worker([queue_name(self.ctx.prefix)], connection=rq_redis)
                 worker.work(with_scheduler=with_scheduler, burst=burst, logging_level="WARNING")
             except redis_py.RedisError as e:
                 log.warning("worker: Redis unavailable (%s); starting again", e)
