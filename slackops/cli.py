@@ -23,6 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from slackops import doctor
+    from slackops.operations import cli as operations_cli
     from slackops.policy import cli as policy_cli
     from slackops.production import cli as production_cli
     from slackops.requests import cli as requests_cli
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.register(sub)
     sandbox_cli.register(sub)
     production_cli.register(sub)
+    operations_cli.register(sub)
     return parser
 
 

@@ -53,6 +53,7 @@ class Account(BaseModel):
         None, description="override the policy's intake.thread_replies_are_updates for this account")
     agent_controls: AgentControls | None = Field(default=None, description="this account's own agent_controls")
     triage_channel: str | None = Field(default=None, description="where this account's agents' cards go")
+    status_token: str | None = Field(None, min_length=16, description="the status page's secret (generated when omitted)")
 
     @field_validator("id")
     @classmethod
@@ -121,6 +122,21 @@ class Config(BaseModel):
     )
     backups: Backups = Field(default_factory=Backups)
     retention: Retention = Field(default_factory=Retention)
+    public_url: str | None = Field(None, description="where customers reach the web process (status page links)")
+    digest_at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+                                  description="managers' morning digest and monthly report DMs at this local time (unset: none)")
+    digest_timezone: str = Field("UTC", description="the managers' zone: digest_at and the first working day of a month")
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _digest_zone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{v!r} is not an IANA time zone (e.g. Europe/Rome)") from None
+        return v
 
     @field_validator("closures")
     @classmethod

@@ -246,6 +246,10 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         text = policy.critical_notice_text.get(lang) or next(iter(policy.critical_notice_text.values()), "")
         acct = ctx.config.account(req.account)
         contacts = list(acct.contacts) if acct else []
+        from slackops.operations.tokens import status_line  # the account's status page
+
+        link = status_line(ctx.redis, ctx.config, ctx.prefix, req.account, lang)
+        text = f"{text}\n{link}" if link else text
         channel, ts, root = _thread(ctx, req)
         to([channel], nb.critical_notice_customer(text, contacts), kind="critical_notice", check=False,
            digestible=False, thread_ts=ts, thread_of=root)

@@ -32,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(w)
     w.add_argument("--burst", action="store_true", help="handle what is due now, then exit")
     w.add_argument("--no-sweep", action="store_true", help="only run jobs and post; let other workers sweep")
+    w.add_argument("--metrics-port", type=int, help="serve Prometheus metrics at GET /metrics on this port")
     w.set_defaults(func=_worker)
 
     r = sub.add_parser("run", help="run the web app and a worker together (embedded Redis by default)")
@@ -112,6 +113,11 @@ def _worker(args: argparse.Namespace) -> int:
                                 lease_seconds=args.lease_seconds, handoff_seconds=args.handoff_seconds,
                                 crash=from_env())
             rt = Runtime(ctx, sweep=not args.no_sweep).start()
+            stop_metrics = None
+            if args.metrics_port:
+                from slackops.operations.metrics import serve
+
+                stop_metrics = serve(args.metrics_port, ctx.store, config)
             print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
             try:
                 if args.burst:
@@ -124,6 +130,8 @@ def _worker(args: argparse.Namespace) -> int:
                 lifecycle.install()  # rq's handlers are gone with its loop; a second signal ends at once
                 lifecycle.begin_stop()
                 rt.stop()
+                if stop_metrics is not None:
+                    stop_metrics()
     except KeyboardInterrupt:
         pass
     print("slackops worker: stopped", file=sys.stderr, flush=True)

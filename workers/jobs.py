@@ -46,6 +46,9 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
     ctx.outbox.add_many([n for notices, _a in owed for n in notices])
     if owed:
         ctx.crash("job:queued", owed[0][1].kind)
+    from slackops.operations.probes import count_alarms  # warnings and breaches by kind
+
+    count_alarms((a.kind, a.alarm) for notices, a in owed if notices)
     if ctx.publisher is not None:  # their cards now say "due in 10 min" or "overdue": show it
         ctx.publisher.mark_stale({a.request_id for notices, a in owed if notices})
     for _notices, alarm in owed:

@@ -26,6 +26,9 @@ __all__ = ["Runtime", "build_context"]
 
 log = logging.getLogger("slackops.workers")
 
+OPS_DELAY = 2.0
+"""Seconds after start before the operations clock (minute-scale notices) begins."""
+
 
 def build_context(
     redis: redis_py.Redis,
@@ -54,6 +57,9 @@ def build_context(
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
     ctx.publisher = Publisher(redis, store, config, client, outbox)
     outbox.after_sent = ctx.publisher.card_posted
+    from slackops.operations.probes import observe_lateness
+
+    outbox.on_delivered = observe_lateness
     return bind(ctx)
 
 
@@ -70,6 +76,7 @@ class Runtime:
         self._want_dispatch = dispatch
         self._want_publish = publish and ctx.publisher is not None
         self._stopping = threading.Event()
+        self.ops: Any = None  # the operations clock (maintenance notices, managers' DMs), once started
 
     def start(self) -> Runtime:
         try:  # intents an earlier version's workers may have left (slackops.workers.intents)
@@ -78,6 +85,7 @@ class Runtime:
             log.warning("worker: intents not re-driven now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
+            self._threads.append(threading.Thread(target=self._operations, name="operations", daemon=True))
         if self._want_dispatch:
             self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
         if self._want_publish:
@@ -101,6 +109,16 @@ class Runtime:
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
+
+    def _operations(self) -> None:
+        """The operations clock, a moment after the sweep: a worker's first alarms come first."""
+        if self._stopping.wait(OPS_DELAY):
+            return
+        from slackops.operations.clock import OpsClock
+
+        self.ops = OpsClock(self.ctx.redis, self.ctx.config, self.ctx.store, self.ctx.outbox, self.ctx.prefix,
+                            stop=self._stopping)
+        self.ops.run()
 
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart

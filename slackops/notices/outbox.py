@@ -190,6 +190,7 @@ class Outbox:
         # remembers where a request's card went. Not part of the exactly-once guarantee: a
         # hook lost with the process is repaired from the notice's record (``state``).
         self.after_sent = after_sent
+        self.on_delivered: Callable[[list[float], float], None] | None = None
         self.recheck_after = recheck_after
         # Told each named step of a post (docs/workers.md, "Crash points"); the fault tests'
         # hook ends the process there. None: nothing to tell.
@@ -291,6 +292,25 @@ class Outbox:
     def state(self, notice_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(self._n(notice_id))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
+
+    def due_of(self, ids: list[str]) -> list[float]:
+        """The due instants (epoch seconds) of these notices, where they are still kept."""
+        pipe = self.redis.pipeline(transaction=False)
+        for i in ids:
+            pipe.hget(self._n(i), "payload")
+        return [float(json.loads(p).get("due_at") or 0) for p in pipe.execute() if p]
+
+    def backlog(self, now: float) -> tuple[int, float]:
+        """(notices waiting to be posted, seconds since the oldest of them was due) for metrics."""
+        dests = [d.decode() for d in self.redis.zrange(self._dests, 0, -1)]
+        pipe = self.redis.pipeline(transaction=False)
+        for d in dests:
+            pipe.zcard(self._q(d))
+            pipe.zrange(self._q(d), 0, 0, withscores=True)
+        raw = pipe.execute()
+        depth = sum(int(raw[2 * i]) for i in range(len(dests)))
+        heads = [raw[2 * i + 1][0][1] for i in range(len(dests)) if raw[2 * i + 1]]
+        return depth, max(0.0, now - min(heads)) if heads else 0.0
 
     def pending(self) -> int:
         """Destinations that still have something to post."""
@@ -601,6 +621,11 @@ class Outbox:
                 self.after_sent(ids, channel, ts)
             except Exception:  # noqa: BLE001 - delivery is recorded; the hook is repaired later
                 log.exception("outbox %s: after-sent hook failed for %s", dest, bid)
+        if state == "sent" and self.on_delivered is not None:
+            try:  # metrics: how late each notice reached Slack (slackops.operations.metrics)
+                self.on_delivered(self.due_of(ids), self.clock())
+            except Exception:  # noqa: BLE001 - a metric must never stop delivery
+                log.debug("outbox %s: delivery hook failed", dest, exc_info=True)
 
     # -- reading back ----------------------------------------------------------------
     def _call(self, dest: str, token: str | None, fn: Callable[[], Any]) -> Any:

@@ -327,6 +327,7 @@ def build_policy(
             notice_inside_window=m.notice_inside_window,
             notice_outside_window=parse_duration(m.notice_outside_window) if m.notice_outside_window else None,
             emergency_any_time=m.emergency_any_time,
+            reminders=tuple(parse_duration(r) for r in m.reminders),
         )
 
     ie = spec.intake

@@ -21,6 +21,8 @@ class Maintenance:
     notice_inside_window: bool = False
     notice_outside_window: Duration | None = None
     emergency_any_time: bool = True
+    reminders: tuple[Duration, ...] = ()
+    """How long before a maintenance starts the customer is reminded of it (24 h and 1 h by default)."""
 
     def in_window(self, at: datetime) -> bool:
         """Is ``at`` inside the maintenance window (a wall-clock window may cross midnight)?"""

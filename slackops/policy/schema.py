@@ -246,11 +246,18 @@ class MaintenanceSpec(_Spec):
     notice_inside_window: bool = False
     notice_outside_window: str | None = None
     emergency_any_time: bool = True
+    reminders: list[str] = Field(default_factory=lambda: ["24 hours", "1 hour"],
+                                 description="reminders to the customer this long before a maintenance starts")
 
     @field_validator("notice_outside_window", mode="before")
     @classmethod
     def _notice(cls, v: Any) -> Any:
         return v if v is None else _check_duration(v)
+
+    @field_validator("reminders", mode="before")
+    @classmethod
+    def _reminders(cls, v: Any) -> Any:
+        return [_check_duration(x) for x in v] if isinstance(v, list) else v
 
 
 class CreditSpec(_Spec):

@@ -88,6 +88,8 @@ class EventType(StrEnum):
     resolved = "resolved"
     closed = "closed"
     reopened = "reopened"
+    service_affected = "service_affected"  # impact: none | degraded | unavailable (slackops.operations)
+    downtime_corrected = "downtime_corrected"  # start/end of its downtime interval, with a reason
 
 
 #: Interactor: "a fix, a workaround or another solution", "not an Error"; Interopion:
@@ -529,6 +531,32 @@ def _reopened(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     return {"status": _working_status(req), "resolved_at": None, "resolution": None}
 
 
+def _service_affected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    impact = ev.data.get("impact")
+    if impact not in ("none", "degraded", "unavailable"):
+        raise DomainError(f"{impact!r} is not a service impact (none, degraded or unavailable)")
+    return {"fields": {**req.fields, "service_impact": impact}}
+
+
+def _downtime_corrected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
+    _need(ev, "reason", f"say why {req.id}'s downtime is corrected", req)
+    start, end = ev.data.get("start"), ev.data.get("end")
+    if not start and not end:
+        raise DomainError(f"give the corrected start or end of {req.id}'s downtime")
+    try:
+        s = datetime.fromisoformat(start) if start else None
+        e = datetime.fromisoformat(end) if end else None
+    except (TypeError, ValueError):
+        raise DomainError("a corrected start or end is an ISO 8601 instant with an offset") from None
+    if any(x is not None and x.tzinfo is None for x in (s, e)):
+        raise DomainError("a corrected start or end needs a time zone offset")
+    old = dict(req.fields.get("downtime") or {})
+    new = {**old, **({"start": utc(s).isoformat()} if s else {}), **({"end": utc(e).isoformat()} if e else {})}
+    if "start" in new and "end" in new and new["end"] <= new["start"]:
+        raise DomainError(f"{req.id}'s downtime would end before it starts")
+    return {"fields": {**req.fields, "downtime": new}}
+
+
 def _submitted(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     raise DomainError(f"{req.id} was already submitted")
 
@@ -556,6 +584,8 @@ _TRANSITIONS = {
     EventType.resolved: _resolved,
     EventType.closed: _closed,
     EventType.reopened: _reopened,
+    EventType.service_affected: _service_affected,
+    EventType.downtime_corrected: _downtime_corrected,
 }
 
 

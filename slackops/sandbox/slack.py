@@ -100,6 +100,7 @@ class FakeSlack:
         self.reactions: list[tuple[str, str, str]] = []
         self.responses: list[dict[str, Any]] = []  # bodies posted to response_url
         self.responded: list[tuple[str, dict[str, Any]]] = []  # (the response_url's name, body)
+        self.files: dict[str, dict[str, Any]] = {}  # files.uploadV2: id -> name, length, content, shared to
         self._messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._failures: dict[str, deque[_Failure]] = defaultdict(deque)
         self._lock = threading.RLock()
@@ -334,6 +335,14 @@ class FakeSlack:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         ctype = (h.headers.get("Content-Type") or "").split(";")[0].strip()
+        if parsed.path.startswith("/upload/"):  # files.uploadV2's step 2: the bytes, to the URL step 1 gave
+            fid = parsed.path.rsplit("/", 1)[1]
+            with self._lock:
+                f = self.files.get(fid)
+                if f is None:
+                    return self._send_raw(h, 404, b"no such upload", "text/plain")
+                f["content"] = raw
+            return self._send_raw(h, 200, f"OK - {len(raw)}".encode(), "text/plain")
         params: dict[str, Any] = _flatten(parse_qs(parsed.query))
         if raw:
             if ctype == "application/json":
@@ -508,6 +517,29 @@ class FakeSlack:
     def _m_chat_getPermalink(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = p.get("channel"), str(p.get("message_ts", ""))
         return {"ok": True, "channel": channel, "permalink": f"https://vendor.slack.com/archives/{channel}/p{ts.replace('.', '')}"}
+
+    def _m_files_getUploadURLExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("filename") or not str(p.get("length", "")).isdigit():
+            return self._err("invalid_arguments")
+        fid = f"F{next(self._ids):08d}"
+        self.files[fid] = {"id": fid, "name": p["filename"], "length": int(p["length"]), "content": None,
+                           "channel": None, "title": None, "initial_comment": None}
+        return {"ok": True, "file_id": fid, "upload_url": f"http://127.0.0.1:{self.port}/upload/{fid}"}
+
+    def _m_files_completeUploadExternal(self, p: dict[str, Any]) -> dict[str, Any]:
+        items = p.get("files")
+        if not isinstance(items, list) or not items:
+            return self._err("invalid_arguments")
+        out = []
+        for item in items:
+            f = self.files.get(item.get("id", ""))
+            if f is None or f["content"] is None:
+                return self._err("file_not_found")
+            if len(f["content"]) != f["length"]:
+                return self._err("file_upload_size_mismatch")
+            f.update(channel=p.get("channel_id"), title=item.get("title"), initial_comment=p.get("initial_comment"))
+            out.append({"id": f["id"], "name": f["name"], "title": f["title"], "size": f["length"]})
+        return {"ok": True, "files": out}
 
     def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
         users = p.get("users")

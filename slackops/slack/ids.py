@@ -56,6 +56,7 @@ class CallbackId(StrEnum):
     REQUEST_UPGRADE = "slackops_request_upgrade"
     # customers: the account's settings (the calendar of its new requests)
     ACCOUNT_SETTINGS = "slackops_account_settings"
+    MAINTENANCE = "slackops_maintenance"  # /support maintenance (slackops.operations.slackui)
 
 
 class ActionId(StrEnum):
@@ -96,6 +97,8 @@ class ActionId(StrEnum):
     HOME_REFRESH = "home_refresh"
     ACCOUNT_SETTINGS = "home_account_settings"
     HOME_SHOW_CLOSED = "home_show_closed"
+    # agents, on the request card: service impact (slackops.operations.card)
+    SERVICE_AFFECTED = "req_service_affected"
 
 
 class BlockId(StrEnum):

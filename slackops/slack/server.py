@@ -70,6 +70,10 @@ def wsgi_app(app: App) -> Callable[[dict[str, Any], Callable[..., Any]], Iterabl
             return bolt(environ, start_response)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not found"})
 
+    if desk is not None:  # the status pages, calendar feeds and /metrics (slackops.operations.web)
+        from slackops.operations.web import mount
+
+        return mount(application, desk.store, desk.config, desk.clock)
     return application
 
 

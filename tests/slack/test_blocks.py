@@ -87,8 +87,9 @@ def test_card_respects_limits_and_escapes():
     for b in blocks:
         if b["type"] == "actions":
             assert len(b["elements"]) <= 25
-            for el in b["elements"]:
-                assert ActionValue.parse(el["value"]).r == "ACME-7"
+            for el in b["elements"]:  # a button's value, or each option of a select
+                values = [o["value"] for o in el["options"]] if "options" in el else [el["value"]]
+                assert all(ActionValue.parse(v).r == "ACME-7" for v in values)
 
 
 def test_closed_card_has_no_agent_buttons_but_resolved_has_reopen():

@@ -144,6 +144,9 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
         els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
         els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
         els.extend(record_buttons(req, policy, lang))  # Post update, Record plan, Workaround, Problem identified
+        from slackops.operations.card import service_control  # "Service affected" (status, uptime)
+
+        els.append(service_control(req, policy))
     elif status == "resolved":
         els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
     if not els:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
+from slackops.operations.slackui import service_affected
 from slackops.slack.ids import ActionId
 from slackops.slack.listeners.actions import (
     agent_changes,
@@ -49,6 +50,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.UPGRADE_ACCEPT: records.upgrade_accept,
     ActionId.UPGRADE_DECLINE: records.upgrade_decline,
     ActionId.REQUEST_UPGRADE: records.request_upgrade,
+    ActionId.SERVICE_AFFECTED: service_affected,
 }
 
 

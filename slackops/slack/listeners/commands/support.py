@@ -36,6 +36,11 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
     if verb in ("help", "?"):
         ack(text=t(lang, "help.text"))
         return
+    if verb in ("maintenance", "report", "downtime") or (verb == "status" and not rest.strip()):
+        from slackops.operations.slackui import command  # the operations' subcommands
+
+        command(verb, ack, body, desk, account, lang)
+        return
     if account is None:
         ack(text=t(lang, "refuse.unmapped_channel"))
         return

@@ -40,6 +40,12 @@ def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None, cl
                              may_open=any(may_open(desk, a, user_id) for a in accounts),
                              settings=any(desk.policy(a.policy).intake.customer_calendars for a in accounts),
                              closed=closed, closed_more=max(0, min(len(done), history.MORE) - len(closed)))
+        from slackops.operations.tokens import status_line  # each account's status page
+
+        for a in accounts:
+            link = status_line(desk.store.redis, desk.config, desk.store.keys.prefix, a.id, lang)
+            if link and len(view["blocks"]) < 100:
+                view["blocks"].append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"{a.name}: {link}"}]})
     try:
         desk.client.views_publish(user_id=user_id, view=view)
     except SlackApiError as e:

@@ -111,7 +111,14 @@ def request_info(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 def critical_notice(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
-        return _required(v, BlockId.NOTICE_TEXT, "en") or {"text": v[BlockId.NOTICE_TEXT]}
+        missing = _required(v, BlockId.NOTICE_TEXT, "en")
+        if missing:
+            return missing
+        # critical-issue notices link the account's status page
+        from slackops.operations.tokens import status_line
+
+        link = status_line(desk.store.redis, desk.config, desk.store.keys.prefix, req.account, req.language or "en")
+        return {"text": v[BlockId.NOTICE_TEXT] + (f"\n{link}" if link else "")}
 
     submit_change(ack, body, desk, type_="critical_notice_sent", error_block=BlockId.NOTICE_TEXT, data=data, allowed=_agent)
 
