@@ -563,6 +563,8 @@ def _merge_minutes(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _holiday_spec(value: Any) -> tuple[str, str | None] | None:
     if value is None or value == "" or value is False:
         return None
+    country: str | None
+    subdiv: str | None
     if isinstance(value, str):
         country, _, subdiv = value.replace("/", "-").partition("-")
         return (country.strip().upper(), subdiv.strip() or None)

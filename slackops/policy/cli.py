@@ -19,7 +19,7 @@ from slackops.policy.rules import Priority, Target
 from slackops.policy.timeline import when
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     policy = sub.add_parser("policy", help="list, show, check and try support policies")
     psub = policy.add_subparsers(dest="policy_command", required=True, parser_class=type(policy))
