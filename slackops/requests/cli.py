@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
 from slackops.requests.model import Event, Request
 
+if TYPE_CHECKING:
+    from slackops.requests.store import RequestStore
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     requests = sub.add_parser("requests", help="list and show support requests")
     rsub = requests.add_subparsers(dest="requests_command", required=True, parser_class=type(requests))
@@ -43,7 +47,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="the Redis key prefix of the desk (default: slackops)")
 
 
-def _with_store(args: argparse.Namespace, action: Any) -> int:
+def _with_store(args: argparse.Namespace, action: Callable[[RequestStore], int]) -> int:
     from slackops.config import Settings, load_config
     from slackops.requests.redis_server import connect
     from slackops.requests.store import RequestStore
@@ -78,7 +82,7 @@ def _cut(text: str, n: int) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    def action(store: Any) -> int:
+    def action(store: RequestStore) -> int:
         reqs = store.list(account=args.account, open_only=args.open)
         if not reqs:
             print("no open requests" if args.open else "no requests")
@@ -100,7 +104,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    def action(store: Any) -> int:
+    def action(store: RequestStore) -> int:
         req = store.get(args.id)
         now = datetime.now(UTC)
         print("\n".join(show_lines(store, req, store.history(req.id), now)))
@@ -141,7 +145,7 @@ def _event_words(ev: Event) -> str:
     return t.replace("_", " ")
 
 
-def show_lines(store: Any, req: Request, events: list[Event], now: datetime) -> list[str]:
+def show_lines(store: RequestStore, req: Request, events: list[Event], now: datetime) -> list[str]:
     """``requests show``: the request, the SLA state of each checkpoint now, its history."""
     policy = store.policy(req.policy)
     zone = policy.timezone

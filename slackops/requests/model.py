@@ -19,9 +19,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
+
+if TYPE_CHECKING:
+    from slackops.policy import Policy
 
 __all__ = [
     "Status",
@@ -143,7 +146,7 @@ class Rules:
     categories: tuple[str, ...] = ()
 
     @classmethod
-    def from_policy(cls, policy: Any) -> Rules:
+    def from_policy(cls, policy: Policy) -> Rules:
         prios = sorted(policy.priorities, key=lambda p: p.rank)
         return cls(
             policy=policy.name,

