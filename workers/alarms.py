@@ -242,7 +242,7 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
             to([ch], nb.escalation_channel(f, roles), kind="escalation", check=False)
-        event = {"type": "escalated", "actor": POLICY_ACTOR,
+        event: dict[str, Any] | None = {"type": "escalated", "actor": POLICY_ACTOR,
                  "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})"}}
         if (req.escalation_level or 0) >= (cp.level or 0):
             event = None  # already at this level (a customer escalated): tell, do not apply twice

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
@@ -19,7 +20,7 @@ from slackops.policy.rules import Priority, Target
 from slackops.policy.timeline import when
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     policy = sub.add_parser("policy", help="list, show, check and try support policies")
     psub = policy.add_subparsers(dest="policy_command", required=True, parser_class=type(policy))

@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from slackops.requests.store import RequestStore
 
 
-def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     requests = sub.add_parser("requests", help="list and show support requests")
     rsub = requests.add_subparsers(dest="requests_command", required=True, parser_class=type(requests))

@@ -124,7 +124,7 @@ def accept_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> 
     """Acceptance where the policy records the initial priority then (IXCloud): the
     priorities with their definitions, the customer's choice preselected."""
     definitions = "\n".join(f"*{escape(p.id)}* — {escape(p.definition or p.label)}" for p in policy.priorities)
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": truncate(t(lang, "accept.intro", id=req.id, priority=escape(req.priority)), 3000)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(definitions, 3000)}]},
         select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy), initial=req.priority),

@@ -67,7 +67,7 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     for block_id, actions in state.items():
-        el = actions.get(InputId.VALUE) or next(iter(actions.values()), {})
+        el: dict[str, Any] = actions.get(InputId.VALUE) or next(iter(actions.values()), {})
         value = el.get("value")
         if value is None and el.get("selected_option"):
             value = el["selected_option"].get("value")
