@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -23,6 +23,9 @@ from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
 from slackops.slack.web import make_client
 
+if TYPE_CHECKING:
+    from slackops.requests import RequestStore
+
 __all__ = ["create_app"]
 
 log = logging.getLogger("slackops.slack")
@@ -33,7 +36,7 @@ LISTENER_THREADS = 64
 or a burst of slow follow-ups would delay the next acks."""
 
 
-def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
+def create_app(settings: Settings, config: Config, store: RequestStore, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = True) -> App:
     """The slackops Bolt app. ``clock`` (default: UTC now) is how tests pin time.
 

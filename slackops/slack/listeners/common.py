@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
 from slackops.slack.auth import Role, payload_identity
@@ -12,6 +12,9 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import InputId
 from slackops.slack.metadata import ActionValue, ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.requests import Request
 
 log = logging.getLogger("slackops.slack")
 
@@ -96,7 +99,7 @@ def require_staff(desk: Desk, body: dict[str, Any]) -> Actor | None:
     return None
 
 
-def require_customer_of(desk: Desk, body: dict[str, Any], req: Any) -> Actor | None:
+def require_customer_of(desk: Desk, body: dict[str, Any], req: Request) -> Actor | None:
     """The request's customer side: its account's contacts and whoever opened it."""
     actor = actor_of(desk, body)
     account = desk.account(req.account)
@@ -122,7 +125,7 @@ def not_a_contact_text(desk: Desk, account: Account) -> str:
     return t(account.language, "refuse.not_contact", account=account.name, contacts=desk.contacts_line(account))
 
 
-def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | None:
+def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Request | None:
     from slackops.requests import NotFound
 
     if not request_id:

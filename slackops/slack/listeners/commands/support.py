@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -17,6 +17,12 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
 from slackops.slack.metadata import ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.config import Account
+    from slackops.policy import Policy
+    from slackops.requests import Request
+    from slackops.slack.listeners.common import Actor
 
 LIST_LIMIT = 20
 
@@ -55,7 +61,7 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
                    user=actor.user_id, channel=actor.channel)
 
 
-def _prefill(policy: Any, text: str) -> tuple[str | None, str | None]:
+def _prefill(policy: Policy, text: str) -> tuple[str | None, str | None]:
     """``P1 the title`` -> ("P1", "the title"); ``the title`` -> (None, "the title")."""
     if not text:
         return None, None
@@ -66,7 +72,7 @@ def _prefill(policy: Any, text: str) -> tuple[str | None, str | None]:
     return None, text
 
 
-def _line(desk: Desk, req: Any, tz: str, lang: str) -> str:
+def _line(desk: Desk, req: Request, tz: str, lang: str) -> str:
     policy = desk.policy_of(req)
     now = desk.now()
     cp = next_due(desk.store.timeline(req, now))
@@ -75,7 +81,7 @@ def _line(desk: Desk, req: Any, tz: str, lang: str) -> str:
             + f"\n      {due_line(cp, now=now, tz=tz, lang=lang)}")
 
 
-def _list(desk: Desk, account: Any, user_id: str, lang: str) -> str:
+def _list(desk: Desk, account: Account, user_id: str, lang: str) -> str:
     reqs = desk.store.list(account=account.id, open_only=True)
     if not reqs:
         return t(lang, "list.none", account=escape(account.name))
@@ -87,7 +93,7 @@ def _list(desk: Desk, account: Any, user_id: str, lang: str) -> str:
     return truncate("\n".join(lines), 3000)
 
 
-def _status(desk: Desk, account: Any, request_id: str, actor: Any, lang: str) -> str:
+def _status(desk: Desk, account: Account, request_id: str, actor: Actor, lang: str) -> str:
     from slackops.requests import NotFound
 
     if not request_id:
