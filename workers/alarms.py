@@ -24,7 +24,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
@@ -32,6 +32,10 @@ from slackops.notices.outbox import SENT_TTL
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
+
+if TYPE_CHECKING:
+    from slackops.policy import AutoUpgrade, Checkpoint, Policy
+    from slackops.requests import Alarm, Request
 
 __all__ = ["AlarmRef", "handle", "still_holds", "recheck"]
 
@@ -61,7 +65,7 @@ class AlarmRef:
     fraction: float | None = None
 
     @classmethod
-    def of(cls, a: Any) -> AlarmRef:
+    def of(cls, a: Alarm) -> AlarmRef:
         at = a.at.timestamp() if isinstance(a.at, datetime) else float(a.at)
         return cls(a.request_id, a.checkpoint_key, a.kind, a.alarm, at, a.member, getattr(a, "fraction", None))
 
@@ -72,7 +76,7 @@ class AlarmRef:
     def at_dt(self) -> datetime:
         return datetime.fromtimestamp(self.at, UTC)
 
-    def store_alarm(self) -> Any:
+    def store_alarm(self) -> Alarm:
         """The store's own ``Alarm`` for ``alarm_done``."""
         from slackops.requests import Alarm
 
@@ -84,7 +88,7 @@ def _close(a: datetime, b: datetime) -> bool:
     return abs(a - b) <= TOLERANCE
 
 
-def still_holds(cp: Any, alarm: AlarmRef, now: datetime) -> bool:
+def still_holds(cp: Checkpoint | None, alarm: AlarmRef, now: datetime) -> bool:
     """Is the alarm's reason true at ``now`` for the recomputed checkpoint ``cp``?"""
     if cp is None:
         return False
@@ -195,7 +199,7 @@ def _refresh_card(ctx: WorkerContext, request_id: str, now: datetime) -> None:
         log.info("%s: card not refreshed: %s", request_id, e)
 
 
-def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) -> nb.NoticeFacts:
+def _facts(ctx: WorkerContext, policy: Policy, req: Request, cp: Checkpoint, now: datetime) -> nb.NoticeFacts:
     acct = ctx.config.account(req.account)
     channel, ts = routing.thread(req)
     return nb.NoticeFacts(
@@ -206,7 +210,7 @@ def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) ->
     )
 
 
-def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: AlarmRef,
+def plan_notices(ctx: WorkerContext, policy: Policy, req: Request, cp: Checkpoint, alarm: AlarmRef,
                  now: datetime) -> tuple[list[Notice], dict[str, Any] | None]:
     """The notices an alarm owes, and the change to the request it makes (if any)."""
     f = _facts(ctx, policy, req, cp, now)
@@ -248,7 +252,7 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
             event = None  # already at this level (a customer escalated): tell, do not apply twice
         return out, event
     if cp.kind == "auto_upgrade":
-        new = cp.notify[0] if cp.notify else policy.priority(req.priority).auto_upgrade.to
+        new = cp.notify[0] if cp.notify else cast("AutoUpgrade", policy.priority(req.priority).auto_upgrade).to
         channel, ts = routing.thread(req)
         to([channel], nb.auto_upgrade_customer(req.priority, new, req.language), kind="auto_upgrade",
            check=False, digestible=False, thread_ts=ts)

@@ -18,10 +18,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.config import Settings, load_config
 from slackops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from .context import WorkerContext
+    from .runtime import Runtime
 
 __all__ = ["register"]
 
@@ -104,7 +108,7 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _burst(ctx: Any, rt: Any) -> None:
+def _burst(ctx: WorkerContext, rt: Runtime) -> None:
     """Sweep once, run the jobs, post everything, exit."""
     rt.sweep.tick()
     rt.work(with_scheduler=False, burst=True)

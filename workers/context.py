@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import redis as redis_py
 
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
+
+if TYPE_CHECKING:
+    from rq import Queue
+
+    from slackops.policy import Policy
+    from slackops.requests import Request, RequestStore
+
+    from .publisher import Publisher
 
 __all__ = ["WorkerContext", "bind", "current", "queue_name"]
 
@@ -28,19 +36,19 @@ def queue_name(prefix: str) -> str:
 class WorkerContext:
     redis: redis_py.Redis
     config: Config
-    store: Any  # slackops.requests.RequestStore
+    store: RequestStore
     outbox: Outbox
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
-    publisher: Any = None  # slackops.workers.publisher.Publisher: the app's changes -> Slack
+    publisher: Publisher | None = None  # the app's changes -> Slack
 
 
-    def policy_for(self, req: Any) -> Any:
+    def policy_for(self, req: Request) -> Policy:
         """The request's policy, as the store loads it (with the operator's closures)."""
         return self.store.policy(req.policy)
 
     @functools.cached_property
-    def queue(self) -> Any:
+    def queue(self) -> Queue:
         from rq import Queue
 
         return Queue(queue_name(self.prefix), connection=self.redis)

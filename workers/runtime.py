@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis as redis_py
 
@@ -22,6 +22,11 @@ from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
 from .sweep import Sweep
 
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from slackops.requests import RequestStore
+
 __all__ = ["Runtime", "build_context"]
 
 log = logging.getLogger("slackops.workers")
@@ -30,10 +35,10 @@ log = logging.getLogger("slackops.workers")
 def build_context(
     redis: redis_py.Redis,
     config: Config,
-    client: Any,
+    client: WebClient,
     *,
     prefix: str = "slackops",
-    store: Any = None,
+    store: RequestStore | None = None,
     lease_seconds: float = 30.0,
     interval: float = 1.0,
     handoff_seconds: float = 120.0,
@@ -71,7 +76,7 @@ class Runtime:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
         if self._want_dispatch:
             self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
-        if self._want_publish:
+        if self._want_publish and self.ctx.publisher is not None:
             self.ctx.publisher.ensure_groups()
             self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
         for t in self._threads:

@@ -37,7 +37,7 @@ def priority_label(policy: Policy, priority_id: str) -> str:
         return priority_id
 
 
-def status_label(status: Any, lang: str) -> str:
+def status_label(status: str, lang: str) -> str:
     s = status_value(status)
     return f"{STATUS_EMOJI.get(s, '')} {t(lang, 'status.' + s)}".strip()
 
