@@ -112,7 +112,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def show_lines(pol: Policy) -> list[str]:
-    lines = [f"{pol.title} ({pol.name})" + (f", from seed {pol.seed}" if pol.seed else "")]
+    lines = [f"{pol.title} ({pol.name})" + (f"; source: {pol.seed}" if pol.seed else "")]
     lines.append(f"  file: {pol.source}")
     lines.append(f"  time zone: {pol.timezone}; languages: {', '.join(pol.languages)}")
     lines.append("")
@@ -197,10 +197,10 @@ def show_lines(pol: Policy) -> list[str]:
                          + (" *default" if u.credits_default else ""))
     lines.append("")
     if pol.defaults_flagged:
-        lines.append("Defaults (the seed gives no number: check them and override in your own policy file)")
+        lines.append("Defaults (the source document gives no number: check them and override in your own policy file)")
         lines += [f"  * {d}" for d in pol.defaults_flagged]
     else:
-        lines.append("Defaults: none (every number comes from the seed)")
+        lines.append("Defaults: none (every number comes from the source document)")
     return lines
 
 

@@ -1,7 +1,7 @@
 """The timeline of a request: every checkpoint of its policy, with its state at ``now``.
 
 Pure: from the request's facts and ``now`` to a sorted list of :class:`Checkpoint`.
-The rules (SPEC.md "Time semantics"):
+The rules (the time semantics in docs/policy.md):
 
 - every target is measured from submission, on its own calendar, or on the request's
   calendar (the account's choice) when the policy names none;
