@@ -98,7 +98,7 @@ def still_holds(cp: Checkpoint | None, alarm: AlarmRef, now: datetime) -> bool:
     return cp.state == "breached" and _close(cp.due_at, at)
 
 
-def _load(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Any, Any, Any] | None:
+def _load(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Checkpoint | None, list[Checkpoint]] | None:
     from slackops.requests import NotFound
 
     try:
@@ -159,7 +159,7 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
     policy = ctx.policy_for(req)
-    notices, event = plan_notices(ctx, policy, req, cp, alarm, now)
+    notices, event = plan_notices(ctx, policy, req, cast("Checkpoint", cp), alarm, now)  # still_holds: not None
     if event is not None:
         ctx.redis.set(marker, json.dumps({"notices": [n.__dict__ for n in notices], "event": event}), ex=SENT_TTL)
     return _finish(ctx, alarm, notices, event, now, later)

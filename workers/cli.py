@@ -24,6 +24,10 @@ from slackops.config import Settings, load_config
 from slackops.errors import ConfigError
 
 if TYPE_CHECKING:
+    from redis import Redis
+
+    from slackops.config import Config
+
     from .context import WorkerContext
     from .runtime import Runtime
 
@@ -59,7 +63,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="how long a dead worker's alarm job holds an alarm (default 120)")
 
 
-def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
+def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Config]:
     settings = Settings.from_env()
     path = args.config or settings.config_path
     if not path:
@@ -68,7 +72,7 @@ def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
 
 
 @contextlib.contextmanager
-def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
+def _redis(settings: Settings) -> Iterator[tuple[Redis, str, str]]:
     """(client, description, url) of REDIS_URL or of the embedded server (started if needed)."""
     import redis as redis_py
 
