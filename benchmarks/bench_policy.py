@@ -89,7 +89,7 @@ def bench_add(starts: list[datetime], repeat: int) -> None:
             if mine == pandas_due:
                 same += 1
             elif not calendar.is_open(mine) and calendar.next_open(mine) == pandas_due:
-                closing += 1  # SPEC: a deadline landing on a closing time is that closing time
+                closing += 1  # a deadline landing on a closing time is that closing time (docs/policy.md)
         differences[label] = (len(starts) - same, closing)
         print(f"{label:<18} {ours:>11.2f} µs {theirs:>11.2f} µs {theirs / ours:>7.1f}x "
               f"{same / len(starts):>11.1%}")
@@ -98,7 +98,7 @@ def bench_add(starts: list[datetime], repeat: int) -> None:
           f"{min(ours_all):.2f}-{max(ours_all):.2f} µs (max/min {spread:.2f}: flat)")
     for label, (differ, closing) in differences.items():
         print(f"  {label}: {differ} results differ from pandas; {closing} of them because pandas moves "
-              f"a deadline that lands on a closing time to the next opening (SPEC: the closing time)")
+              f"a deadline that lands on a closing time to the next opening (slackops: the closing time)")
 
     later = [s + timedelta(days=9, hours=5) for s in starts]
     pairs = list(zip(starts, later, strict=True))

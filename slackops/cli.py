@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from slackops.errors import SlackopsError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one plain line, exit 2 (argparse's own convention)
+    def error(self, message: str) -> NoReturn:  # one plain line, exit 2 (argparse's own convention)
         self.exit(2, f"{self.prog}: {message}\n")
 
 

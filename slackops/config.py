@@ -1,4 +1,4 @@
-"""The operator's configuration file (SPEC.md "Configuration file") and the environment.
+"""The operator's configuration file (README.md, "Configuration") and the environment.
 
 One YAML file maps accounts to shared channels and policies, priorities to channels and
 escalation roles to managers. Secrets stay in the environment (:class:`Settings`).

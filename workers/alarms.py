@@ -23,13 +23,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
+
+if TYPE_CHECKING:
+    from slackops.policy import Checkpoint, Policy
+    from slackops.requests import Alarm, Request
 
 __all__ = ["AlarmRef", "handle", "still_holds", "recheck"]
 
@@ -56,7 +60,7 @@ class AlarmRef:
     fraction: float | None = None
 
     @classmethod
-    def of(cls, a: Any) -> AlarmRef:
+    def of(cls, a: Alarm) -> AlarmRef:
         at = a.at.timestamp() if isinstance(a.at, datetime) else float(a.at)
         return cls(a.request_id, a.checkpoint_key, a.kind, a.alarm, at, a.member, getattr(a, "fraction", None))
 
@@ -67,7 +71,7 @@ class AlarmRef:
     def at_dt(self) -> datetime:
         return datetime.fromtimestamp(self.at, UTC)
 
-    def store_alarm(self) -> Any:
+    def store_alarm(self) -> Alarm:
         """The store's own ``Alarm`` for ``alarm_done``."""
         from slackops.requests import Alarm
 
@@ -79,7 +83,7 @@ def _close(a: datetime, b: datetime) -> bool:
     return abs(a - b) <= TOLERANCE
 
 
-def still_holds(cp: Any, alarm: AlarmRef, now: datetime) -> bool:
+def still_holds(cp: Checkpoint | None, alarm: AlarmRef, now: datetime) -> bool:
     """Is the alarm's reason true at ``now`` for the recomputed checkpoint ``cp``?"""
     if cp is None:
         return False
@@ -89,7 +93,7 @@ def still_holds(cp: Any, alarm: AlarmRef, now: datetime) -> bool:
     return cp.state == "breached" and _close(cp.due_at, at)
 
 
-def _load(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Any, Any, Any] | None:
+def _load(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Checkpoint | None, list[Checkpoint]] | None:
     from slackops.requests import NotFound
 
     try:
@@ -149,7 +153,7 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
     policy = ctx.policy_for(req)
-    notices, event = plan_notices(ctx, policy, req, cp, alarm, now)
+    notices, event = plan_notices(ctx, policy, req, cast("Checkpoint", cp), alarm, now)  # still_holds: not None
     if event is not None:
         return _act(ctx, alarm, notices, event, now)
     if later is not None:
@@ -194,7 +198,7 @@ def _refresh_card(ctx: WorkerContext, request_id: str, now: datetime) -> None:
         log.info("%s: card not refreshed: %s", request_id, e)
 
 
-def _facts(ctx: WorkerContext, policy: Any, req: Any, cp: Any, now: datetime) -> nb.NoticeFacts:
+def _facts(ctx: WorkerContext, policy: Policy, req: Request, cp: Checkpoint, now: datetime) -> nb.NoticeFacts:
     acct = ctx.config.account(req.account)
     channel, ts = routing.thread(req)
     return nb.NoticeFacts(
@@ -262,7 +266,7 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
             to([ch], nb.escalation_channel(f, roles), kind="escalation", check=False)
-        event = {"type": "escalated", "actor": POLICY_ACTOR,
+        event: dict[str, Any] | None = {"type": "escalated", "actor": POLICY_ACTOR,
                  "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})"}}
         if (req.escalation_level or 0) >= (cp.level or 0):
             event = None  # already at this level (a customer escalated): tell, do not apply twice

@@ -18,10 +18,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.config import Settings, load_config
 from slackops.errors import ConfigError
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from slackops.config import Config
+
+    from .context import WorkerContext
+    from .runtime import Runtime
 
 __all__ = ["register"]
 
@@ -56,7 +64,7 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="how long a dead worker's alarm job holds an alarm (default 120)")
 
 
-def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
+def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Config]:
     settings = Settings.from_env()
     path = args.config or settings.config_path
     if not path:
@@ -65,7 +73,7 @@ def _settings_and_config(args: argparse.Namespace) -> tuple[Settings, Any]:
 
 
 @contextlib.contextmanager
-def _redis(settings: Settings) -> Iterator[tuple[Any, str, str]]:
+def _redis(settings: Settings) -> Iterator[tuple[Redis, str, str]]:
     """(client, description, url) of REDIS_URL or of the embedded server (started if needed)."""
     from slackops.requests import redis_server
     from slackops.requests.connect import client_for_url
@@ -139,7 +147,7 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _burst(ctx: Any, rt: Any) -> None:
+def _burst(ctx: WorkerContext, rt: Runtime) -> None:
     """Sweep once, run the jobs, post everything, exit."""
     rt.sweep.tick()
     rt.work(with_scheduler=False, burst=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis as redis_py
 
@@ -18,6 +18,13 @@ from slackops.config import Config
 from slackops.notices.outbox import Outbox
 
 from .crash import nowhere
+
+if TYPE_CHECKING:
+    from rq import Queue
+
+    from slackops.policy import Policy
+    from slackops.requests import Request, RequestStore
+
 
 __all__ = ["WorkerContext", "bind", "current", "queue_name"]
 
@@ -31,19 +38,19 @@ def queue_name(prefix: str) -> str:
 class WorkerContext:
     redis: redis_py.Redis
     config: Config
-    store: Any  # slackops.requests.RequestStore
+    store: RequestStore
     outbox: Outbox
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
     publisher: Any = None  # slackops.workers.publisher.Publisher: the app's changes -> Slack
     crash: Callable[[str, str], None] = nowhere  # told each crash point reached (slackops.workers.crash)
 
-    def policy_for(self, req: Any) -> Any:
+    def policy_for(self, req: Request) -> Policy:
         """The request's policy, as the store loads it (with the operator's closures)."""
         return self.store.policy(req.policy)
 
     @functools.cached_property
-    def queue(self) -> Any:
+    def queue(self) -> Queue:
         from rq import Queue
 
         return Queue(queue_name(self.prefix), connection=self.redis)

@@ -47,7 +47,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import redis as redis_py
 from slack_sdk.errors import SlackApiError
@@ -56,6 +56,13 @@ from slackops.notices.notice import Notice
 from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from slackops.config import Config
+    from slackops.notices.outbox import Outbox
+    from slackops.requests import Request, RequestStore
 
 __all__ = ["GROUP", "Publisher", "card_notice_id", "triage_notice_id"]
 
@@ -93,10 +100,10 @@ class Publisher:
     def __init__(
         self,
         redis: redis_py.Redis,
-        store: Any,
-        config: Any,
-        client: Any,
-        outbox: Any,
+        store: RequestStore,
+        config: Config,
+        client: WebClient,
+        outbox: Outbox,
         *,
         claim_idle: float = 30.0,
         block: float = 1.0,
@@ -320,7 +327,7 @@ class Publisher:
         return finished
 
     # -- the card --------------------------------------------------------------------
-    def card_ts(self, req: Any, state: dict[str, str] | None = None) -> str | None:
+    def card_ts(self, req: Request, state: dict[str, str] | None = None) -> str | None:
         """Where the request's card is: the store's record, else the card notice's (a
         lost after-sent hook, repaired here). ``state``: the card notice's, if already read."""
         if req.card_ts:
@@ -328,7 +335,7 @@ class Publisher:
         if state is None:
             state = self.outbox.state(card_notice_id(req.id))
         if state.get("state") == "sent" and state.get("ts"):
-            self.store.set_card(req.id, state.get("channel") or req.channel, state["ts"])
+            self.store.set_card(req.id, cast(str, state.get("channel") or req.channel), state["ts"])
             return state["ts"]
         return None
 
@@ -410,7 +417,7 @@ class Publisher:
         except Exception:  # noqa: BLE001 - a message without a link is better than none
             return None
 
-    def _source_reply(self, req: Any, eid: str, source_ts: str, link: str | None) -> Notice:
+    def _source_reply(self, req: Request, eid: str, source_ts: str, link: str | None) -> Notice:
         from slackops.slack.blocks.card import priority_label
         from slackops.slack.blocks.messages import thread_message
         from slackops.slack.blocks.text import escape
@@ -420,5 +427,5 @@ class Publisher:
         policy = self.store.policy(req.policy)
         msg = thread_message(t(lang, "reaction.opened", id=req.id, link=link or req.id,
                                priority=escape(priority_label(policy, req.priority))))
-        return Notice(id=f"ev|{eid}|source", dest=req.channel, text=msg["text"], blocks=list(msg["blocks"]),
+        return Notice(id=f"ev|{eid}|source", dest=cast(str, req.channel), text=msg["text"], blocks=list(msg["blocks"]),
                       thread_ts=source_ts, digestible=False, request_id=req.id, kind="submitted:source")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis as redis_py
 
@@ -21,6 +21,11 @@ from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
 from .sweep import Sweep
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+    from slackops.requests import RequestStore
 
 __all__ = ["Runtime", "build_context"]
 
@@ -33,10 +38,10 @@ OPS_DELAY = 2.0
 def build_context(
     redis: redis_py.Redis,
     config: Config,
-    client: Any,
+    client: WebClient,
     *,
     prefix: str = "slackops",
-    store: Any = None,
+    store: RequestStore | None = None,
     lease_seconds: float = 30.0,
     interval: float = 1.0,
     handoff_seconds: float = 120.0,
@@ -88,7 +93,7 @@ class Runtime:
             self._threads.append(threading.Thread(target=self._operations, name="operations", daemon=True))
         if self._want_dispatch:
             self._threads.append(threading.Thread(target=self.ctx.outbox.run, name="outbox", daemon=True))
-        if self._want_publish:
+        if self._want_publish and self.ctx.publisher is not None:
             self.ctx.publisher.ensure_groups()
             self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
         for t in self._threads:

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import redis as redis_py
 
@@ -24,6 +24,11 @@ from slackops.notices.notice import job_safe
 from .alarms import AlarmRef
 from .crash import nowhere
 from .jobs import handoff_key, process_alarms
+
+if TYPE_CHECKING:
+    from rq import Queue
+
+    from slackops.requests import Alarm, RequestStore
 
 __all__ = ["Sweep"]
 
@@ -39,8 +44,8 @@ class Sweep:
     def __init__(
         self,
         redis: redis_py.Redis,
-        store: Any,
-        queue: Any,
+        store: RequestStore,
+        queue: Queue,
         prefix: str = "slackops",
         *,
         batch_size: int = 50,
@@ -87,6 +92,7 @@ class Sweep:
             # skip what this sweeper handed off itself and is still in a job's hands
             mono = time.monotonic()
             candidates = [a for a in due if self._handed.get(a.member, 0.0) <= mono]
+            a: Alarm | AlarmRef
             pipe = self.redis.pipeline(transaction=False)
             for a in candidates:
                 pipe.set(handoff_key(self.prefix, a.member), "1", nx=True, px=self.handoff_ms)

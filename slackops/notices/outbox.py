@@ -262,13 +262,13 @@ class Outbox:
         for attempt in (1, 2):
             pipe = self.redis.pipeline(transaction=False)
             for args in commands:
-                pipe.evalsha(self._add.sha, 4, *args)
+                pipe.evalsha(self._add.sha, 4, *args)  # type: ignore[attr-defined]
             try:
                 return sum(int(x) for x in pipe.execute())
             except redis_py.exceptions.NoScriptError:
                 if attempt == 2:
                     raise
-                self.redis.script_load(self._add.script)
+                self.redis.script_load(self._add.script)  # type: ignore[attr-defined]
         return 0  # not reached
 
     def add_ops(self, notices: list[Notice], now: float | None = None) -> list[list[str]]:
@@ -672,9 +672,9 @@ class Outbox:
                 kw["cursor"] = cursor
             try:
                 if thread_ts:
-                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_replies(ts=thread_ts, **kw))
+                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_replies(ts=thread_ts, **kw))  # type: ignore[misc]
                 else:
-                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_history(**kw))
+                    resp = self._call(channel, None, lambda kw=kw: self.client.conversations_history(**kw))  # type: ignore[misc]
             except SlackApiError as e:  # nothing there to find (an empty channel, no thread)
                 log.info("outbox: reading %s back: %s", channel, e.response.get("error"))
                 return None

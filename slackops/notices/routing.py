@@ -7,14 +7,18 @@ channel id, or a user id meaning "that person's DMs" (the outbox opens the DM).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from slackops.config import Config
+
+if TYPE_CHECKING:
+    from slackops.policy import Policy
+    from slackops.requests import Request
 
 __all__ = ["priority_channel", "team", "managers", "thread", "permalink"]
 
 
-def priority_channel(config: Config, policy: Any, priority_id: str) -> str | None:
+def priority_channel(config: Config, policy: Policy, priority_id: str) -> str | None:
     """The channel configured for the priority's rank (1 = most urgent), if any."""
     try:
         rank = policy.priority(priority_id).rank
@@ -23,7 +27,7 @@ def priority_channel(config: Config, policy: Any, priority_id: str) -> str | Non
     return config.channel_for_rank(rank)
 
 
-def team(config: Config, policy: Any, req: Any, priority_id: str | None = None) -> list[str]:
+def team(config: Config, policy: Policy, req: Request, priority_id: str | None = None) -> list[str]:
     """The vendor side of a request: its priority's channel and its assignee's DMs."""
     out: list[str] = []
     ch = priority_channel(config, policy, priority_id or req.priority)
@@ -47,10 +51,10 @@ def managers(config: Config, roles: tuple[str, ...] | list[str]) -> list[str]:
     return out
 
 
-def thread(req: Any) -> tuple[str, str | None]:
+def thread(req: Request) -> tuple[str, str | None]:
     """The request's thread: the card is its root (in the shared channel, unless the card
     was posted elsewhere: ``card_channel``)."""
-    return (getattr(req, "card_channel", None) or req.channel), (req.card_ts or None)
+    return cast(str, getattr(req, "card_channel", None) or req.channel), (req.card_ts or None)
 
 
 def permalink(channel: str | None, ts: str | None) -> str | None:

@@ -1,6 +1,6 @@
 """Business calendars: weekly opening hours in a time zone, public holidays and closures.
 
-The arithmetic follows SPEC.md "Time semantics" exactly:
+The arithmetic follows the time semantics in docs/policy.md exactly:
 
 - open time is REAL elapsed time inside open intervals (a wall-clock 01:00-03:00 interval
   on a spring-forward night holds 1 h);
@@ -306,7 +306,7 @@ class Calendar:
         return timedelta(microseconds=_cum(ix, te) - _cum(ix, ts))
 
     def add_duration(self, start: datetime, duration: Duration | str, fraction: float = 1.0) -> datetime:
-        """``start`` plus a policy duration (see SPEC "Time semantics"), times ``fraction``.
+        """``start`` plus a policy duration (the time semantics in docs/policy.md), times ``fraction``.
 
         business seconds/minutes/hours: open time; business days: N x ``working_day`` of open
         time; seconds/minutes/hours: real elapsed time; days / calendar days: the same local
@@ -563,6 +563,8 @@ def _merge_minutes(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _holiday_spec(value: Any) -> tuple[str, str | None] | None:
     if value is None or value == "" or value is False:
         return None
+    country: str | None
+    subdiv: str | None
     if isinstance(value, str):
         country, _, subdiv = value.replace("/", "-").partition("-")
         return (country.strip().upper(), subdiv.strip() or None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
@@ -19,7 +20,7 @@ from slackops.policy.rules import Priority, Target
 from slackops.policy.timeline import when
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     policy = sub.add_parser("policy", help="list, show, check and try support policies")
     psub = policy.add_subparsers(dest="policy_command", required=True, parser_class=type(policy))
@@ -111,7 +112,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def show_lines(pol: Policy) -> list[str]:
-    lines = [f"{pol.title} ({pol.name})" + (f", from seed {pol.seed}" if pol.seed else "")]
+    lines = [f"{pol.title} ({pol.name})" + (f"; source: {pol.seed}" if pol.seed else "")]
     lines.append(f"  file: {pol.source}")
     lines.append(f"  time zone: {pol.timezone}; languages: {', '.join(pol.languages)}")
     lines.append("")
@@ -196,10 +197,10 @@ def show_lines(pol: Policy) -> list[str]:
                          + (" *default" if u.credits_default else ""))
     lines.append("")
     if pol.defaults_flagged:
-        lines.append("Defaults (the seed gives no number: check them and override in your own policy file)")
+        lines.append("Defaults (the source document gives no number: check them and override in your own policy file)")
         lines += [f"  * {d}" for d in pol.defaults_flagged]
     else:
-        lines.append("Defaults: none (every number comes from the seed)")
+        lines.append("Defaults: none (every number comes from the source document)")
     return lines
 
 

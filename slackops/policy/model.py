@@ -346,7 +346,7 @@ def build_policy(
         customer_escalation=(CustomerEscalation(tuple(ie.customer_escalation.notify), ie.customer_escalation.next_level)
                              if ie.customer_escalation else None),
     )
-    notice = {lang: DEFAULT_CRITICAL_NOTICE_TEXT.get(lang, DEFAULT_CRITICAL_NOTICE_TEXT["en"]) for lang in spec.languages}
+    notice: dict[str, str] = {lang: DEFAULT_CRITICAL_NOTICE_TEXT.get(lang, DEFAULT_CRITICAL_NOTICE_TEXT["en"]) for lang in spec.languages}
     notice.update({k: v.strip() for k, v in spec.critical_notice_text.items()})
 
     return Policy(

@@ -140,7 +140,7 @@ class EscalationSpec(_Spec):
     after: str = Field(description="from submission")
     calendar: str | None = None
     notify: list[str] = Field(min_length=1, description='role names (config `managers`) and/or "channel"')
-    unless: list[Literal["resolved", "plan"]] = Field(default_factory=lambda: ["resolved", "plan"])
+    unless: list[Literal["resolved", "plan"]] = Field(default_factory=lambda: list[Literal["resolved", "plan"]](["resolved", "plan"]))
 
     _after = field_validator("after", mode="before")(lambda cls, v: _check_duration(v))
 
@@ -287,7 +287,7 @@ class PolicyFile(_Spec):
     title: str
     seed: str | None = None
     timezone: str
-    languages: list[Literal["en", "it"]] = Field(default_factory=lambda: ["en"], min_length=1)
+    languages: list[Literal["en", "it"]] = Field(default_factory=lambda: list[Literal["en", "it"]](["en"]), min_length=1)
     calendars: dict[str, CalendarSpec] = Field(default_factory=dict)
     warn_at: list[float] = Field(default_factory=lambda: [0.75])
     priorities: list[PrioritySpec] = Field(min_length=1)
@@ -368,6 +368,7 @@ def check_references(spec: PolicyFile) -> list[str]:
         if spec.maintenance.window_calendar not in cal_names:
             problems.append(f"maintenance.window_calendar: {spec.maintenance.window_calendar!r} is not a calendar of this policy")
     cat_ids: set[str] = set()
+    lang: str
     for i, c in enumerate(spec.categories):
         if c.id in cat_ids:
             problems.append(f"categories[{i}].id: {c.id!r} is used twice")

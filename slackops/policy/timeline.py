@@ -1,7 +1,7 @@
 """The timeline of a request: every checkpoint of its policy, with its state at ``now``.
 
 Pure: from the request's facts and ``now`` to a sorted list of :class:`Checkpoint`.
-The rules (SPEC.md "Time semantics"):
+The rules (the time semantics in docs/policy.md):
 
 - every target is measured from submission, on its own calendar, or on the request's
   calendar (the account's choice) when the policy names none;
@@ -215,7 +215,7 @@ def _local(dt: datetime, cal: Calendar) -> datetime:
     and compares two of the same zone by wall clock; a fixed offset compares exactly.
     """
     x = dt.astimezone(cal.zone)
-    return x.replace(tzinfo=timezone(x.utcoffset() or timedelta(0), x.tzname()), fold=0)
+    return x.replace(tzinfo=timezone(x.utcoffset() or timedelta(0), x.tzname() or ""), fold=0)
 
 
 def _opt_local(dt: datetime | None, cal: Calendar) -> datetime | None:
@@ -359,6 +359,7 @@ def compute_timeline(
     out: list[Checkpoint] = []
 
     kinds: dict[str, None] = {}
+    target: Target | None
     for target in current.targets.values():
         kinds[target.checkpoint_kind] = None
     # a target met under an earlier priority stays met, even if the new one lacks it

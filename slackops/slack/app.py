@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -23,6 +23,9 @@ from slackops.slack.i18n import t
 from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
 from slackops.slack.web import make_client
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = ["create_app"]
 

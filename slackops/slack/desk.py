@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -27,6 +27,12 @@ from slack_sdk.errors import SlackApiError
 from slackops.config import Account, Config, Settings
 from slackops.slack.auth import Directory
 from slackops.slack.i18n import t
+
+if TYPE_CHECKING:
+    from slackops.notices.notice import Notice
+    from slackops.notices.outbox import Outbox
+    from slackops.policy import Policy
+    from slackops.requests import Request, RequestStore
 
 __all__ = ["Desk"]
 
@@ -38,7 +44,7 @@ def _utcnow() -> datetime:
 
 
 @lru_cache(maxsize=64)
-def _load_policy(name: str) -> Any:
+def _load_policy(name: str) -> Policy:
     from slackops.policy import load
 
     return load(name)
@@ -50,16 +56,16 @@ FOLLOW_UP_THREADS = 4
 URGENT_THREADS = 4
 """Threads that open forms after the ack (views.open must beat the trigger's 3 s)."""
 
-def card_channel(req: Any) -> str:
+def card_channel(req: Request) -> str:
     """Where the card (and so the thread) is: the shared channel unless the store says otherwise."""
-    return getattr(req, "card_channel", None) or req.channel
+    return cast(str, getattr(req, "card_channel", None) or req.channel)  # a request with a card has a channel
 
 
 @dataclass
 class Desk:
     settings: Settings
     config: Config
-    store: Any  # slackops.requests.RequestStore
+    store: RequestStore
     client: WebClient
     directory: Directory
     clock: Callable[[], datetime] = _utcnow
@@ -70,7 +76,7 @@ class Desk:
         max_workers=URGENT_THREADS, thread_name_prefix="slackops-views"), repr=False)
     _pending: int = field(default=0, repr=False)
     _pending_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _outbox: Any = field(default=None, repr=False)
+    _outbox: Outbox | None = field(default=None, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -135,7 +141,7 @@ class Desk:
         self.client.views_open(trigger_id=trigger_id, view=view() if callable(view) else view)
 
     # -- look-ups --------------------------------------------------------------------
-    def policy(self, name: str) -> Any:
+    def policy(self, name: str) -> Policy:
         """The store's policy (with the operator's closures) when it offers one."""
         loader = getattr(self.store, "policy", None)
         return loader(name) if loader is not None else _load_policy(name)
@@ -146,7 +152,7 @@ class Desk:
     def account_for_channel(self, channel_id: str | None) -> Account | None:
         return self.config.account_for_channel(channel_id) if channel_id else None
 
-    def policy_of(self, req: Any) -> Any:
+    def policy_of(self, req: Request) -> Policy:
         return self.policy(req.policy)
 
     def once(self, key: str, ttl_seconds: int = 86400) -> bool:
@@ -154,11 +160,11 @@ class Desk:
         that a redelivery must not repeat."""
         return bool(self.store.first_delivery(key, ttl_seconds=ttl_seconds))
 
-    def find_by_thread(self, channel: str, thread_ts: str) -> Any | None:
+    def find_by_thread(self, channel: str, thread_ts: str) -> Request | None:
         """The open request whose card is the root of this thread (None for any other thread)."""
         return self.store.find_by_card(channel, thread_ts)
 
-    def queue(self, *notices: Any) -> int:
+    def queue(self, *notices: Notice) -> int:
         """Hand messages to the outbox (slackops.notices.outbox): posted exactly once, even
         if this process dies right after. Returns how many were new."""
         if self._outbox is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card import priority_label
 from slackops.slack.blocks.messages import (
@@ -28,6 +28,13 @@ from slackops.slack.blocks.messages import (
 from slackops.slack.blocks.text import escape, user_link
 from slackops.slack.i18n import t
 
+if TYPE_CHECKING:
+
+    from slackops.config import Config
+    from slackops.policy import Policy
+    from slackops.requests import Request
+    from slackops.slack.desk import Desk
+
 __all__ = ["Said", "announcements", "change", "record", "escalation_roles", "refresh_card", "closure_message"]
 
 log = logging.getLogger(__name__)
@@ -36,7 +43,7 @@ ESCALATION_ROLES = {1: ("escalation_manager", "support_management"), 2: ("direct
 """Who a manual escalation engages, by level (IXCloud: the escalation manager, then "the next level")."""
 
 
-def escalation_roles(config: Any, level: int, policy: Any = None) -> list[str]:
+def escalation_roles(config: Config, level: int, policy: Policy | None = None) -> list[str]:
     """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
     customer's first escalation (IXCloud: the escalation manager), then the ladder above."""
     roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
@@ -50,8 +57,8 @@ def escalation_roles(config: Any, level: int, policy: Any = None) -> list[str]:
     return []
 
 
-def record(desk: Any, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
-           key: str | None = None, expected_version: int | None = None) -> Any:
+def record(desk: Desk, request_id: str, type_: str, actor: str, data: dict[str, Any] | None = None, *,
+           key: str | None = None, expected_version: int | None = None) -> Request:
     """Apply one event in the store; returns the request after it. Raises DomainError /
     ConflictError / NotFound with a sentence for a person. A redelivery with the same
     ``key`` changes nothing and so says nothing again (no new history entry)."""
@@ -75,7 +82,7 @@ class Said:
     broadcast: bool = False
 
 
-def announcements(config: Any, policy: Any, req: Any, type_: str, actor: str, data: dict[str, Any], *,
+def announcements(config: Config, policy: Policy, req: Request, type_: str, actor: str, data: dict[str, Any], *,
                   permalink: str | None = None) -> list[Said]:
     """What the app says about one event, in the request's language. Pure: the same event
     gives the same messages, so that a retried publication finds them already sent."""

@@ -1,4 +1,4 @@
-"""Business calendars: cases worked out by hand (SPEC.md "Time semantics")."""
+"""Business calendars: cases worked out by hand (the time semantics in docs/policy.md)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 The reference walks minute by minute in UTC and reads each minute's local wall clock.
 An interval of a local date runs from the first minute whose wall clock reads its start
-(or later) to the first minute whose wall clock reads its end (or later): that is SPEC's
-rule in plain words (a time in a DST gap moves forward to the first valid instant, an
+(or later) to the first minute whose wall clock reads its end (or later): that is the calendars' rule
+(docs/policy.md) in plain words (a time in a DST gap moves forward to the first valid instant, an
 ambiguous one takes its first occurrence). A minute is open when some interval of a date
 that is neither a public holiday nor a closure covers it. Then open time is counted by
 counting open minutes.

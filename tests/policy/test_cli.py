@@ -30,12 +30,22 @@ def test_show_flags_defaults(capsys):
     code, out, _ = run(capsys, "show", "interactor")
     assert code == 0
     assert "1 business hour *default" in out
-    assert "Defaults (the seed gives no number" in out
+    assert "Defaults (the source document gives no number" in out
     assert "priorities[0].targets.first_response" in out
     code, out, _ = run(capsys, "show", "interopion")
     assert "Defaults: none" in out
     assert "2 hours [24x7]" in out and "4 business hours [business]" in out
     assert "window 19:00–04:00 America/Denver" in out and "7 days notice" in out
+
+
+def test_show_names_the_source_document_by_title_and_date(capsys):
+    code, out, _ = run(capsys, "show", "ixcloud")
+    assert code == 0
+    assert out.splitlines()[0] == "IXCloud (ixcloud); source: IXCloud SaaS Support Policies, effective 15 May 2020"
+    for name in ("interopion", "ixcloud", "interactor", "interzen", "comensure"):
+        code, out, _ = run(capsys, "show", name)
+        assert code == 0 and "; source: " in out.splitlines()[0]
+        assert ".txt" not in out and "SPEC" not in out
 
 
 def test_show_comensure_ladder_and_uptime(capsys):

@@ -2,7 +2,7 @@
 
 Calendars in 2026: US DST starts Sun 8 Mar and ends Sun 1 Nov; EU DST starts Sun 29 Mar
 and ends Sun 25 Oct; Korea has none. Each expected instant below is derived in a comment
-from the seed's sentence and SPEC.md "Time semantics".
+from the source document's sentence and the time semantics in docs/policy.md.
 """
 
 from __future__ import annotations

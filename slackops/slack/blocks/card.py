@@ -11,7 +11,7 @@ the same on the single card and the agents' card, so both reach the same listene
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
@@ -28,13 +28,17 @@ from slackops.slack.blocks.text import (
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
+if TYPE_CHECKING:
+    from slackops.policy import Checkpoint, Policy
+    from slackops.requests import Request
+
 __all__ = ["request_card", "card_text", "priority_label", "status_label", "agent_actions", "customer_actions",
            "card_fields"]
 
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
 
 
-def priority_label(policy: Any, priority_id: str) -> str:
+def priority_label(policy: Policy, priority_id: str) -> str:
     try:
         p = policy.priority(priority_id)
         return f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id
@@ -42,12 +46,12 @@ def priority_label(policy: Any, priority_id: str) -> str:
         return priority_id
 
 
-def status_label(status: Any, lang: str) -> str:
+def status_label(status: str, lang: str) -> str:
     s = status_value(status)
     return f"{STATUS_EMOJI.get(s, '')} {t(lang, 'status.' + s)}".strip()
 
 
-def category_label(policy: Any, category_id: str | None, lang: str) -> str | None:
+def category_label(policy: Policy, category_id: str | None, lang: str) -> str | None:
     if not category_id:
         return None
     for c in getattr(policy, "categories", []) or []:
@@ -56,19 +60,19 @@ def category_label(policy: Any, category_id: str | None, lang: str) -> str | Non
     return category_id
 
 
-def card_text(req: Any, lang: str = "en") -> str:
+def card_text(req: Request, lang: str = "en") -> str:
     """The notification text of the card (also what screen readers say)."""
     return truncate(f"{req.id}: {escape(req.title)} ({req.priority}, {t(lang, 'status.' + status_value(req.status))})", 3000)
 
 
-def has_critical_notice(policy: Any, priority_id: str) -> bool:
+def has_critical_notice(policy: Policy, priority_id: str) -> bool:
     try:
         return "critical_notice" in policy.priority(priority_id).targets
     except Exception:
         return False
 
 
-def request_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime, lang: str | None = None) -> list[dict[str, Any]]:
+def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy, now: datetime, lang: str | None = None) -> list[dict[str, Any]]:
     """The card's blocks. Times are shown to each reader in their own zone (Slack date
     tokens) with the policy's zone as the fallback."""
     lang = lang or req.language or "en"

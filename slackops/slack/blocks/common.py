@@ -17,7 +17,7 @@ STATUS_EMOJI = {
 }
 
 
-def status_value(status: Any) -> str:
+def status_value(status: str) -> str:
     return str(getattr(status, "value", status))
 
 

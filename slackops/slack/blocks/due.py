@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from slackops.slack.i18n import t
+
+if TYPE_CHECKING:
+    from slackops.policy import Checkpoint
 
 __all__ = ["CUSTOMER_FACING", "outstanding", "next_due", "is_breached", "format_left", "format_when", "due_line"]
 
@@ -15,17 +18,17 @@ CUSTOMER_FACING = ("first_response", "critical_notice", "update", "workaround", 
 """Checkpoint kinds shown on the card; escalation steps and auto-upgrades are internal."""
 
 
-def outstanding(cp: Any) -> bool:
+def outstanding(cp: Checkpoint) -> bool:
     """Not done yet and still applies: pending, or breached and never met."""
     return cp.state == "pending" or (cp.state == "breached" and cp.met_at is None)
 
 
-def next_due(checkpoints: Iterable[Any], kinds: tuple[str, ...] = CUSTOMER_FACING) -> Any | None:
+def next_due(checkpoints: Iterable[Checkpoint], kinds: tuple[str, ...] = CUSTOMER_FACING) -> Checkpoint | None:
     todo = [c for c in checkpoints if c.kind in kinds and outstanding(c)]
     return min(todo, key=lambda c: c.due_at, default=None)
 
 
-def is_breached(checkpoints: Iterable[Any]) -> bool:
+def is_breached(checkpoints: Iterable[Checkpoint]) -> bool:
     return any(c.state == "breached" and c.met_at is None for c in checkpoints if c.kind in CUSTOMER_FACING)
 
 
@@ -63,7 +66,7 @@ def slack_date(at: datetime, fallback: str) -> str:
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def due_line(cp: Any | None, *, now: datetime, tz: str, lang: str = "en", per_reader: bool = False) -> str:
+def due_line(cp: Checkpoint | None, *, now: datetime, tz: str, lang: str = "en", per_reader: bool = False) -> str:
     """One line for a checkpoint. ``per_reader`` wraps the time in a Slack date token (for
     messages many people read); without it the time is shown in ``tz`` (App Home, ephemerals)."""
     if cp is None:

@@ -4,7 +4,7 @@ due checkpoint (breached marked); customers see their account's open requests.""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card import priority_label, status_label
 from slackops.slack.blocks.common import button, context, section
@@ -13,12 +13,16 @@ from slackops.slack.blocks.text import escape, truncate
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId
 
+if TYPE_CHECKING:
+    from slackops.policy import Checkpoint, Policy
+    from slackops.requests import Request
+
 __all__ = ["HomeRow", "agent_home", "customer_home", "sort_rows"]
 
 HOME_BLOCK_LIMIT = 100
 ROWS_PER_SECTION = 20
 
-HomeRow = tuple[Any, list[Any], Any]  # (request, its checkpoints, its policy)
+HomeRow = tuple["Request", list["Checkpoint"], "Policy"]  # (request, its checkpoints, its policy)
 
 
 def sort_rows(rows: list[HomeRow]) -> list[HomeRow]:

@@ -3,12 +3,16 @@ it sends managers when a customer escalates or appeals."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.common import button, context, section
 from slackops.slack.blocks.text import escape, escaped_cut, truncate, user_link
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId
+
+if TYPE_CHECKING:
+    from slackops.config import Account
+    from slackops.requests import Request
 
 __all__ = ["Message", "thread_message", "reclassified_message", "info_requested_message", "resolved_message",
            "open_button_message", "escalation_dm", "appeal_dm"]
@@ -38,25 +42,25 @@ def reclassified_message(req: Any, *, frm: str, to: str, reason: str, agent: str
     return thread_message(text, quote=reason, buttons=buttons)
 
 
-def info_requested_message(req: Any, *, question: str, agent: str, lang: str) -> Message:
+def info_requested_message(req: Request, *, question: str, agent: str, lang: str) -> Message:
     text = t(lang, "notice.info_requested", id=req.id, agent=user_link(agent), who=user_link(req.submitted_by))
     return thread_message(text, quote=question, buttons=[button(t(lang, "btn.add_info"), ActionId.ADD_INFO, req.id, style="primary")])
 
 
-def resolved_message(req: Any, *, resolution: str, note: str, agent: str, lang: str) -> Message:
+def resolved_message(req: Request, *, resolution: str, note: str, agent: str, lang: str) -> Message:
     text = t(lang, "notice.resolved", id=req.id, agent=user_link(agent), resolution=t(lang, "resolution." + resolution))
     return thread_message(text, quote=note or None, buttons=[
         button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, req.id, style="primary"),
     ])
 
 
-def open_button_message(account: Any, lang: str = "en") -> Message:
+def open_button_message(account: Account, lang: str = "en") -> Message:
     text = t(lang, "pinned.text", account=escape(account.name))
     return {"text": text, "blocks": [section(text), {"type": "actions", "elements": [
         button(t(lang, "btn.open_request"), ActionId.OPEN_REQUEST, style="primary")]}]}
 
 
-def _manager_dm(req: Any, headline: str, reason: str, *, permalink: str | None, level: int | None, lang: str = "en") -> Message:
+def _manager_dm(req: Request, headline: str, reason: str, *, permalink: str | None, level: int | None, lang: str = "en") -> Message:
     facts = t(lang, "dm.facts", id=req.id, account=escape(req.account), priority=req.priority,
               assignee=user_link(req.assignee) if req.assignee else t(lang, "card.unassigned"),
               title=escape(truncate(req.title, 200)))
@@ -71,12 +75,12 @@ def _manager_dm(req: Any, headline: str, reason: str, *, permalink: str | None, 
     return {"text": truncate(headline, 3000), "blocks": blocks}
 
 
-def escalation_dm(req: Any, *, by: str, level: int, reason: str, permalink: str | None) -> Message:
+def escalation_dm(req: Request, *, by: str, level: int, reason: str, permalink: str | None) -> Message:
     return _manager_dm(req, t("en", "dm.escalated", id=req.id, who=user_link(by), level=level), reason,
                        permalink=permalink, level=level)
 
 
-def appeal_dm(req: Any, *, by: str, reason: str, permalink: str | None) -> Message:
+def appeal_dm(req: Request, *, by: str, reason: str, permalink: str | None) -> Message:
     return _manager_dm(req, t("en", "dm.appealed", id=req.id, who=user_link(by)), reason, permalink=permalink, level=None)
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.text import MODAL_TITLE_LIMIT, escape, plain, truncate
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, CallbackId, InputId
 from slackops.slack.metadata import ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.config import Account
+    from slackops.policy import Policy
+    from slackops.requests import Request
 
 __all__ = [
     "open_request_modal", "text_modal", "reclassify_modal", "categorize_modal", "resolve_modal",
@@ -69,7 +74,7 @@ def select_input(block_id: str, label: str, options: list[dict[str, Any]], *, in
     return b
 
 
-def priority_options(policy: Any, exclude: str | None = None) -> list[dict[str, Any]]:
+def priority_options(policy: Policy, exclude: str | None = None) -> list[dict[str, Any]]:
     return [
         _option(f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id, p.id, p.definition)
         for p in policy.priorities
@@ -77,7 +82,7 @@ def priority_options(policy: Any, exclude: str | None = None) -> list[dict[str, 
     ]
 
 
-def open_request_modal(policy: Any, account: Any, meta: ViewMeta, *, lang: str = "en", priority: str | None = None,
+def open_request_modal(policy: Policy, account: Account, meta: ViewMeta, *, lang: str = "en", priority: str | None = None,
                        title: str | None = None, description: str | None = None) -> dict[str, Any]:
     """The intake form: the policy's priorities with their definitions, title, description,
     impact, environment, steps, category and language where the policy has them, and a
@@ -127,11 +132,11 @@ def text_modal(callback_id: str, title: str, meta: ViewMeta, *, lang: str, block
     return _modal(callback_id, title, blocks, meta, lang, submit)
 
 
-def accept_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def accept_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     """Acceptance where the policy records the initial priority then (IXCloud): the
     priorities with their definitions, the customer's choice preselected."""
     definitions = "\n".join(f"*{escape(p.id)}* — {escape(p.definition or p.label)}" for p in policy.priorities)
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": truncate(t(lang, "accept.intro", id=req.id, priority=escape(req.priority)), 3000)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(definitions, 3000)}]},
         select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy), initial=req.priority),
@@ -140,7 +145,7 @@ def accept_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> 
     return _modal(CallbackId.ACCEPT, t(lang, "accept.title"), blocks, meta, lang, "submit")
 
 
-def reclassify_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def reclassify_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": t(lang, "reclassify.intro", id=req.id, priority=req.priority)}},
         select_input(BlockId.PRIORITY, t(lang, "reclassify.new_priority"), priority_options(policy, exclude=req.priority)),
@@ -151,13 +156,13 @@ def reclassify_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en")
     return _modal(CallbackId.RECLASSIFY, t(lang, "reclassify.title"), blocks, meta, lang)
 
 
-def categorize_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def categorize_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     opts = [_option(c.labels.get(lang) or c.labels.get("en") or c.id, c.id) for c in policy.categories]
     blocks = [select_input(BlockId.CATEGORY, t(lang, "categorize.label", id=req.id), opts, initial=req.category)]
     return _modal(CallbackId.CATEGORIZE, t(lang, "categorize.title"), blocks, meta, lang)
 
 
-def resolve_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
+def resolve_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     kinds = [r for r in RESOLUTIONS if r != "not_an_error" or policy.intake.not_an_error_allowed]
     blocks = [
         select_input(BlockId.RESOLUTION, t(lang, "resolve.label", id=req.id),
@@ -180,7 +185,7 @@ def assign_modal(req: Any, meta: ViewMeta, *, lang: str = "en", policy: Any = No
     return _modal(CallbackId.ASSIGN, t(lang, "assign.title"), blocks, meta, lang)
 
 
-def notice_modal(req: Any, meta: ViewMeta, *, lang: str, text: str) -> dict[str, Any]:
+def notice_modal(req: Request, meta: ViewMeta, *, lang: str, text: str) -> dict[str, Any]:
     return text_modal(CallbackId.CRITICAL_NOTICE, t(lang, "notice.modal_title"), meta, lang=lang,
                       block_id=BlockId.NOTICE_TEXT, label=t(lang, "notice.modal_label", id=req.id),
                       intro=t(lang, "notice.modal_intro"), initial=text, submit="send")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["SECTION_LIMIT", "MODAL_TITLE_LIMIT", "escape", "truncate", "plain", "mrkdwn", "user_link"]
 
 SECTION_LIMIT = 3000
@@ -56,7 +58,7 @@ def escaped_cut(s: str, n: int = SECTION_LIMIT) -> str:
 
 def plain(text: str, limit: int | None = None, emoji: bool = True) -> dict:
     """A plain_text object (never interpreted: the safe way to show what a customer wrote)."""
-    obj = {"type": "plain_text", "text": truncate(text, limit) if limit else text}
+    obj: dict[str, Any] = {"type": "plain_text", "text": truncate(text, limit) if limit else text}
     if emoji:
         obj["emoji"] = True
     return obj

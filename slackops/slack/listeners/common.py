@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
 from slackops.slack.auth import Role, payload_identity
@@ -13,6 +13,9 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import InputId
 from slackops.slack.metadata import ActionValue, ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.requests import Request
 
 log = logging.getLogger("slackops.slack")
 
@@ -80,7 +83,7 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     state = ((body.get("view") or {}).get("state") or {}).get("values") or {}
     for block_id, actions in state.items():
-        el = actions.get(InputId.VALUE) or next(iter(actions.values()), {})
+        el: dict[str, Any] = actions.get(InputId.VALUE) or next(iter(actions.values()), {})
         value = el.get("value")
         if value is None and el.get("selected_option"):
             value = el["selected_option"].get("value")
@@ -125,7 +128,7 @@ def require_staff(desk: Desk, body: dict[str, Any]) -> Actor | None:
     return None
 
 
-def require_customer_of(desk: Desk, body: dict[str, Any], req: Any) -> Actor | None:
+def require_customer_of(desk: Desk, body: dict[str, Any], req: Request) -> Actor | None:
     """The request's customer side: its account's contacts and whoever opened it."""
     actor = actor_of(desk, body)
     account = desk.account(req.account)

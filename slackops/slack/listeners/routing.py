@@ -13,19 +13,21 @@ import inspect
 import re
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
 __all__ = ["pattern", "router"]
 
+_Id = TypeVar("_Id", bound=StrEnum)
 
-def pattern(ids: Mapping[StrEnum, Any]) -> re.Pattern[str]:
+
+def pattern(ids: Mapping[_Id, Any]) -> re.Pattern[str]:
     return re.compile("^(?:" + "|".join(re.escape(str(i)) for i in ids) + ")$")
 
 
-def router(table: Mapping[StrEnum, Callable[..., None]], key: Callable[[dict[str, Any]], str | None]) -> Callable[..., None]:
+def router(table: Mapping[_Id, Callable[..., None]], key: Callable[[dict[str, Any]], str | None]) -> Callable[..., None]:
     """A Bolt listener that calls ``table[key(body)]`` with the arguments it names."""
     callbacks = {str(k): (cb, tuple(inspect.signature(cb).parameters)) for k, cb in table.items()}
 

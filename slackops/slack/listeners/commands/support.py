@@ -4,7 +4,7 @@ closed`` for more), ``/support status ID``, ``/support settings``, ``/support he
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -19,6 +19,10 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
 from slackops.slack.metadata import ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.policy import Policy
+    from slackops.requests import Request
 
 LIST_LIMIT = 20
 
@@ -72,7 +76,7 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
                    user=actor.user_id, channel=actor.channel)
 
 
-def _prefill(policy: Any, text: str) -> tuple[str | None, str | None]:
+def _prefill(policy: Policy, text: str) -> tuple[str | None, str | None]:
     """``P1 the title`` -> ("P1", "the title"); ``the title`` -> (None, "the title")."""
     if not text:
         return None, None
@@ -83,7 +87,7 @@ def _prefill(policy: Any, text: str) -> tuple[str | None, str | None]:
     return None, text
 
 
-def _line(desk: Desk, req: Any, tz: str, lang: str) -> str:
+def _line(desk: Desk, req: Request, tz: str, lang: str) -> str:
     policy = desk.policy_of(req)
     now = desk.now()
     cp = next_due(desk.store.timeline(req, now))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
@@ -12,8 +12,12 @@ from slackops.slack.blocks.home import agent_home, customer_home
 from slackops.slack.desk import Desk
 from slackops.slack.listeners.common import log, may_open
 
+if TYPE_CHECKING:
+    from slackops.requests import Request
+    from slackops.slack.blocks.home import HomeRow
 
-def _rows(desk: Desk, reqs: list[Any]) -> list[tuple[Any, list[Any], Any]]:
+
+def _rows(desk: Desk, reqs: list[Request]) -> list[HomeRow]:
     now = desk.now()
     return [(r, desk.store.timeline(r, now), desk.policy_of(r)) for r in reqs]
 

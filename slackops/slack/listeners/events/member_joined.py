@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
@@ -24,5 +24,5 @@ def member_joined_channel(event: dict[str, Any], body: dict[str, Any], context: 
     # Posted by the workers' outbox, exactly once per join (a redelivery has the same
     # event_id, so the same notice id); the workers pin it once it is posted.
     msg = open_button_message(account, account.language)
-    desk.queue(Notice(id=f"intro|{channel}|{body.get('event_id') or event.get('event_ts')}", dest=channel,
+    desk.queue(Notice(id=f"intro|{channel}|{body.get('event_id') or event.get('event_ts')}", dest=cast(str, channel),
                       text=msg["text"], blocks=list(msg.get("blocks") or []), digestible=False, kind="intro"))

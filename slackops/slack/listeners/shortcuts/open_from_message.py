@@ -3,7 +3,7 @@ linked back to it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 from slack_sdk import WebClient
@@ -14,6 +14,10 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
 from slackops.slack.metadata import ViewMeta
+
+if TYPE_CHECKING:
+    from slackops.config import Account
+    from slackops.slack.listeners.common import Actor
 
 
 def title_from(text: str) -> str:
@@ -34,12 +38,12 @@ def open_from_message(ack: Ack, body: dict[str, Any], desk: Desk, client: WebCli
     desk.later(_open_form, desk, client, body, actor, account, urgent=True)
 
 
-def _open_form(desk: Desk, client: WebClient, body: dict[str, Any], actor: Any, account: Any) -> None:
+def _open_form(desk: Desk, client: WebClient, body: dict[str, Any], actor: Actor, account: Account) -> None:
     message = body.get("message") or {}
     ts = message.get("ts") or body.get("message_ts")
     permalink = None
     try:
-        permalink = client.chat_getPermalink(channel=actor.channel, message_ts=ts)["permalink"] if ts else None
+        permalink = client.chat_getPermalink(channel=cast(str, actor.channel), message_ts=ts)["permalink"] if ts else None
     except SlackApiError:
         pass
     meta = ViewMeta(account=account.id, channel=actor.channel, source="shortcut", source_ts=ts, source_permalink=permalink)

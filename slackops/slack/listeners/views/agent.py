@@ -3,7 +3,7 @@ resolve, reopen, escalate."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
@@ -15,12 +15,15 @@ from slackops.slack.listeners.common import Actor, needs_24x7_refusal, view_meta
 from slackops.slack.listeners.views.submit import submit_change
 from slackops.slack.phi import phi_reason
 
+if TYPE_CHECKING:
+    from slackops.requests import Request
 
-def _agent(actor: Actor, req: Any) -> bool:
+
+def _agent(actor: Actor, req: Request) -> bool:
     return actor.role is Role.AGENT
 
 
-def _staff(actor: Actor, req: Any) -> bool:
+def _staff(actor: Actor, req: Request) -> bool:
     return actor.role in (Role.AGENT, Role.MANAGER)
 
 
@@ -81,7 +84,7 @@ def reclassify(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     """Interopion: the vendor "will inform Customer of any such change in its response";
     IXCloud: upgrades only "with stated justification of increased impact"."""
 
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         if not v.get(BlockId.PRIORITY):
             return {"_error": {BlockId.PRIORITY: t("en", "form.required")}}
         refusal = needs_24x7_refusal(desk, req, v[BlockId.PRIORITY], "en")
@@ -96,14 +99,14 @@ def reclassify(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 
 def categorize(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         return _required(v, BlockId.CATEGORY, "en") or {"category": v[BlockId.CATEGORY]}
 
     submit_change(ack, body, desk, type_="categorized", error_block=BlockId.CATEGORY, data=data, allowed=_agent)
 
 
 def request_info(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         return _required(v, BlockId.QUESTION, "en") or {"question": v[BlockId.QUESTION]}
 
     submit_change(ack, body, desk, type_="info_requested", error_block=BlockId.QUESTION, data=data, allowed=_agent)
@@ -124,7 +127,7 @@ def critical_notice(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 
 def resolve(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         if not v.get(BlockId.RESOLUTION):
             return {"_error": {BlockId.RESOLUTION: t("en", "form.required")}}
         return {"resolution": v[BlockId.RESOLUTION], "note": v.get(BlockId.NOTE) or ""}
@@ -133,14 +136,14 @@ def resolve(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 
 def reopen(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         return _required(v, BlockId.REASON, "en") or {"reason": v[BlockId.REASON]}
 
     submit_change(ack, body, desk, type_="reopened", error_block=BlockId.REASON, data=data, allowed=_agent)
 
 
 def escalate(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         return _required(v, BlockId.REASON, "en") or {
             "level": (req.escalation_level or 0) + 1, "by": "agent", "reason": v[BlockId.REASON]}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
@@ -13,9 +13,12 @@ from slackops.slack.listeners.common import Actor
 from slackops.slack.listeners.views.submit import submit_change
 from slackops.slack.phi import phi_reason
 
+if TYPE_CHECKING:
+    from slackops.requests import Request
+
 
 def _customer_of(desk: Desk):
-    def allowed(actor: Actor, req: Any) -> bool:
+    def allowed(actor: Actor, req: Request) -> bool:
         account = desk.account(req.account)
         return actor.user_id == req.submitted_by or bool(account and desk.directory.is_contact(account, actor.user_id))
 
@@ -23,7 +26,7 @@ def _customer_of(desk: Desk):
 
 
 def _text(block: str, desk: Desk, key: str):
-    def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
+    def data(v: dict[str, str | None], req: Request) -> dict[str, Any]:
         lang = req.language or "en"
         text = v.get(block)
         if not text:

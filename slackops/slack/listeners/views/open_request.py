@@ -3,7 +3,7 @@ then the request is opened in the store before the ack, and announced after it."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 
@@ -21,10 +21,14 @@ from slackops.slack.listeners.common import (
 )
 from slackops.slack.phi import phi_reason
 
+if TYPE_CHECKING:
+    from slackops.config import Account
+    from slackops.policy import Policy
+
 TEXT_FIELDS = (BlockId.TITLE, BlockId.DESCRIPTION, BlockId.IMPACT, BlockId.ENVIRONMENT, BlockId.STEPS, BlockId.JUSTIFICATION)
 
 
-def validate(policy: Any, account: Any, values: dict[str, str | None], lang: str) -> dict[str, str]:
+def validate(policy: Policy, account: Account, values: dict[str, str | None], lang: str) -> dict[str, str]:
     """{block_id: reason} for every field the customer must fix; {} when all is well."""
     errors: dict[str, str] = {}
     if policy.intake.phi_guard:
@@ -86,8 +90,8 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     if meta.source_permalink:
         fields["source_permalink"] = meta.source_permalink
     try:
-        desk.store.open(account.id, title=values[BlockId.TITLE], description=values.get(BlockId.DESCRIPTION) or "",
-                              priority=values[BlockId.PRIORITY], submitted_by=actor.user_id, now=desk.now(),
+        desk.store.open(account.id, title=cast(str, values[BlockId.TITLE]), description=values.get(BlockId.DESCRIPTION) or "",
+                              priority=cast(str, values[BlockId.PRIORITY]), submitted_by=actor.user_id, now=desk.now(),
                               source=meta.source or "command", fields=fields,
                               idempotency_key=f"view:{body['view']['id']}")
     except DomainError as e:

@@ -5,7 +5,7 @@ follows from the store's history (slackops.workers.publisher)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
@@ -14,12 +14,15 @@ from slackops.slack.flows import record
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import Actor, actor_of, form_values, too_long, view_meta
 
-Check = Callable[[Actor, Any], bool]
+if TYPE_CHECKING:
+    from slackops.requests import Request
+
+Check = Callable[[Actor, "Request"], bool]
 
 
 def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, error_block: str,
-                  data: Callable[[dict[str, str | None], Any], dict[str, Any]],
-                  allowed: Callable[[Actor, Any], bool], after: Callable[[Any], None] | None = None) -> None:
+                  data: Callable[[dict[str, str | None], Request], dict[str, Any]],
+                  allowed: Callable[[Actor, Request], bool], after: Callable[[Request], None] | None = None) -> None:
     from slackops.errors import DomainError
 
     meta = view_meta(body)
