@@ -39,8 +39,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from . import digest
+from .client import make_client
 from .notice import Notice
 from .pacing import Pacer
+from .scripts import ADD as _ADD
+from .scripts import IDLE as _IDLE
+from .scripts import RECORD as _RECORD
+from .scripts import RELEASE as _RELEASE
+from .scripts import RENEW as _RENEW
+from .scripts import TAKE as _TAKE
 
 __all__ = ["EVENT_TYPE", "Outbox", "SENT_TTL", "make_client"]
 
@@ -59,77 +66,6 @@ HEAD = 20
 now goes (a reply waiting for its thread's root is passed over)."""
 
 _RETRYABLE_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-
-# KEYS: notice hash, dest queue, dests zset, dest's foldable queue. ARGV: payload, dest, now, due, id, foldable
-_ADD = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'payload', ARGV[1], 'state', 'queued', 'dest', ARGV[2], 'queued_at', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-if ARGV[6] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5]) end
-redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
-return 1
-"""
-
-# KEYS: lease. ARGV: token, px
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-# KEYS: inflight, queue, foldable queue. ARGV: inflight json fields (flattened), then ids after a marker
-_TAKE = """
-local n = tonumber(ARGV[1])
-local fields = {}
-for i = 2, 1 + n * 2 do fields[#fields + 1] = ARGV[i] end
-redis.call('HSET', KEYS[1], unpack(fields))
-for i = 2 + n * 2, #ARGV do
-  redis.call('ZREM', KEYS[2], ARGV[i])
-  redis.call('ZREM', KEYS[3], ARGV[i])
-end
-return 1
-"""
-
-# KEYS: inflight, watermarks, sent list, (notice hashes...). ARGV: channel, ts, batch, now, ttl, state
-_RECORD = """
-for i = 4, #KEYS do
-  redis.call('HSET', KEYS[i], 'state', ARGV[6], 'ts', ARGV[2], 'channel', ARGV[1], 'batch', ARGV[3], 'sent_at', ARGV[4])
-  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[5]))
-end
-redis.call('DEL', KEYS[1])
-if ARGV[2] ~= '' then
-  local w = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
-  if tonumber(ARGV[2]) > w then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end
-end
-return 1
-"""
-
-# KEYS: queue, inflight, dests. ARGV: dest. Forget a destination only when it has nothing left.
-_IDLE = """
-if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
-  redis.call('ZREM', KEYS[3], ARGV[1])
-  return 1
-end
-return 0
-"""
-
-
-def make_client(token: str | None, base_url: str | None = None, timeout: int = 10) -> WebClient:
-    """A WebClient without slack-sdk's own retry handlers: the outbox retries itself so
-    that it can pace channels, reconcile ambiguous failures and never double-post."""
-    kw: dict[str, Any] = {"token": token or "xoxb-missing", "timeout": timeout}
-    if base_url:
-        kw["base_url"] = base_url
-    from slackops.slack.web import KeepAliveWebClient
-
-    client = KeepAliveWebClient(**kw)
-    client.retry_handlers = []
-    return client
-
 
 def _payload(inflight: dict[str, str]) -> dict[str, Any]:
     """The message's notice id; a digest also lists the notices it carries."""
