@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
+from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import button, context, status_value
 from slackops.slack.blocks.due import CUSTOMER_FACING, due_line, format_when, slack_date
 from slackops.slack.blocks.text import (
@@ -97,6 +98,8 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
+    # what agents recorded: diagnosis, plan, workaround, a pending upgrade request, the upgrade owed
+    blocks.extend(records_blocks(req, checkpoints, policy=policy, now=now, lang=LANG))
     actions = agent_actions(req, policy, status, LANG)
     if thread_link:
         link = button(t(LANG, "btn.customer_thread"), ActionId.OPEN_THREAD, req.id, url=thread_link)
