@@ -30,6 +30,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from slackops.sandbox.slack_views import ViewsAndPeople
+
 __all__ = ["Call", "DEFAULT_SCOPES", "FakeSlack"]
 
 DEFAULT_SCOPES = ("commands", "chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
@@ -82,7 +84,7 @@ def _maybe_json(value: Any) -> Any:
     return value
 
 
-class FakeSlack:
+class FakeSlack(ViewsAndPeople):
     """The fake Web API. Thread-safe; start() returns self."""
 
     def __init__(self, team_id: str = "T0VENDOR", bot_user_id: str = "U0BOT", bot_id: str = "B0BOT") -> None:
@@ -317,19 +319,6 @@ class FakeSlack:
         self.version += 1
         self._changed.notify_all()
 
-    def _add_reaction(self, msg: dict[str, Any], name: str, user_id: str) -> bool:
-        reactions = msg.setdefault("reactions", [])
-        entry = next((r for r in reactions if r["name"] == name), None)
-        if entry is None:
-            entry = {"name": name, "users": [], "count": 0}
-            reactions.append(entry)
-        if user_id in entry["users"]:
-            return False
-        entry["users"].append(user_id)
-        entry["count"] = len(entry["users"])
-        return True
-
-    # -- HTTP ------------------------------------------------------------------------
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parsed = urlparse(h.path)
         length = int(h.headers.get("Content-Length") or 0)
@@ -439,9 +428,6 @@ class FakeSlack:
         # the count keeps them unique and in order
         n = next(self._ts)
         return f"{int(time.time())}.{n:06d}"
-
-    def _err(self, error: str) -> dict[str, Any]:
-        return {"ok": False, "error": error}
 
     def _m_api_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "args": p}
@@ -596,83 +582,3 @@ class FakeSlack:
         msgs = [self._public(m, meta) for m in sorted(msgs, key=lambda m: float(m["ts"]))]
         limit = int(p.get("limit") or 1000)
         return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
-
-    def _m_pins_add(self, p: dict[str, Any]) -> dict[str, Any]:
-        key = (p.get("channel", ""), p.get("timestamp", ""))
-        if key in self.pins:
-            return self._err("already_pinned")
-        self.pins.append(key)
-        return {"ok": True}
-
-    def _m_reactions_add(self, p: dict[str, Any]) -> dict[str, Any]:
-        key = (p.get("channel", ""), p.get("timestamp", ""), p.get("name", ""))
-        if key in self.reactions:
-            return self._err("already_reacted")
-        self.reactions.append(key)
-        msg = next((m for m in self._messages.get(key[0], []) if m["ts"] == key[1]), None)
-        if msg is not None:
-            self._add_reaction(msg, key[2], self.bot_user_id)
-        return {"ok": True}
-
-    def _m_users_info(self, p: dict[str, Any]) -> dict[str, Any]:
-        user = self.users.get(p.get("user", ""))
-        if not user:
-            return self._err("user_not_found")
-        return {"ok": True, "user": dict(user)}
-
-    def _m_usergroups_users_list(self, p: dict[str, Any]) -> dict[str, Any]:
-        users = self.usergroups.get(p.get("usergroup", ""))
-        if users is None:
-            return self._err("no_such_subteam")
-        return {"ok": True, "users": list(users)}
-
-    def _new_view(self, view: Any, **extra: Any) -> dict[str, Any]:
-        if isinstance(view, str):
-            view = json.loads(view)
-        if not isinstance(view, dict):
-            return self._err("invalid_arguments")
-        title = (view.get("title") or {}).get("text", "")
-        if view.get("type") == "modal" and len(title) > 24:
-            return self._err("invalid_arguments")
-        if len(view.get("blocks", [])) > 100 or len(view.get("private_metadata", "")) > 3000:
-            return self._err("invalid_arguments")
-        vid = f"V{next(self._ids):08d}"
-        stored = {**view, "id": vid, "hash": f"h{vid}", **extra}
-        self.views[vid] = stored
-        return {"ok": True, "view": stored}
-
-    def _m_views_open(self, p: dict[str, Any], push: bool = False) -> dict[str, Any]:
-        if not p.get("trigger_id"):
-            return self._err("invalid_trigger_id")
-        res = self._new_view(p.get("view"))
-        user = self.triggers.get(str(p["trigger_id"]))
-        if res.get("ok") and user:
-            stack = self.modals.setdefault(user, [])
-            if not push:
-                stack.clear()
-            stack.append(res["view"]["id"])
-        return res
-
-    def _m_views_push(self, p: dict[str, Any]) -> dict[str, Any]:
-        return self._m_views_open(p, push=True)
-
-    def _m_views_update(self, p: dict[str, Any]) -> dict[str, Any]:
-        vid = p.get("view_id")
-        if vid and vid not in self.views:
-            return self._err("not_found")
-        res = self._new_view(p.get("view"))
-        if res.get("ok") and vid:
-            new = self.views.pop(res["view"]["id"])
-            new["id"] = vid
-            self.views[vid] = new
-            res["view"] = new
-        return res
-
-    def _m_views_publish(self, p: dict[str, Any]) -> dict[str, Any]:
-        user = p.get("user_id")
-        if not user:
-            return self._err("invalid_arguments")
-        res = self._new_view(p.get("view"))
-        if res.get("ok"):
-            self.home_views[user] = res["view"]
-        return res
