@@ -4,6 +4,7 @@ to the request needed; a cycle met by an update gets no breach."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -14,7 +15,8 @@ from slackops.requests import Event
 
 from .conftest import Harness, utcnow
 
-CYCLE = 2.0  # seconds
+CYCLE = 3.0  # seconds
+WARN = 0.25  # the warning, as a fraction of the cycle
 CYCLES = 10
 MET = 4  # the cycle an update meets
 
@@ -32,7 +34,7 @@ priorities:
     label: Critical
     rank: 1
     definition: down
-    warn_at: [0.5]
+    warn_at: [{WARN:g}]
     targets:
       first_response: {{duration: 1 hours, calendar: 24x7}}
       update_every: {{duration: {CYCLE:g} seconds, calendar: 24x7}}
@@ -74,31 +76,33 @@ def carried_counts(fake, channel: str) -> dict[str, int]:
 def test_ten_cycles_each_warned_and_breached_once_in_order_one_met_by_an_update(
         redis, cadence_config, fake_slack, namespace):
     h = Harness(redis, cadence_config, fake_slack, namespace)
+    timer = None
     try:
         req = h.store.open("acme", title="Nightly export stalls", priority="P1", submitted_by="U0ACME1",
                            now=utcnow())
         start = req.submitted_at.timestamp()
-        update_at = start + (MET - 1) * CYCLE + 0.3 * CYCLE  # early in cycle MET, before its warning
-        updated = False
+        # early in cycle MET, before its warning: on a timer of its own, however busy the machine
+        update_at = start + (MET - 1) * CYCLE + 0.3 * WARN * CYCLE
+        timer = threading.Timer(update_at - time.time(), lambda: h.store.apply(
+            req.id, Event(type="update_posted", actor="U0AGENT1", at=utcnow(), data={"text": "still on it"})))
+        timer.start()
         expect: dict[str, float] = {}  # notice id -> its instant
         for k in range(1, CYCLES + 1):
             if k == MET:
                 continue
-            expect[f"{req.id}|update:{k}|warn:0.5|C0URGENT"] = start + (k - 0.5) * CYCLE
+            expect[f"{req.id}|update:{k}|warn:{WARN:g}|C0URGENT"] = start + (k - 1 + WARN) * CYCLE
             expect[f"{req.id}|update:{k}|due|C0URGENT"] = start + k * CYCLE
         end = start + CYCLES * CYCLE + 20
         while time.time() < end:
             h.step()
-            if not updated and time.time() >= update_at:
-                h.store.apply(req.id, Event(type="update_posted", actor="U0AGENT1", at=utcnow(),
-                                            data={"text": "still on it"}))
-                updated = True
             if set(expect) <= set(first_posts(fake_slack, "C0URGENT")):
                 break
             time.sleep(0.05)
         h.store.apply(req.id, Event(type="resolved", actor="U0AGENT1", at=utcnow(), data={"resolution": "fix"}))
         h.run_for(1.5)  # anything doubled would land by now
     finally:
+        if timer is not None:
+            timer.cancel()
         h.stop()
     times = first_posts(fake_slack, "C0URGENT")
     ours = {nid: t for nid, t in times.items() if nid and "|update:" in nid}
@@ -111,7 +115,7 @@ def test_ten_cycles_each_warned_and_breached_once_in_order_one_met_by_an_update(
     assert all(int(nid.split("|")[1].split(":")[1]) > CYCLES for nid in later), sorted(later)
     for nid, t in later.items():
         k = int(nid.split("|")[1].split(":")[1])
-        assert t >= start + (k - (0.5 if "|warn:" in nid else 0)) * CYCLE - 0.01, nid
+        assert t >= start + (k - (1 - WARN if "|warn:" in nid else 0)) * CYCLE - 0.01, nid
     # once each
     counts = carried_counts(fake_slack, "C0URGENT")
     assert {nid: n for nid, n in counts.items() if n != 1} == {}

@@ -70,7 +70,7 @@ def test_run_starts_app_and_worker_on_embedded_redis(tmp_path, config, fake_slac
                     time.sleep(0.3)
             assert r.status == 200 and not r.body, r.text
             end = time.time() + 30
-            found = []
+            found: list[str] = []  # the notices posted, alone or in a digest (a busy machine folds more)
             while time.time() < end and len(found) < 2:
                 found = carried(fake_slack, "C0NORMAL")  # alone, or folded into a digest when late
                 time.sleep(0.2)
