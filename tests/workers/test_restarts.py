@@ -56,7 +56,7 @@ class Server:
 
 def _moment(name: str, store: Any, reqs: dict[str, Any], fake: Any) -> Callable[[], bool]:
     if name == "first_notices":  # the storm has begun: warnings in Slack, more queued
-        return lambda: len([k for k in storm.delivered(fake) if not k.startswith(("card|", "ev|"))]) >= 2
+        return lambda: len([k for k in storm.delivered(fake) if not k.startswith(("card|", "triage|", "ev|"))]) >= 2
     if name == "upgraded":  # the auto-upgrade was just recorded; its notices may not be out yet
         return lambda: store.get(reqs["B"].id).priority == "P1"
     # the system's critical notice was just recorded (the known loss: recorded, then not sent)
