@@ -23,7 +23,8 @@ from typing import Any
 __all__ = ["MANIFEST_SCOPES", "Report", "check", "register"]
 
 MANIFEST_SCOPES = ("commands", "chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
-                   "reactions:read", "pins:write", "users:read", "usergroups:read", "im:write", "im:history")
+                   "reactions:read", "pins:write", "users:read", "usergroups:read", "im:write", "im:history",
+                   "files:write")
 """The bot scopes manifest.yml asks for (a test holds the two together)."""
 
 

@@ -35,7 +35,7 @@ from slackops.sandbox.slack_views import ViewsAndPeople
 __all__ = ["Call", "DEFAULT_SCOPES", "FakeSlack"]
 
 DEFAULT_SCOPES = ("commands", "chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
-                  "reactions:read", "pins:write", "users:read", "usergroups:read", "im:write", "im:history")
+                  "reactions:read", "pins:write", "users:read", "usergroups:read", "im:write", "im:history", "files:write")
 
 
 @dataclass

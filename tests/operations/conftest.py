@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.slack.conftest import desk  # noqa: F401 - the fixture, shared
+from tests.slack.conftest import agent_controls, desk  # noqa: F401 - the fixtures, shared
 from tests.workers.conftest import carried, notices  # noqa: F401
 
 # Mon 7 Dec 2026, 12:00 in Denver (MST, UTC-7): Interopion's business hours, outside its
