@@ -393,8 +393,7 @@ class FakeSlack(ViewsAndPeople):
             return None
         f.times -= 1
         if f.times <= 0:
-            assert q is not None  # f came from q
-            q.remove(f)
+            cast("deque[_Failure]", q).remove(f)  # f came from q, so q is not None
         return f
 
     def _take_token(self, channel: str) -> bool:
