@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 __all__ = ["MANIFEST_SCOPES", "Report", "check", "register"]
 
@@ -189,7 +189,7 @@ def _redis(report: Report, settings: Any) -> None:
         with connect(settings) as conn:
             client = conn.client
             try:
-                info = client.info("server") | client.info("persistence")
+                info = cast("dict[str, Any]", client.info("server")) | cast("dict[str, Any]", client.info("persistence"))
             except redis_py.RedisError as e:
                 report.fix(f"{conn.description}: INFO failed: {e}")
                 return

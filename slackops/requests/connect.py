@@ -50,7 +50,7 @@ class FollowingConnection(SentinelManagedConnection):
     def _connect(self):  # type: ignore[no-untyped-def]
         if self.connection_pool.is_master:
             self.host, self.port = self.connection_pool.get_master_address()
-        return super()._connect()
+        return super()._connect()  # type: ignore[misc]  # types-redis (4.x stubs) lacks _connect
 
 
 class FollowingSSLConnection(FollowingConnection, redis_py.SSLConnection):
@@ -121,7 +121,7 @@ def describe(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
-def _retry() -> dict[str, object]:
+def _retry() -> dict[str, Any]:
     return {
         "retry": Retry(ExponentialBackoff(cap=1.0, base=0.05), RETRIES),
         "retry_on_error": [redis_py.ConnectionError, redis_py.TimeoutError],
@@ -131,7 +131,7 @@ def _retry() -> dict[str, object]:
     }
 
 
-def client_for_url(url: str) -> redis_py.Redis:
+def client_for_url(url: str) -> redis_py.Redis[Any]:
     """A client of ``url``; SlackopsError naming the problem for a URL that is not one."""
     shown = describe(url)
     scheme = urlsplit(url).scheme
@@ -145,7 +145,7 @@ def client_for_url(url: str) -> redis_py.Redis:
             s = parse_sentinel_url(url)
         except ValueError as e:
             raise SlackopsError(f"REDIS_URL {shown!r} is not valid: {e}") from None
-        sentinel_kwargs = {"socket_connect_timeout": 2, "socket_timeout": 2}
+        sentinel_kwargs: dict[str, Any] = {"socket_connect_timeout": 2, "socket_timeout": 2}
         if s.sentinel_password:
             sentinel_kwargs["password"] = s.sentinel_password
         sentinel = Sentinel(list(s.sentinels), sentinel_kwargs=sentinel_kwargs)
@@ -159,18 +159,18 @@ def client_for_url(url: str) -> redis_py.Redis:
 
 
 @contextlib.contextmanager
-def without_retries(client: redis_py.Redis) -> Iterator[None]:
+def without_retries(client: redis_py.Redis[Any]) -> Iterator[None]:
     """No retries meanwhile: a server out of reach at start is said at once, not in 20 s."""
-    retry = client.get_retry()
-    client.set_retry(Retry(NoBackoff(), 0))
+    retry = client.get_retry()  # type: ignore[attr-defined]  # types-redis (4.x stubs) lacks get_retry
+    client.set_retry(Retry(NoBackoff(), 0))  # type: ignore[attr-defined]  # types-redis (4.x stubs) lacks set_retry
     try:
         yield
     finally:
         if retry is not None:
-            client.set_retry(retry)
+            client.set_retry(retry)  # type: ignore[attr-defined]  # types-redis (4.x stubs) lacks set_retry
 
 
-def replicas_to_wait(client: redis_py.Redis) -> int:
+def replicas_to_wait(client: redis_py.Redis[Any]) -> int:
     """How many replicas a store write waits for: ``SLACKOPS_WAIT_REPLICAS``, else 1 behind
     Sentinel (a failover must not lose what a client was told was saved), else 0."""
     env = os.environ.get("SLACKOPS_WAIT_REPLICAS")
@@ -182,17 +182,17 @@ def replicas_to_wait(client: redis_py.Redis) -> int:
     return 1 if isinstance(client.connection_pool, SentinelConnectionPool) else 0
 
 
-def eval_and_wait(client: redis_py.Redis, script: Any, args: list[Any], replicas: int) -> Any:
+def eval_and_wait(client: redis_py.Redis[Any], script: Any, args: list[Any], replicas: int) -> Any:
     """Run ``script`` (a registered Lua script, no keys) then ``WAIT`` on the same connection:
     its result once ``replicas`` replicas have the write, else :class:`NotReplicated`."""
     for _attempt in range(2):
         pipe = client.pipeline(transaction=False)
-        pipe.execute_command("EVALSHA", script.sha, 0, *args)
-        pipe.execute_command("WAIT", replicas, WAIT_MS)
+        pipe.execute_command("EVALSHA", script.sha, 0, *args)  # type: ignore[no-untyped-call]  # untyped in types-redis
+        pipe.execute_command("WAIT", replicas, WAIT_MS)  # type: ignore[no-untyped-call]  # untyped in types-redis
         try:
             res, acked = pipe.execute()
         except redis_py.exceptions.NoScriptError:  # a new primary, a restarted server
-            client.script_load(script.script)
+            client.script_load(script.script)  # type: ignore[no-untyped-call]  # untyped in types-redis
             continue
         if int(acked) < replicas:
             raise NotReplicated(

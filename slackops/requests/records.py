@@ -11,7 +11,7 @@ card shows them; the history keeps them whole): ``status`` (the last update), ``
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from slackops.errors import DomainError
 
@@ -55,7 +55,7 @@ def _noted(req: Any, **notes: str | None) -> dict[str, str]:
 def _told(req: Any, ev: Any) -> tuple[datetime, ...]:
     """Whatever an agent tells the customer about the request's progress is a status update
     (it meets the ``update_every`` cycle it falls in, or the single ``update`` target)."""
-    return req.updates + (ev.at,)
+    return cast("tuple[datetime, ...]", req.updates + (ev.at,))
 
 
 def _update_posted(req: Any, ev: Any, rules: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import redis as redis_py
@@ -112,7 +112,7 @@ class EmbeddedRedis:
             self.started_here = True
         if self.started_here:
             self._claim()
-        return self.server
+        return cast("redis_py.Redis[bytes]", self.server)
 
     # -- who started it: the owner file, so that a killed owner's server is found again ----
     @property
@@ -123,7 +123,7 @@ class EmbeddedRedis:
         import json
 
         try:
-            return json.loads(self.owner_path.read_text())
+            return cast("dict[str, Any]", json.loads(self.owner_path.read_text()))
         except (OSError, ValueError):
             return {}
 
@@ -182,7 +182,7 @@ def _started(pid: int) -> float | None:
     import psutil
 
     try:
-        return psutil.Process(pid).create_time()
+        return cast(float, psutil.Process(pid).create_time())
     except psutil.Error:
         return None
 

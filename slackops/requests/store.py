@@ -512,8 +512,8 @@ class RequestStore:
             ops.append(["SADD", k, rid])
 
     def _alarm_ops(
-        self, ops: list[list[str]], rid: str, old_alarms: Iterable[str], req: Request, at: datetime,
-    ) -> tuple[list[str], dict[str, str]]:
+        self, ops: builtins.list[builtins.list[str]], rid: str, old_alarms: Iterable[str], req: Request, at: datetime,
+    ) -> tuple[builtins.list[str], dict[str, str]]:
         """Replace the request's alarms with those at ``at``: (all of them, the conditional ones)."""
         future, conditional = self._alarms(req, at)
         alarms = sorted(set(future) | set(conditional))

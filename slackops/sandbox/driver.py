@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 __all__ = ["Response", "SlackDriver", "sign"]
@@ -106,7 +106,7 @@ class SlackDriver:
         parts = urllib.parse.urlsplit(self.url)
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=self.timeout)
+            conn = self._local.conn = http.client.HTTPConnection(cast(str, parts.hostname), parts.port, timeout=self.timeout)
         started = time.perf_counter()
         try:
             conn.request("POST", parts.path, body=body, headers=hdrs)
@@ -263,7 +263,7 @@ class SlackDriver:
             "response_urls": [],
         }
         if view:
-            sent = payload["view"]
+            sent = cast("dict[str, Any]", payload["view"])
             for k in ("title", "blocks", "hash", "submit", "close", "root_view_id", "previous_view_id"):
                 if k in view:
                     sent[k] = view[k]

@@ -27,7 +27,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 from slackops.sandbox.slack_views import ViewsAndPeople
@@ -393,7 +393,7 @@ class FakeSlack(ViewsAndPeople):
             return None
         f.times -= 1
         if f.times <= 0:
-            q.remove(f)
+            cast("deque[_Failure]", q).remove(f)  # f came from q, so q is not None
         return f
 
     def _take_token(self, channel: str) -> bool:
@@ -475,7 +475,7 @@ class FakeSlack(ViewsAndPeople):
 
     def _m_chat_update(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = p.get("channel"), p.get("ts")
-        for m in self._messages.get(channel, []):
+        for m in self._messages.get(cast(str, channel), []):
             if m["ts"] == ts:
                 for k in ("text", "blocks", "metadata"):
                     if k in p:
@@ -486,7 +486,7 @@ class FakeSlack(ViewsAndPeople):
 
     def _m_chat_delete(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = p.get("channel"), p.get("ts")
-        msgs = self._messages.get(channel, [])
+        msgs = self._messages.get(cast(str, channel), [])
         for i, m in enumerate(msgs):
             if m["ts"] == ts:
                 del msgs[i]
@@ -574,11 +574,11 @@ class FakeSlack(ViewsAndPeople):
     def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
         channel, ts = p.get("channel"), p.get("ts")
         meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        root = next((m for m in self._messages.get(channel, []) if m["ts"] == ts), None)
+        root = next((m for m in self._messages.get(cast(str, channel), []) if m["ts"] == ts), None)
         if root is None:
             return self._err("thread_not_found")
         oldest = float(p.get("oldest") or 0)
-        msgs = [root] + [m for m in self._messages.get(channel, []) if m.get("thread_ts") == ts and m["ts"] != ts and float(m["ts"]) >= oldest]
+        msgs = [root] + [m for m in self._messages.get(cast(str, channel), []) if m.get("thread_ts") == ts and m["ts"] != ts and float(m["ts"]) >= oldest]
         msgs = [self._public(m, meta) for m in sorted(msgs, key=lambda m: float(m["ts"]))]
         limit = int(p.get("limit") or 1000)
         return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}

@@ -13,7 +13,7 @@ import json
 import os
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from slackops.sandbox.slack import FakeSlack, _Channel
 
@@ -41,7 +41,7 @@ def save(fake: FakeSlack, folder: str | os.PathLike[str]) -> int:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
-    return int(data["version"])
+    return int(cast(int, data["version"]))
 
 
 def restore(fake: FakeSlack, folder: str | os.PathLike[str]) -> bool:

@@ -26,7 +26,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl
@@ -354,7 +354,7 @@ def envelope_problem(envelope_type: str, payload: Any) -> str:
 
 
 # -- HTTP --------------------------------------------------------------------------------
-def check_http(secret: str, headers: dict[str, str], raw: bytes, now: float | None = None) -> Verdict:
+def check_http(secret: str, headers: Mapping[str, str | None], raw: bytes, now: float | None = None) -> Verdict:
     """The guard's decision on one HTTP request whose body is ``raw`` (at most MAX_BODY + 1 bytes)."""
     if len(raw) > MAX_BODY:
         return Verdict(413, f"the body is over {MAX_BODY} bytes")
@@ -362,7 +362,7 @@ def check_http(secret: str, headers: dict[str, str], raw: bytes, now: float | No
     if why:
         return Verdict(401, why)
     try:
-        kind, body = parse(headers.get("content-type", ""), raw)
+        kind, body = parse(headers.get("content-type") or "", raw)
     except _Malformed as e:
         return Verdict(400, str(e))
     status, why = payload_problem(kind, body)

@@ -91,6 +91,7 @@ def request_upgrade(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     actor = req and require_customer_of(desk, body, req)
     if not actor:
         return
+    assert req is not None  # actor is set only for a request found
     lang = req.language or "en"
     policy = desk.policy_of(req)
     if not records.higher_priorities(policy, req.priority):

@@ -3,7 +3,7 @@ resolve, reopen, escalate."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 
@@ -121,7 +121,7 @@ def critical_notice(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         from slackops.operations.tokens import status_line
 
         link = status_line(desk.store.redis, desk.config, desk.store.keys.prefix, req.account, req.language or "en")
-        return {"text": v[BlockId.NOTICE_TEXT] + (f"\n{link}" if link else "")}
+        return {"text": cast(str, v[BlockId.NOTICE_TEXT]) + (f"\n{link}" if link else "")}
 
     submit_change(ack, body, desk, type_="critical_notice_sent", error_block=BlockId.NOTICE_TEXT, data=data, allowed=_agent)
 
