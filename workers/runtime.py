@@ -190,7 +190,11 @@ def _scheduler_dies_with_worker() -> None:
 
 def _watch_parent(lifecycle: Any, parent: list[int]) -> None:
     import os
+    import signal
 
-    lifecycle.die_with_parent()
+    # SIGKILL, not SIGTERM: a child forked while another thread held a lock (an import, a
+    # log handler) may never run a Python signal handler. rq's scheduler keeps nothing that
+    # a kill loses: its lock expires and the next worker's scheduler takes it.
+    lifecycle.die_with_parent(signal.SIGKILL)
     if parent and os.getppid() != parent[0]:  # the parent died before the line above
         os._exit(0)
