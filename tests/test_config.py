@@ -134,12 +134,17 @@ def test_bad_agent_controls_name_the_field(tmp_path, text, expected):
 def test_config_check_wants_a_triage_channel_for_every_priority(tmp_path, capsys):
     from slackops.cli import main
 
+    # no priority channels: ixcloud's ladder pings none, so only the agents' cards lack a place
+    # (with priority channels, every rank needs one anyway, and it is also the agents' card's)
+    ixcloud = GOOD.replace("policy: interopion", "policy: ixcloud").replace(
+        "channels:\n  1: C0URGENT\n  2: C0HIGH\n  3: C0NORMAL\n", "")
     p = tmp_path / "c.yml"
-    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud"))
+    p.write_text(ixcloud)
     assert main(["config", "check", str(p)]) == 2
     err = capsys.readouterr().err
-    assert f"{p}: accounts[0]: agent_controls is triage but" in err and "have no triage channel" in err
-    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud") + "    triage_channel: C0TRIAGE\n")
+    assert f"{p}: accounts[0]: agent_controls is triage but S1, S2, S3, S4 of ixcloud have no triage channel" in err
+    assert "channels." not in err  # the only problem
+    p.write_text(ixcloud + "    triage_channel: C0TRIAGE\n")
     assert main(["config", "check", str(p)]) == 0
-    p.write_text(GOOD.replace("policy: interopion", "policy: ixcloud") + "    agent_controls: shared\n")
+    p.write_text(ixcloud + "    agent_controls: shared\n")
     assert main(["config", "check", str(p)]) == 0

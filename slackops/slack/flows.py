@@ -201,9 +201,15 @@ def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: 
     if type_ == "identified":
         return [Said("thread", records.identified_message(req, text=text, agent=actor, lang=lang))]
     if type_ == "upgrade_requested":
+        from slackops.slack.cards import triage_channel
+
         to = str(data.get("to") or "")
         why = str(data.get("justification") or "")
-        out = [Said("thread", records.upgrade_requested_message(req, to=to, justification=why, who=actor, lang=lang))]
+        # with an agents' card (agent_controls: triage) Accept / Decline are for the vendor's
+        # channels only: the customer's thread says that support decides, without them
+        triage = triage_channel(config, policy, req)
+        out = [Said("thread", records.upgrade_requested_message(req, to=to, justification=why, who=actor, lang=lang,
+                                                                buttons=triage is None))]
         channel = None
         for pid in (to, req.priority):
             try:
@@ -212,6 +218,7 @@ def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: 
                 channel = None
             if channel:
                 break
+        channel = channel or triage
         if channel:
             out.append(Said("channel", records.upgrade_requested_message(
                 req, to=to, justification=why, who=actor, lang=lang, for_agents=True), dm_to=channel))

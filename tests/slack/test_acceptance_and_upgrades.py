@@ -17,10 +17,17 @@ def card_text(desk, rid):
     return str(desk.card(rid)["blocks"])
 
 
-def thread_button(desk, rid, action_id):
-    msg = wait_for(lambda: next((m for m in desk.thread(rid) if action_id in str(m.get("blocks"))), None),
-                   what=f"a thread message with {action_id}")
-    return msg
+def vendor_ping(desk, rid, channel):
+    """The upgrade request in the vendor's channel, with Accept and Decline; the customer's
+    thread is told of it without them (agents work from the agents' card's side)."""
+    msg = wait_for(lambda: next((m for m in desk.fake.messages(channel) if rid in m.get("text", "")
+                                 and "req_upgrade_accept" in str(m.get("blocks"))), None),
+                   what=f"the upgrade request of {rid} in {channel}")
+    assert "req_upgrade_decline" in str(msg["blocks"])
+    told = desk.wait_thread(rid, "asks to raise")
+    assert "Support will accept or decline" in str(told["blocks"])
+    assert "req_upgrade_accept" not in str(told["blocks"]) and "req_upgrade_decline" not in str(told["blocks"])
+    return msg, told
 
 
 def test_take_on_ixcloud_asks_for_the_initial_severity_first(desk):
@@ -105,22 +112,21 @@ def test_customer_upgrade_request_needs_a_justification_and_is_accepted(desk):
     r = desk.submit("slackops_request_upgrade", form(priority="S1", justification="All <!channel> sites down now"),
                     GLOBEX[0], user_team_id="T0GLOBEX", view=view)
     assert r.status == 200 and not r.body, r.text
-    msg = thread_button(desk, rid, "req_upgrade_accept")
+    msg, told = vendor_ping(desk, rid, "C0URGENT")  # the channel of the priority asked for
+    assert "from S3 to S1" in told["text"] and "&lt;!channel&gt;" in str(told["blocks"])
     assert "from S3 to S1" in msg["text"] and "&lt;!channel&gt;" in str(msg["blocks"])
-    ping = wait_for(lambda: [m for m in desk.fake.messages("C0URGENT") if rid in m.get("text", "")])
-    assert "req_upgrade_decline" in str(ping[0]["blocks"])
     wait_for(lambda: "The customer asks for S1" in card_text(desk, rid) and "req_request_upgrade" not in card_text(desk, rid))
     # the customer cannot answer their own request
     desk.driver.block_action("req_upgrade_accept", json.dumps({"r": rid}), user_id=GLOBEX[0], user_team_id="T0GLOBEX",
-                             channel_id=GLOBEX[1], message=msg)
+                             channel_id="C0URGENT", message=msg)
     desk.wait_ephemeral(GLOBEX[0], "Only support agents")
     # S1 needs a 24x7 contact: refused until the account names one
-    desk.driver.block_action("req_upgrade_accept", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id=GLOBEX[1],
+    desk.driver.block_action("req_upgrade_accept", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id="C0URGENT",
                              message=msg)
     desk.wait_ephemeral("U0AGENT1", "24x7")
     assert desk.store.get(rid).priority == "S3"
     desk.config.account("globex").contacts_24x7 = ["U0GLOBEX1"]
-    desk.driver.block_action("req_upgrade_accept", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id=GLOBEX[1],
+    desk.driver.block_action("req_upgrade_accept", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id="C0URGENT",
                              message=msg)
     req = wait_for(lambda: (lambda x: x if x.priority == "S1" else None)(desk.store.get(rid)))
     ev = [e for e in desk.store.history(rid) if e.type == "reclassified"][-1]
@@ -133,8 +139,8 @@ def test_customer_upgrade_request_declined_with_a_reason(desk):
     rid = desk.open_request(*GLOBEX, priority="S3")
     _view, r = ask_upgrade(desk, rid, "S2", "Two sites now")
     assert not r.body, r.text
-    msg = thread_button(desk, rid, "req_upgrade_decline")
-    desk.driver.block_action("req_upgrade_decline", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id=GLOBEX[1],
+    msg, _told = vendor_ping(desk, rid, "C0HIGH")
+    desk.driver.block_action("req_upgrade_decline", json.dumps({"r": rid}), user_id="U0AGENT1", channel_id="C0HIGH",
                              message=msg)
     view = desk.wait_view("slackops_upgrade_decline")
     r = desk.submit("slackops_upgrade_decline", form(reason=""), "U0AGENT1", view=view)

@@ -6,11 +6,19 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.slack.conftest import form, wait_for
 from tests.slack.records_harness import CONTACT, SHARED, carried, fast_desk, sleep_until
 
 
 def card_text(desk, rid):
+    """The card agents work from (the agents' card in triage mode)."""
+    return str(desk.agents_card(rid)["blocks"])
+
+
+def customer_text(desk, rid):
+    """The card in the customer's shared channel (the same card in shared mode)."""
     return str(desk.card(rid)["blocks"])
 
 
@@ -27,7 +35,7 @@ def test_updates_every_cycle_never_breach_and_the_silent_cycle_warns(fake_slack,
         rid = desk.open_request(CONTACT, SHARED, priority="P1", extra={"justification": "all down"})
         req = desk.store.get(rid)
         start = req.submitted_at.timestamp()  # cycles of 6 s from submission; the warning at 75 %
-        assert "req_post_update" in card_text(desk, rid)
+        assert "req_post_update" in card_text(desk, rid) and "req_post_update" not in customer_text(desk, rid)
         # cycle 1: "Post update", prefilled (no status yet: a first sentence in the request's language)
         view = post_update(desk, rid, "Failover started", count=1)
         assert view["blocks"][1]["element"]["initial_value"].startswith(f"Status of {rid}")
@@ -89,6 +97,9 @@ def test_a_recorded_plan_stops_the_remaining_ladder_steps(fake_slack, redis, nam
         msg = desk.wait_thread(planned, "plan of resolution")
         assert "Expected resolution: 4 Dec 2099." in msg["text"] and "Roll back to 4.2 tonight" in str(msg["blocks"])
         wait_for(lambda: "Roll back to 4.2 tonight" in card_text(desk, planned) and "4 Dec 2099" in card_text(desk, planned))
+        # the customer was told it: their card shows it too
+        wait_for(lambda: "Roll back to 4.2 tonight" in customer_text(desk, planned)
+                 and "4 Dec 2099" in customer_text(desk, planned))
         # the control request climbs the ladder; the planned one stops at level 1
         wait_for(lambda: desk.store.get(control).escalation_level == 3, timeout=30, what="control at level 3")
         time.sleep(1.0)
@@ -100,9 +111,11 @@ def test_a_recorded_plan_stops_the_remaining_ladder_steps(fake_slack, redis, nam
         desk.wait_ephemeral(CONTACT, "Only support agents")
 
 
-def test_a_workaround_meets_the_target_and_the_request_stays_open(fake_slack, redis, namespace, tmp_path):
-    with fast_desk(fake_slack, redis, namespace, tmp_path) as (desk, _workers):
+@pytest.mark.parametrize("controls", ["triage", "shared"])
+def test_a_workaround_meets_the_target_and_the_request_stays_open(fake_slack, redis, namespace, tmp_path, controls):
+    with fast_desk(fake_slack, redis, namespace, tmp_path, agent_controls=controls) as (desk, _workers):
         rid = desk.open_request(CONTACT, SHARED, priority="P2")
+        assert desk.has_agents_card(rid) == (controls == "triage")
         desk.press("req_workaround", rid, "U0AGENT1")
         view = desk.wait_view("slackops_workaround")
         r = desk.submit("slackops_workaround", form(text=""), "U0AGENT1", view=view)
@@ -116,14 +129,19 @@ def test_a_workaround_meets_the_target_and_the_request_stays_open(fake_slack, re
         states = {c.kind: c.state for c in desk.store.timeline(req, desk.clock())}
         assert states["workaround"] == "met" and states["update"] == "met"  # told to the customer: an update too
         wait_for(lambda: "Workaround:" in card_text(desk, rid) and "req_resolve" in card_text(desk, rid))
+        wait_for(lambda: "Export by &lt;region&gt; &amp; retry" in customer_text(desk, rid))
+        assert ("req_resolve" in customer_text(desk, rid)) == (controls == "shared")
 
 
-def test_problem_identified_prevents_the_upgrade(fake_slack, redis, namespace, tmp_path):
-    with fast_desk(fake_slack, redis, namespace, tmp_path) as (desk, _workers):
+@pytest.mark.parametrize("controls", ["triage", "shared"])
+def test_problem_identified_prevents_the_upgrade(fake_slack, redis, namespace, tmp_path, controls):
+    with fast_desk(fake_slack, redis, namespace, tmp_path, agent_controls=controls) as (desk, _workers):
         rid = desk.open_request(CONTACT, SHARED, priority="P2", title="Identified")
         control = desk.open_request(CONTACT, SHARED, priority="P2", title="Control")
-        # the card says what is owed and by when
+        assert desk.has_agents_card(rid) == (controls == "triage")
+        # the agents' card says what is owed and by when; in triage mode the customer card does not
         assert "becomes P1 at" in card_text(desk, rid) and "unless the problem is identified" in card_text(desk, rid)
+        assert ("becomes P1" in customer_text(desk, rid)) == (controls == "shared")
         # taking it is not identifying it
         desk.press("req_take", control, "U0AGENT2")
         desk.press("req_identified", rid, "U0AGENT1")
@@ -135,6 +153,7 @@ def test_problem_identified_prevents_the_upgrade(fake_slack, redis, namespace, t
         desk.wait_thread(rid, "identified the problem")
         wait_for(lambda: "Expired TLS certificate" in card_text(desk, rid) and "becomes P1" not in card_text(desk, rid))
         assert "req_identified" not in card_text(desk, rid)
+        assert "Expired TLS certificate" in customer_text(desk, rid) and "becomes P1" not in customer_text(desk, rid)
         wait_for(lambda: desk.store.get(control).priority == "P1", timeout=30, what="the control's upgrade")
         time.sleep(0.5)
         assert desk.store.get(rid).priority == "P2"

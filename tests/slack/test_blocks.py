@@ -27,6 +27,7 @@ class Cp:
     state: str = "pending"
     met_at: datetime | None = None
     key: str = "first_response"
+    priority: str = ""
 
 
 def make_request(**kw) -> Request:

@@ -70,13 +70,31 @@ def test_the_customer_card_speaks_the_customers_terms():
     blocks = customer_card(req, [due], policy=policy, now=NOW)
     assert "Who is on it" in json.dumps(blocks) and "Our support team" in json.dumps(blocks)
     assert "<@U0AGENT1>" in json.dumps(customer_card(replace(req, assignee="U0AGENT1"), [due], policy=policy, now=NOW))
-    assert names(blocks) == ["Add information", "Escalate to a manager"]
+    assert names(blocks) == ["Add information", "Escalate to a manager", "Ask for higher priority"]
+    top = customer_card(replace(req, priority="P1"), [due], policy=policy, now=NOW)  # nothing more urgent to ask for
+    assert names(top) == ["Add information", "Escalate to a manager"]
     resolved = customer_card(replace(req, status="resolved", resolution="fix"), [], policy=policy, now=NOW)
     assert ids(resolved) == {ActionId.CONFIRM_RESOLVED} and "Fixed" in json.dumps(resolved)
     appeal = customer_card(replace(req, priority_changes=((NOW, "P1", "P2", "why"),)), [due], policy=policy, now=NOW)
     assert "Appeal the reclassification" in names(appeal)
     appealed = replace(req, priority_changes=((NOW, "P1", "P2", "why"),), appealed_at=NOW)
     assert ActionId.APPEAL not in ids(customer_card(appealed, [due], policy=policy, now=NOW))
+
+
+def test_the_customer_card_shows_what_they_were_told_was_recorded_and_nothing_for_agents_only():
+    policy = load("comensure")
+    notes = {"diagnosis": "Expired <TLS> certificate", "plan": "Renew it", "plan_expected": "2026-01-20",
+             "workaround": "Use the backup host", "upgrade_to": "P1", "phi": "1800000000.000500"}
+    req = make_request(policy="comensure", notes=notes)
+    cps = [Cp("first_response", NOW + timedelta(hours=1)),
+           Cp("auto_upgrade", NOW + timedelta(hours=3), key="auto_upgrade", priority="P2")]
+    customer = json.dumps(customer_card(req, cps, policy=policy, now=NOW))
+    agents = json.dumps(agents_card(req, cps, policy=policy, now=NOW, account_name="Acme", thread_link=None))
+    for told in ("Expired &lt;TLS&gt; certificate", "Renew it", "20 Jan 2026", "Use the backup host",
+                 "The customer asks for P1"):
+        assert told in customer and told in agents, told
+    for agents_only in ("protected health information", "becomes P1 at"):
+        assert agents_only in agents and agents_only not in customer, agents_only
 
 
 def test_flags_phi_service_and_waiting():

@@ -15,8 +15,10 @@ from tests.slack.conftest import form, wait_for
 
 AGENT_IDS = {ActionId.TAKE, ActionId.ASSIGN, ActionId.ACKNOWLEDGE, ActionId.RECLASSIFY, ActionId.CATEGORIZE,
              ActionId.REQUEST_INFO, ActionId.FEATURE_REQUEST, ActionId.CRITICAL_NOTICE, ActionId.RESOLVE,
-             ActionId.REOPEN, ActionId.ESCALATE}
-CUSTOMER_IDS = {ActionId.ADD_INFO, ActionId.CUSTOMER_ESCALATE, ActionId.APPEAL, ActionId.CONFIRM_RESOLVED}
+             ActionId.REOPEN, ActionId.ESCALATE, ActionId.POST_UPDATE, ActionId.RECORD_PLAN, ActionId.WORKAROUND,
+             ActionId.IDENTIFIED, ActionId.UPGRADE_ACCEPT, ActionId.UPGRADE_DECLINE, ActionId.SERVICE_AFFECTED}
+CUSTOMER_IDS = {ActionId.ADD_INFO, ActionId.CUSTOMER_ESCALATE, ActionId.APPEAL, ActionId.CONFIRM_RESOLVED,
+                ActionId.REQUEST_UPGRADE}
 
 
 def buttons(message: dict) -> list[dict]:
@@ -40,12 +42,13 @@ def test_a_request_opened_in_the_shared_channel_posts_both_cards(desk):
     customer, agents = desk.card(rid), desk.agents_card(rid)
     # the customer card: in the shared channel, the customer's buttons only
     assert req.card_channel is None and req.channel == "C0ACMESHARED"
-    assert action_ids(customer) == {ActionId.ADD_INFO, ActionId.CUSTOMER_ESCALATE}
+    # (P2 of interopion: P1 is more urgent, so the customer may ask for it)
+    assert action_ids(customer) == {ActionId.ADD_INFO, ActionId.CUSTOMER_ESCALATE, ActionId.REQUEST_UPGRADE}
     blob = str(customer["blocks"])
     assert "ACME-1" in blob and "Submitted" in blob and "You will hear from us by" in blob
     assert "Our support team" in blob  # who is on it, before anyone takes it
     names = [b["text"]["text"] for b in buttons(customer)]
-    assert names == ["Add information", "Escalate to a manager"]
+    assert names == ["Add information", "Escalate to a manager", "Ask for higher priority"]
     # the agents' card: in the priority's channel (P2 is rank 2), with every agent button
     assert req.triage_channel == "C0HIGH" and req.triage_ts
     assert {ActionId.TAKE, ActionId.ASSIGN, ActionId.ACKNOWLEDGE, ActionId.RECLASSIFY, ActionId.REQUEST_INFO,

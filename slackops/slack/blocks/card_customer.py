@@ -2,8 +2,9 @@
 their shared channel. Its thread holds the conversation; agents reply there.
 
 It shows the id, title, priority, status, who is on it and the next promise in the
-customer's own terms ("You will hear from us by 09:30"), and only the customer's
-buttons. The agents' buttons, clocks and flags are on the agents' card in the vendor's
+customer's own terms ("You will hear from us by 09:30"), what agents told them they
+recorded (diagnosis, plan, workaround) and their own pending request for a higher
+priority, and only the customer's buttons. The agents' buttons, clocks and flags are on the agents' card in the vendor's
 triage channel (:mod:`slackops.slack.blocks.card_agents`)."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from slackops.slack.blocks.card import OPEN_STATUSES, card_fields, customer_actions
+from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import context, status_value
 from slackops.slack.blocks.due import format_left, format_when, next_due, slack_date
 from slackops.slack.blocks.text import HEADER_LIMIT, SECTION_LIMIT, escaped_cut, plain
@@ -56,6 +58,8 @@ def customer_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetim
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})
+    # what the customer was told was recorded (diagnosis, plan, workaround) and their pending upgrade request
+    blocks.extend(records_blocks(req, checkpoints, policy=policy, now=now, lang=lang, for_customer=True))
     actions = customer_actions(req, status, lang, policy)
     if actions:  # the heading speaks to the reader: only the customer's buttons are here
         actions[0] = context(t(lang, "card.for_you"))

@@ -44,7 +44,11 @@ def _day(value: str, lang: str) -> str:
     return f"{d.day} {t(lang, 'dur.months').split()[d.month - 1]} {d.year}"
 
 
-def records_blocks(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime, lang: str) -> list[dict[str, Any]]:
+def records_blocks(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime, lang: str,
+                   for_customer: bool = False) -> list[dict[str, Any]]:
+    """The recorded lines. ``for_customer`` (the customer card in ``agent_controls: triage``):
+    only what the customer was told in the thread (diagnosis, plan, workaround) and their
+    own pending request; the PHI flag and the upgrade owed are the agents' card's."""
     notes = getattr(req, "notes", None) or {}
     lines: list[str] = []
     if notes.get("diagnosis"):
@@ -58,9 +62,9 @@ def records_blocks(req: Any, checkpoints: list[Any], *, policy: Any, now: dateti
         lines.append(f"*{t(lang, 'card.workaround')}* {escaped_cut(notes['workaround'], SHOWN)}")
     if notes.get("upgrade_to"):
         lines.append(t(lang, "card.upgrade_requested", to=notes["upgrade_to"]))
-    if notes.get("phi"):
+    if notes.get("phi") and not for_customer:
         lines.append(t(lang, "card.phi_flag"))
-    if req.is_open:
+    if req.is_open and not for_customer:
         owed = upgrade_owed_line(checkpoints, policy, now=now, lang=lang)
         if owed:
             lines.append(":arrow_double_up: " + owed)

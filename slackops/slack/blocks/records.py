@@ -150,18 +150,19 @@ def _upgrade_buttons(req: Any) -> list[dict[str, Any]]:
 
 
 def upgrade_requested_message(req: Any, *, to: str, justification: str, who: str, lang: str,
-                              for_agents: bool = False) -> Message:
+                              for_agents: bool = False, buttons: bool = True) -> Message:
     """In the thread (request's language), and in the priority channel (``for_agents``,
-    English, with the request's title): Accept / Decline for agents."""
+    English, with the request's title): Accept / Decline for agents (not in the customer's
+    thread when agents work from an agents' card: ``buttons=False``)."""
     if for_agents:
         text = t("en", "notice.upgrade_requested_agents", id=req.id, who=user_link(who), frm=escape(req.priority),
                  to=escape(to), title=escape(truncate(req.title, 200)))
     else:
         text = t(lang, "notice.upgrade_requested", id=req.id, who=user_link(who), frm=escape(req.priority),
                  to=escape(to))
-    msg = thread_message(text, quote=justification, buttons=_upgrade_buttons(req))
-    if not for_agents:
-        msg["blocks"].insert(-1, context(t(lang, "notice.upgrade_agents_decide")))
+    msg = thread_message(text, quote=justification, buttons=_upgrade_buttons(req) if buttons or for_agents else None)
+    if not for_agents:  # before the buttons, if any
+        msg["blocks"].insert(len(msg["blocks"]) - int(buttons), context(t(lang, "notice.upgrade_agents_decide")))
     return msg
 
 
