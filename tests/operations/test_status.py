@@ -18,13 +18,13 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def _select(desk, rid: str, impact: str, user: str = "U0AGENT1", user_team_id: str | None = None):
-    card = desk.card(rid)
+    card = desk.agents_card(rid)
     actions = next(b for b in card["blocks"] if b.get("block_id") == "card_agent_actions")
     select = next(e for e in actions["elements"] if e.get("action_id") == "req_service_affected")
     option = next(o for o in select["options"] if json.loads(o["value"])["i"] == impact)
     req = desk.store.get(rid)
     return desk.driver.block_action("req_service_affected", user_id=user, user_team_id=user_team_id,
-                                    channel_id=req.channel, message=card, action_type="static_select",
+                                    channel_id=req.triage_channel or req.channel, message=card, action_type="static_select",
                                     selected_option=option, block_id="card_agent_actions")
 
 
@@ -45,7 +45,8 @@ def outage(desk):
 def test_the_card_select_records_the_impact_and_refuses_customers(desk):
     rid = desk.open_request(priority="P2")
     desk.settle()
-    card = desk.card(rid)
+    wait_for(lambda: desk.store.get(rid).triage_ts, what="the agents' card")
+    card = desk.agents_card(rid)  # the select is an agent's control: on the agents' card
     actions = next(b for b in card["blocks"] if b.get("block_id") == "card_agent_actions")
     select = next(e for e in actions["elements"] if e.get("action_id") == "req_service_affected")
     assert json.loads(select["initial_option"]["value"])["i"] == "none"  # P2: off by default
@@ -59,7 +60,7 @@ def test_the_card_select_records_the_impact_and_refuses_customers(desk):
     assert desk.store.get(rid).fields.get("service_impact") == "degraded"
     # the card shows the new impact once it is re-rendered
     desk.settle()
-    wait_for(lambda: json.loads(next(e for e in next(b for b in desk.card(rid)["blocks"]
+    wait_for(lambda: json.loads(next(e for e in next(b for b in desk.agents_card(rid)["blocks"]
                                                       if b.get("block_id") == "card_agent_actions")["elements"]
                                      if e.get("action_id") == "req_service_affected")["initial_option"]["value"])["i"]
              == "degraded", what="the card's select")
@@ -68,7 +69,8 @@ def test_the_card_select_records_the_impact_and_refuses_customers(desk):
 def test_p1_is_service_affecting_by_default(desk):
     rid = desk.open_request(priority="P1", extra={"justification": "production is down"})
     desk.settle()
-    select = next(e for b in desk.card(rid)["blocks"] if b.get("block_id") == "card_agent_actions"
+    wait_for(lambda: desk.store.get(rid).triage_ts, what="the agents' card")
+    select = next(e for b in desk.agents_card(rid)["blocks"] if b.get("block_id") == "card_agent_actions"
                   for e in b["elements"] if e.get("action_id") == "req_service_affected")
     assert json.loads(select["initial_option"]["value"])["i"] == "unavailable"
 
