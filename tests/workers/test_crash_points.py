@@ -34,7 +34,12 @@ def test_every_crash_point_is_tested():
     assert {p.split("/")[0] for p in POINTS} == set(DECLARED)
 
 
-@pytest.mark.parametrize("point", POINTS)
+#: Run by default: the points where a change and its notices meet, and a post in flight.
+#: The rest run with `python3 -m pytest -m slow` (each case costs about 30 s).
+EVERY_RUN = {"job:advanced", "job:applied/auto_upgrade", "job:applied/critical_notice", "outbox:posting"}
+
+
+@pytest.mark.parametrize("point", [p if p in EVERY_RUN else pytest.param(p, marks=pytest.mark.slow) for p in POINTS])
 def test_worker_killed_at_crash_point_every_notice_once(point, redis, redis_server, namespace, fake_slack, tmp_path):
     from slackops.requests import RequestStore
 

@@ -74,8 +74,13 @@ def _retrying(fn: Callable[[], Any]) -> Callable[[], Any]:
     return run
 
 
-@pytest.mark.parametrize("moment", ["first_notices", "upgraded", "critical_noticed"])
-@pytest.mark.parametrize("kind", ["embedded", "url"])
+@pytest.mark.parametrize(("kind", "moment"), [
+    # run by default: one moment per server kind; the rest with `python3 -m pytest -m slow`
+    ("embedded", "critical_noticed"),
+    ("url", "upgraded"),
+    *(pytest.param(k, m, marks=pytest.mark.slow) for k, m in [
+        ("embedded", "first_notices"), ("embedded", "upgraded"), ("url", "first_notices"), ("url", "critical_noticed")]),
+])
 def test_redis_restarted_mid_storm_every_notice_once(kind, moment, fake_slack, namespace, tmp_path):
     from slackops.requests import RequestStore
 
