@@ -118,6 +118,18 @@ class SentinelSet:
         host, port = self.sentinels[0].client().sentinel_get_master_addr_by_name(self.service)
         return int(port)
 
+    def wait_writable(self, timeout: float = 60) -> int:
+        """Wait until the primary the Sentinels name takes writes (it has a replica within lag)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(redis_py.RedisError, OSError, StopIteration):
+                port = self.primary_port()
+                info = self.server_on(port).client().info("replication")
+                if info.get("role") == "master" and info.get("min_slaves_good_slaves", 0) >= 1:
+                    return port
+            assert time.monotonic() < deadline, "no primary with a good replica"
+            time.sleep(0.1)
+
     def server_on(self, port: int) -> Server:
         return next(s for s in self.data if s.port == port)
 

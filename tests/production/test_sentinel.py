@@ -112,9 +112,11 @@ def test_a_failover_mid_traffic_loses_no_acknowledged_write(sentinels, namespace
             assert [e.type for e in fresh.history(rid)][:2] == ["submitted", "assigned"]
         titles = [r.title for r in fresh.list(account="acme", open_only=False)]
         assert len(titles) == len(set(titles))  # a retried delivery opened nothing twice
-        # rq on the same URL reaches the new primary
+        # rq on the same URL reaches the new primary, once that primary takes writes again (the
+        # Sentinels may still be moving the other replica over: min-replicas-to-write refuses until then)
         from rq import Queue, SimpleWorker
 
+        sentinels.wait_writable()
         queue = Queue(f"{namespace}q", connection=client_for_url(sentinels.url))
         job = queue.enqueue("builtins.len", "four")
         SimpleWorker([queue], connection=queue.connection).work(burst=True)
