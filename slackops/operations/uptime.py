@@ -121,12 +121,17 @@ def subtract(downtime: list[Downtime], holes: list[Span]) -> tuple[list[Downtime
     return out, taken
 
 
-def downtime_of(req: Any, impact: str | None, now: datetime) -> tuple[datetime, datetime, tuple[str, ...], bool] | None:
-    """A request's downtime interval (None if it is not "unavailable")."""
+def downtime_of(req: Any, impact: str | None, now: datetime, since: str = "submission",
+                ) -> tuple[datetime, datetime, tuple[str, ...], bool] | None:
+    """A request's downtime interval (None if it is not "unavailable"). ``since``: the
+    policy's ``uptime.downtime_from``, submission or when an agent recorded the impact."""
     if impact != "unavailable":
         return None
-    fix = (req.fields or {}).get("downtime") or {}
-    start = datetime.fromisoformat(fix["start"]) if fix.get("start") else req.submitted_at
+    fields = req.fields or {}
+    fix = fields.get("downtime") or {}
+    recorded = fields.get("unavailable_since") if since == "impact_recorded" else None
+    began = fix.get("start") or recorded
+    start = datetime.fromisoformat(began) if began else req.submitted_at
     end_at = req.resolved_at or req.closed_at
     end = datetime.fromisoformat(fix["end"]) if fix.get("end") else (end_at if end_at else now)
     return start, min(end, now), (req.id,), bool(fix)
@@ -142,7 +147,7 @@ def monthly(account: Any, policy: Any, requests: list[tuple[Any, str | None]], m
     excludes = tuple(x.lower() for x in (u.excludes if u is not None else ("scheduled maintenance",)))
     spans = []
     for req, impact in requests:
-        d = downtime_of(req, impact, now)
+        d = downtime_of(req, impact, now, u.downtime_from if u is not None else "submission")
         if d is not None and d[1] > start and d[0] < end:
             spans.append((max(d[0], start), min(d[1], end), d[2], d[3]))
     holes = [(max(m.start, start), min(m.end, end)) for m in maintenance

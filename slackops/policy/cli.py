@@ -191,8 +191,9 @@ def show_lines(pol: Policy) -> list[str]:
         lines.append("")
         lines.append(f"Uptime: {u.target_percent:g}% {u.period}"
                      + (f", excluding {', '.join(u.excludes)}" if u.excludes else "")
-                     + (f"; downtime measured from the {u.downtime_from}" if u.downtime_from else ""))
-        for below, credit in u.credits:
+                     + ("; downtime measured from submission (the customer opened the ticket)"
+                        if u.downtime_from == "submission" else "; downtime measured from when an agent recorded the impact"))
+        for below, credit in ((c.below, c.credit_percent) for c in u.credits):
             lines.append(f"  below {below:g}%: credit {credit:g}% of the monthly fee"
                          + (" *default" if u.credits_default else ""))
     lines.append("")

@@ -46,18 +46,26 @@ class Maintenance:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """A month under ``below`` percent uptime is credited ``credit_percent`` of its fee."""
+
+    below: float
+    credit_percent: float
+
+
+@dataclass(frozen=True)
 class Uptime:
     target_percent: float
     period: str = "monthly"
     excludes: tuple[str, ...] = ()
-    downtime_from: str | None = None
-    credits: tuple[tuple[float, float], ...] = ()  # (below percent, credit percent), highest first
+    downtime_from: str = "submission"
+    credits: tuple[Credit, ...] = ()  # highest ``below`` first
     credits_default: bool = False
 
     def credit_for(self, uptime_percent: float) -> float:
         """Percent of the monthly fee credited for a month at ``uptime_percent``."""
         owed = 0.0
-        for below, credit in self.credits:
-            if uptime_percent < below:
-                owed = max(owed, credit)
+        for c in self.credits:
+            if uptime_percent < c.below:
+                owed = max(owed, c.credit_percent)
         return owed

@@ -538,7 +538,12 @@ def _service_affected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     impact = ev.data.get("impact")
     if impact not in ("none", "degraded", "unavailable"):
         raise DomainError(f"{impact!r} is not a service impact (none, degraded or unavailable)")
-    return {"fields": {**req.fields, "service_impact": impact}}
+    changes = {**req.fields, "service_impact": impact}
+    if impact == "unavailable" and req.fields.get("service_impact") != "unavailable":
+        changes["unavailable_since"] = utc(ev.at).isoformat()  # downtime_from: impact_recorded
+    elif impact != "unavailable":
+        changes.pop("unavailable_since", None)
+    return {"fields": changes}
 
 
 def _downtime_corrected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:

@@ -150,3 +150,28 @@ def test_an_agent_corrects_a_downtime_from_slack(desk):
     r = desk.driver.command("/support", "downtime NOPE-1 end=2026-11-25T10:00-05:00 x", user_id="U0AGENT1",
                             channel_id="C0TRIAGE")
     assert "Usage" in reply(r)
+
+
+def test_downtime_from_submission_or_from_when_the_impact_was_recorded(books):
+    from slackops.operations.uptime import downtime_of
+
+    store, book, cfg = books
+    ids = seed(store, book)
+    d = store.get(ids["d"])  # submitted 09:00, marked unavailable at 09:01, resolved 09:45
+    assert store.policy(d.policy).uptime.downtime_from == "submission"  # Comensure: "from the time the trouble ticket is opened"
+    assert downtime_of(d, "unavailable", AFTER)[:2] == (ny(25, 9), ny(25, 9, 45))
+    assert downtime_of(d, "unavailable", AFTER, "impact_recorded")[:2] == (ny(25, 9, 1), ny(25, 9, 45))
+    a = store.get(ids["a"])  # a P1 is unavailable from the start: no impact was recorded, so from submission
+    assert downtime_of(a, "unavailable", AFTER, "impact_recorded")[:2] == (ny(10, 10), ny(10, 16))
+    # degraded, then unavailable again: the downtime starts at the second marking
+    store.apply(d.id, Event("reopened", "U0AGENT1", ny(25, 10), {"reason": "back"}))
+    store.apply(d.id, Event("service_affected", "U0AGENT1", ny(25, 10, 5), {"impact": "degraded"}))
+    store.apply(d.id, Event("service_affected", "U0AGENT1", ny(25, 10, 10), {"impact": "unavailable"}))
+    d = store.get(d.id)
+    assert downtime_of(d, "unavailable", AFTER, "impact_recorded")[0] == ny(25, 10, 10)
+    # a field a policy file cannot set to anything else
+    from slackops.policy import PolicyError, parse_policy_text
+    from tests.policy.test_loader import GOOD
+
+    with pytest.raises(PolicyError, match="uptime.downtime_from"):
+        parse_policy_text(GOOD + "uptime: {target_percent: 99, downtime_from: ticket opened}\n", source="acme.yml")

@@ -35,12 +35,6 @@ OPERATIONS = {"maintenance", "uptime"}
 """Read by the operations part (maintenance windows and notice, uptime and credits):
 slackops/policy/operations.py or its commands must read each of their fields."""
 
-NOT_READ_YET = {"uptime.downtime_from", "uptime.credits.below"}
-"""Fields of the operations part that no code outside the definitions reads by name:
-``downtime_from`` says where the seed measures downtime from (uptime counts it from
-submission), and ``below`` reaches ``Uptime.credit_for`` only as the first of the
-(below, credit) pairs the builder makes. The test fails as soon as one is read, so that
-it leaves this list, and for any other."""
 
 
 def _fields() -> list[tuple[str, str]]:
@@ -102,10 +96,7 @@ def test_every_rule_a_policy_declares_is_read_outside_policy_show():
                 unread.append(f"{path} (a calendar field the builder ignores)")
         elif not _read(name, runtime):
             unread.append(path)
-    unexpected = sorted(set(unread) - NOT_READ_YET)
-    assert not unexpected, "fields no code path outside `policy show` reads (remove them or use them):\n" + "\n".join(unexpected)
-    now_read = sorted(NOT_READ_YET - set(unread))
-    assert not now_read, f"these are read now: take them off NOT_READ_YET: {now_read}"
+    assert not unread, "fields no code path outside `policy show` reads (remove them or use them):\n" + "\n".join(unread)
 
 
 def test_the_check_finds_a_decorative_field():
