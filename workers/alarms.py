@@ -12,7 +12,9 @@ if the alarm's reason still holds:
 - ``due`` of an escalation step: ``escalated`` (level, by "policy"), DMs to the managers
   of the step's roles, a ping in the priority's channel;
 - ``due`` of ``auto_upgrade``: ``reclassified`` to the new priority by "system", the
-  customer told in the thread, the new priority's channel pinged.
+  customer told in the thread, the new priority's channel pinged;
+- a resolved request its customer has not confirmed (``unconfirmed:…``): ``warn``, a
+  reminder in its thread with the Confirm button; ``due``, ``closed`` by "policy".
 
 Actions that change the request record the change and queue the notices it owes in one
 atomic write: no history says a notice was sent that is not in the outbox.
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
+from slackops.requests.store import UNCONFIRMED
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
@@ -113,6 +116,8 @@ def recheck(ctx: WorkerContext, n: Notice, now_epoch: float) -> bool:
         return True
     alarm = AlarmRef(**n.recheck)
     now = datetime.fromtimestamp(now_epoch, UTC)
+    if alarm.kind == UNCONFIRMED:
+        return _unconfirmed_holds(ctx, alarm, now) is not None
     loaded = _load(ctx, alarm, now)
     if loaded is None:
         return False
@@ -139,6 +144,8 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
     if now < alarm.at_dt:
         return "early"
     ctx.crash("job:start", alarm.kind)
+    if alarm.kind == UNCONFIRMED:
+        return _unconfirmed(ctx, alarm, now, later)
     loaded = _load(ctx, alarm, now)
     if loaded is None:
         ctx.store.alarm_done(alarm.store_alarm())
@@ -163,6 +170,67 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
     ctx.crash("job:queued", alarm.kind)
     ctx.store.alarm_done(alarm.store_alarm())
     return "sent" if notices else "nothing"
+
+
+def _unconfirmed_holds(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Any, str] | None:
+    """(the request, its policy, the close as a Slack date) if the request is still resolved,
+    unconfirmed, by the resolution this alarm was set for; else None."""
+    from slackops.requests import NotFound
+    from slackops.slack.blocks.due import unconfirmed_close
+
+    try:
+        req = ctx.store.get(alarm.request_id)
+    except NotFound:
+        return None
+    if req.status.value != "resolved":
+        return None  # confirmed (closed), or reopened
+    policy = ctx.policy_for(req)
+    found = unconfirmed_close(policy, req, req.language or "en")
+    if found is None:
+        return None
+    remind, close, token = found
+    holds = _close(remind, alarm.at_dt) and now < close if alarm.alarm == "warn" else _close(close, alarm.at_dt)
+    return (req, policy, token) if holds else None
+
+
+def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
+                 later: list[tuple[list[Notice], AlarmRef]] | None) -> str:
+    """A resolved request its customer has not confirmed: the reminder in its thread, then
+    ``closed`` by the policy (the publisher tells the customer, as for any closure)."""
+    held = _unconfirmed_holds(ctx, alarm, now)
+    if held is None:
+        ctx.store.alarm_done(alarm.store_alarm())
+        return "stale"
+    req, policy, token = held
+    from slackops.slack.blocks.due import format_left
+    from slackops.slack.blocks.messages import unconfirmed_reminder
+    from slackops.slack.flows import closure_message
+
+    lang = req.language or "en"
+    channel, ts, root = _thread(ctx, req)
+
+    def said(msg: Any, kind: str, line: str, check: bool) -> list[Notice]:
+        return [Notice(id=notice_id(alarm.member, channel), dest=channel, text=msg["text"], blocks=msg["blocks"],
+                       line=line, thread_ts=ts, digestible=False, due_at=alarm.at, request_id=req.id, kind=kind,
+                       recheck=alarm.to_dict() if check else None, thread_of=root)]
+
+    if alarm.alarm == "due":
+        after = policy.intake.close_unconfirmed_after
+        event = {"type": "closed", "actor": POLICY_ACTOR,
+                 "data": {"unconfirmed": True, "by": "policy",
+                          "reason": f"resolved and not confirmed within {after.text if after else 'the set time'}"}}
+        msg = closure_message(policy, req, lang, after=format_left(alarm.at_dt - cast("datetime", req.resolved_at), lang))
+        # recorded with the closing itself: no recheck (the event says it was sent)
+        return _act(ctx, alarm, said(msg, "closed_unconfirmed", f"{req.id} closed: not confirmed", False), event, now)
+    notices = said(unconfirmed_reminder(req, closes=token, lang=lang), "unconfirmed_reminder",
+                   f"{req.id}: a reminder to confirm the resolution", True)
+    if later is not None:
+        later.append((notices, alarm))
+        return "sent"
+    ctx.outbox.add_many(notices, now.timestamp())
+    ctx.crash("job:queued", alarm.kind)
+    ctx.store.alarm_done(alarm.store_alarm())
+    return "sent"
 
 
 def _act(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any], now: datetime) -> str:

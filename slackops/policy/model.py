@@ -28,7 +28,7 @@ from slackops.policy.common import (
     timedelta_words,
 )
 from slackops.policy.durations import parse_duration
-from slackops.policy.operations import Maintenance, Uptime
+from slackops.policy.operations import Credit, Maintenance, Uptime
 from slackops.policy.rules import (
     AutoUpgrade,
     Category,
@@ -39,7 +39,7 @@ from slackops.policy.rules import (
     Target,
 )
 from slackops.policy.schema import CalendarSpec, PolicyFile, TargetSpec
-from slackops.policy.timeline import Checkpoint, compute_timeline
+from slackops.policy.timeline import Checkpoint, compute_timeline, unconfirmed_close
 from slackops.policy.timeline import explain as explain_checkpoint
 
 __all__ = [
@@ -135,6 +135,12 @@ class Policy:
         return self.priority(to_id).rank < self.priority(from_id).rank
 
     # -- time
+
+    def unconfirmed_close(self, resolved_at: datetime) -> tuple[datetime, datetime] | None:
+        """(the reminder, the close) of a request resolved at ``resolved_at`` that its customer
+        has not confirmed, or None where the policy waits for the customer. Wall-clock time in
+        the policy's zone: "7 days" is the same local time a week later, across a DST change."""
+        return unconfirmed_close(self.intake, self.timezone, resolved_at)
 
     def timeline(
         self,
@@ -308,7 +314,8 @@ def build_policy(
         uptime = Uptime(
             target_percent=u.target_percent, period=u.period, excludes=tuple(u.excludes),
             downtime_from=u.downtime_from,
-            credits=tuple(sorted(((c.below, c.credit_percent) for c in u.credits), reverse=True)),
+            credits=tuple(sorted((Credit(c.below, c.credit_percent) for c in u.credits),
+                                 key=lambda c: (c.below, c.credit_percent), reverse=True)),
             credits_default=u.credits_default,
         )
         if u.credits_default:
@@ -345,6 +352,8 @@ def build_policy(
         customer_calendars=tuple(ie.customer_calendars),
         customer_escalation=(CustomerEscalation(tuple(ie.customer_escalation.notify), ie.customer_escalation.next_level)
                              if ie.customer_escalation else None),
+        close_unconfirmed_after=parse_duration(ie.close_unconfirmed_after) if ie.close_unconfirmed_after else None,
+        remind_unconfirmed_before=parse_duration(ie.remind_unconfirmed_before),
     )
     notice: dict[str, str] = {lang: DEFAULT_CRITICAL_NOTICE_TEXT.get(lang, DEFAULT_CRITICAL_NOTICE_TEXT["en"]) for lang in spec.languages}
     notice.update({k: v.strip() for k, v in spec.critical_notice_text.items()})

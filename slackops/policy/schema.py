@@ -23,6 +23,7 @@ from slackops.policy.common import (
     parse_hhmm,
     parse_interval,
 )
+from slackops.policy.durations import parse_duration
 
 
 class _Spec(BaseModel):
@@ -222,6 +223,30 @@ class IntakeSpec(_Spec):
     thread_replies_are_updates: bool = Field(
         True, description="an agent's own reply in a request's thread after the first response is a status update")
     customer_escalation: CustomerEscalationSpec | None = None
+    close_unconfirmed_after: str | None = Field(
+        "7 days", description="a resolved request its customer does not confirm closes by itself this long after "
+                              "it was resolved (null: it waits for the customer)")
+    remind_unconfirmed_before: str = Field(
+        "1 day", description="the customer is reminded in the request's thread this long before it closes by itself")
+
+    @field_validator("close_unconfirmed_after", "remind_unconfirmed_before", mode="before")
+    @classmethod
+    def _wall_clock(cls, v: Any) -> Any:
+        if v is None:
+            return v
+        text = _check_duration(v)
+        if parse_duration(text).business:
+            raise ValueError(f'"{text}" counts on the wall clock: write days, hours or minutes, not business time')
+        return text
+
+    @model_validator(mode="after")
+    def _remind_before_close(self) -> IntakeSpec:
+        if self.close_unconfirmed_after is not None:
+            close, remind = parse_duration(self.close_unconfirmed_after), parse_duration(self.remind_unconfirmed_before)
+            if remind.as_timedelta() >= close.as_timedelta():
+                raise ValueError(f"remind_unconfirmed_before ({remind.text}) must be shorter than "
+                                 f"close_unconfirmed_after ({close.text})")
+        return self
 
 
 class WindowSpec(_Spec):
@@ -269,7 +294,9 @@ class UptimeSpec(_Spec):
     target_percent: float = Field(gt=0, le=100)
     period: Literal["monthly"] = "monthly"
     excludes: list[str] = Field(default_factory=list)
-    downtime_from: str | None = None
+    downtime_from: Literal["submission", "impact_recorded"] = Field(
+        "submission", description="a service-affecting request's downtime starts when it was submitted (the "
+                                  "customer opened the ticket) or when an agent recorded the impact")
     credits: list[CreditSpec] = Field(default_factory=list)
     credits_default: bool = False
     why: str | None = None

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+import pendulum
+
 from slackops.policy.calendar import Calendar
 from slackops.policy.common import CHECKPOINT_KINDS, PolicyError, timedelta_words
 from slackops.policy.durations import Duration
-from slackops.policy.rules import Priority, Target
+from slackops.policy.rules import Intake, Priority, Target
 
 if TYPE_CHECKING:
     from slackops.policy.model import Policy
@@ -525,3 +527,22 @@ def explain(
     if kind == "auto_upgrade" and cp.state == "breached":
         state = "reached: not identified in time, so it becomes " + (prio.auto_upgrade.to if prio.auto_upgrade else "")
     return f"{sentence}. State: {state}."
+
+
+def unconfirmed_close(intake: Intake, tz: str, resolved_at: datetime) -> tuple[datetime, datetime] | None:
+    """(the reminder, the close) of a request resolved at ``resolved_at`` that its customer has
+    not confirmed, or None where the policy waits for the customer. Wall-clock time in ``tz``
+    (the policy's zone): "7 days" is the same local time a week later, across a DST change."""
+    after, before = intake.close_unconfirmed_after, intake.remind_unconfirmed_before
+    if after is None:
+        return None
+    close = Calendar.always(tz).add_duration(resolved_at, after).astimezone(UTC)
+    if before is None:
+        return close, close
+    local = pendulum.instance(close).in_tz(tz)
+    if before.unit == "days":
+        whole = int(before.amount)
+        back = local.subtract(days=whole) - timedelta(seconds=(before.amount - whole) * 86400)
+    else:
+        back = local - before.as_timedelta()
+    return max(datetime.fromtimestamp(back.timestamp(), UTC), resolved_at), close

@@ -21,7 +21,7 @@ from slackops.requests.model import (
     recorded,
     submit,
 )
-from slackops.requests.store import Alarm, RequestStore, alarm_member
+from slackops.requests.store import UNCONFIRMED, Alarm, RequestStore, alarm_member
 
 __all__ = [
     "RequestStore",
@@ -40,4 +40,5 @@ __all__ = [
     "recorded",
     "submit",
     "alarm_member",
+    "UNCONFIRMED",
 ]

@@ -12,7 +12,9 @@ seconds. After every event the store recomputes the policy's timeline and replac
 request's alarms: pending checkpoints get their warn instants and due instant; met or void
 ones get none; a breached checkpoint keeps its due alarm until the workers have handled it
 (``alarm_done``), and never gets it back after that. When a cycle of a cadence passes
-without an event, the workers ``advance`` the alarms to the next cycle.
+without an event, the workers ``advance`` the alarms to the next cycle. A resolved
+request its customer has not confirmed has two alarms of its own (``UNCONFIRMED``): the
+reminder and the instant it closes by itself (``Policy.unconfirmed_close``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from slackops.requests.model import (
     NotFound,
     Request,
     Rules,
+    Status,
     apply,
     recorded,
     submit,
@@ -48,10 +51,12 @@ if TYPE_CHECKING:
     from slackops.config import Config
     from slackops.policy import Checkpoint, Policy
 
-__all__ = ["RequestStore", "Alarm", "alarm_member"]
+__all__ = ["RequestStore", "Alarm", "alarm_member", "UNCONFIRMED"]
 
 #: How many times a write without ``expected_version`` is recomputed after losing a race.
 MAX_RETRIES = 50
+#: The alarms of a resolved request its customer has not confirmed (its ``checkpoint_key``).
+UNCONFIRMED = "unconfirmed"
 #: How many requests a store remembers as a first guess for its next write to them.
 CACHE_SIZE = 10_000
 #: How long an idempotency key remembers its write (Slack redelivers for minutes, not days).
@@ -532,6 +537,16 @@ class RequestStore:
         """
         future: dict[str, str] = {}
         conditional: dict[str, str] = {}
+        if req.status is Status.resolved and req.resolved_at is not None:
+            # resolved, not yet confirmed: a reminder in the thread, then it closes by itself
+            pair = self.policy(req.policy).unconfirmed_close(req.resolved_at)
+            if pair is not None:
+                remind, close = pair
+                key = f"{UNCONFIRMED}:{codec.to_ms(req.resolved_at)}"  # one pair per resolution
+                if remind < close:
+                    (future if remind > now else conditional)[f"{key}|warn:1"] = _score(remind)
+                (future if close > now else conditional)[f"{key}|due"] = _score(close)
+            return future, conditional
         if not req.is_open:
             return future, conditional
         policy = self.policy(req.policy)

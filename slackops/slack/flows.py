@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card import priority_label
+from slackops.slack.blocks.due import format_left, unconfirmed_close
 from slackops.slack.blocks.messages import (
     Message,
     appeal_dm,
@@ -136,10 +137,15 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
             if getattr(getattr(policy, "intake", None), "feature_requests_close", False):
                 thread(closure_message(policy, req, lang), key="closed")
         else:
+            closing = unconfirmed_close(policy, req, lang)
             thread(resolved_message(req, resolution=data.get("resolution", "other"),
-                                    note=data.get("note", ""), agent=actor, lang=lang))
+                                    note=data.get("note", ""), agent=actor, lang=lang,
+                                    closes=closing[2] if closing else None))
     elif type_ == "closed":
-        thread(closure_message(policy, req, lang))
+        after = None
+        if data.get("unconfirmed") and req.resolved_at is not None and req.closed_at is not None:
+            after = format_left(req.closed_at - req.resolved_at, lang)
+        thread(closure_message(policy, req, lang, after=after))
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":
@@ -168,9 +174,10 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
     return out
 
 
-def closure_message(policy: Any, req: Any, lang: str) -> Message:
-    """Where the policy notifies the customer of closure (Interzen), the notice names them."""
-    text = t(lang, "notice.closed", id=req.id)
+def closure_message(policy: Any, req: Any, lang: str, *, after: str | None = None) -> Message:
+    """Where the policy notifies the customer of closure (Interzen), the notice names them.
+    ``after``: closed by itself, this long after it was resolved without a confirmation."""
+    text = t(lang, "notice.closed_unconfirmed", id=req.id, after=after) if after else t(lang, "notice.closed", id=req.id)
     if "closure" in getattr(getattr(policy, "intake", None), "notify_on", ()):
         text = t(lang, "notice.closed_notify", who=user_link(req.submitted_by)) + " " + text
     return thread_message(text)

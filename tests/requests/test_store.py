@@ -179,8 +179,14 @@ def test_alarms_follow_the_timeline(store):
     # the store keeps them sorted by instant
     everything = store.due(at(60 * 24))
     assert [a.at for a in everything] == sorted(a.at for a in everything)
-    # a resolved request has no alarms
-    store.apply(req.id, ev("resolved", minutes=30))
+    # a resolved request has none of its timeline's alarms: only the pair that closes it by
+    # itself, the reminder a day before and the close 7 days after, unless its customer confirms
+    done = store.apply(req.id, ev("resolved", minutes=30))
+    key = f"unconfirmed:{int(done.resolved_at.timestamp() * 1000)}"
+    assert members(store, req.id) == {f"{key}|warn:1", f"{key}|due"}
+    by_member = {a.member: a.at for a in store.due(at(60 * 24 * 8)) if a.request_id == req.id}
+    assert by_member == {f"{req.id}|{key}|warn:1": at(30 + 60 * 24 * 6), f"{req.id}|{key}|due": at(30 + 60 * 24 * 7)}
+    store.apply(req.id, ev("closed", "U0ACME1", minutes=40))  # the customer confirms
     assert members(store, req.id) == set()
 
 

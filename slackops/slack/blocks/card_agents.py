@@ -15,7 +15,13 @@ from typing import Any
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import button, context, status_value
-from slackops.slack.blocks.due import CUSTOMER_FACING, due_line, format_when, slack_date
+from slackops.slack.blocks.due import (
+    CUSTOMER_FACING,
+    due_line,
+    format_when,
+    slack_date,
+    unconfirmed_close,
+)
 from slackops.slack.blocks.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
@@ -93,8 +99,11 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         blocks.append({"type": "section", "block_id": BlockId.CARD_CLOCKS, "text": {
             "type": "mrkdwn", "text": truncate(f"*{t(LANG, 'card.clocks')}*\n" + "\n".join(lines), SECTION_LIMIT)}})
     elif req.resolution:
-        blocks.append(context(t(LANG, "card.resolution", resolution=t(LANG, "resolution." + str(req.resolution))),
-                              BlockId.CARD_DUE))
+        line = t(LANG, "card.resolution", resolution=t(LANG, "resolution." + str(req.resolution)))
+        closing = unconfirmed_close(policy, req, LANG) if status == "resolved" else None
+        if closing:
+            line += " · " + t(LANG, "card.closes_unconfirmed", when=closing[2])
+        blocks.append(context(line, BlockId.CARD_DUE))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})

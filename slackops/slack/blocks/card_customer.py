@@ -15,7 +15,13 @@ from typing import Any
 from slackops.slack.blocks.card import OPEN_STATUSES, card_fields, customer_actions
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import context, status_value
-from slackops.slack.blocks.due import format_left, format_when, next_due, slack_date
+from slackops.slack.blocks.due import (
+    format_left,
+    format_when,
+    next_due,
+    slack_date,
+    unconfirmed_close,
+)
 from slackops.slack.blocks.text import HEADER_LIMIT, SECTION_LIMIT, escaped_cut, plain
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
@@ -53,8 +59,11 @@ def customer_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetim
     if status in OPEN_STATUSES:
         blocks.append(context(promise_line(req, checkpoints, policy=policy, now=now, lang=lang), BlockId.CARD_DUE))
     elif req.resolution:
-        blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))),
-                              BlockId.CARD_DUE))
+        line = t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution)))
+        closing = unconfirmed_close(policy, req, lang) if status == "resolved" else None
+        if closing:
+            line += " · " + t(lang, "card.closes_by_itself", when=closing[2])
+        blocks.append(context(line, BlockId.CARD_DUE))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})

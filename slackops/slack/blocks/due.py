@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from slackops.slack.i18n import t
@@ -64,6 +64,17 @@ def slack_date(at: datetime, fallback: str) -> str:
     """Slack renders ``<!date^…>`` in each reader's own zone; ``fallback`` where it cannot."""
     epoch = int(at.timestamp())
     return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def unconfirmed_close(policy: Any, req: Any, lang: str = "en") -> tuple[datetime, datetime, str] | None:
+    """(reminder, close, the close as a Slack date token) of a resolved request its customer
+    has not confirmed, where its policy closes such requests by itself."""
+    resolved_at = getattr(req, "resolved_at", None)
+    pair = policy.unconfirmed_close(resolved_at) if resolved_at is not None and hasattr(policy, "unconfirmed_close") else None
+    if pair is None:
+        return None
+    remind, close = pair
+    return remind, close, slack_date(close, format_when(close, policy.timezone, cast("datetime", resolved_at), lang))
 
 
 def due_line(cp: Checkpoint | None, *, now: datetime, tz: str, lang: str = "en", per_reader: bool = False) -> str:

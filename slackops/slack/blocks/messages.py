@@ -47,9 +47,23 @@ def info_requested_message(req: Request, *, question: str, agent: str, lang: str
     return thread_message(text, quote=question, buttons=[button(t(lang, "btn.add_info"), ActionId.ADD_INFO, req.id, style="primary")])
 
 
-def resolved_message(req: Request, *, resolution: str, note: str, agent: str, lang: str) -> Message:
+def resolved_message(req: Request, *, resolution: str, note: str, agent: str, lang: str,
+                     closes: str | None = None) -> Message:
+    """``closes``: when the request closes by itself unless its customer confirms (a Slack
+    date token, shown in each reader's zone), where the policy closes unconfirmed requests."""
     text = t(lang, "notice.resolved", id=req.id, agent=user_link(agent), resolution=t(lang, "resolution." + resolution))
-    return thread_message(text, quote=note or None, buttons=[
+    msg = thread_message(text, quote=note or None, buttons=[
+        button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, req.id, style="primary"),
+    ])
+    if closes:
+        msg["blocks"].insert(-1, context(t(lang, "notice.resolved_closes", id=req.id, when=closes)))
+    return msg
+
+
+def unconfirmed_reminder(req: Request, *, closes: str, lang: str) -> Message:
+    """The day before a resolved request closes by itself: ask its customer once more."""
+    text = t(lang, "notice.unconfirmed_reminder", who=user_link(req.submitted_by), id=req.id, when=closes)
+    return thread_message(text, buttons=[
         button(t(lang, "btn.confirm_resolved"), ActionId.CONFIRM_RESOLVED, req.id, style="primary"),
     ])
 
