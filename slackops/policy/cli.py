@@ -172,6 +172,9 @@ def show_lines(pol: Policy) -> list[str]:
         rows.append(["answer in", "the language of the request"])
     if i.customer_escalation:
         rows.append(["customer escalation notifies", ", ".join(i.customer_escalation.notify)])
+    rows.append(["unconfirmed resolution closes", f"after {i.close_unconfirmed_after.text}, reminded "
+                 f"{i.remind_unconfirmed_before.text if i.remind_unconfirmed_before else 'never'} before"
+                 if i.close_unconfirmed_after else "never: it waits for the customer"])
     lines += _table(rows)
     if pol.maintenance:
         m = pol.maintenance
