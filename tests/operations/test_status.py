@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from slackops.operations.records import MaintenanceBook
+from slackops.operations.status import REFRESH_SECONDS
 from slackops.operations.tokens import StatusTokens
 from tests.operations.conftest import get
 from tests.slack.conftest import reply, wait_for
@@ -163,6 +164,7 @@ def test_status_page_in_chromium(desk, outage, tmp_path):
             "--disable-sync", "--no-first-run"])
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)  # a phone
+            page.clock.install()  # the page's own timers, moved on below instead of waited for
             page.goto(url)
             assert page.locator("#state").inner_text().strip() == "Service unavailable"
             assert page.get_by_text("Nobody can <log in>").count() == 1  # escaped, shown as typed
@@ -177,10 +179,10 @@ def test_status_page_in_chromium(desk, outage, tmp_path):
             from slackops.requests import Event
 
             desk.store.apply(rid, Event("resolved", "U0AGENT1", datetime.now(UTC), {"resolution": "fix", "note": "ok"}))
-            page.evaluate("window.__marker = 1")
-            page.wait_for_function("document.getElementById('state').textContent.includes('Maintenance')"
-                                   " || document.getElementById('state').textContent.includes('degraded')",
-                                   timeout=60000)
+            with page.expect_navigation(timeout=30000):  # the page notices the change and reloads
+                page.clock.run_for(REFRESH_SECONDS * 1000 + 1000)
+            state = page.locator("#state").inner_text()
+            assert "Maintenance" in state or "degraded" in state, state
         finally:
             browser.close()
 

@@ -127,7 +127,7 @@ def test_driver_posts_signed_requests_to_a_bolt_app(fake_slack):
             pass
 
     server = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         d = SlackDriver(f"http://127.0.0.1:{server.server_port}/slack/events", "s3cret")
         assert d.command(text="P1 help", user_id="U1", channel_id="C1").status == 200

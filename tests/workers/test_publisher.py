@@ -65,6 +65,18 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def settle(p: Publisher, outbox: Outbox, timeout: float = 30.0) -> None:
+    """Publish and post until nothing is left: a reply waits for its card, the card for the outbox."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        p.step(block=0)
+        outbox.drain(timeout=10)
+        if not p._awaiting and not p.pending() and not outbox.pending():
+            return
+        time.sleep(0.02)
+    raise AssertionError("the publisher and the outbox did not settle")
+
+
 def texts_in_thread(fake, req) -> list[str]:
     return [m.get("text", "") for m in fake.messages(req.card_channel or req.channel, thread_ts=req.card_ts)
             if m.get("ts") != req.card_ts]
@@ -84,10 +96,7 @@ def test_a_dead_publishers_entries_are_published_once_by_another(parts, fake_sla
 
     survivor = publisher(claim_idle=0.2)
     time.sleep(0.3)  # the dead one's entries have been idle long enough to be claimed
-    survivor.drain(timeout=10)
-    outbox.drain(timeout=20)
-    survivor.drain(timeout=10)  # the acceptance waited for the card
-    outbox.drain(timeout=20)
+    settle(survivor, outbox)  # the acceptance waits for the card
 
     assert survivor.pending() == 0
     counts = delivered(fake_slack)
@@ -107,8 +116,7 @@ def test_replies_queued_before_the_card_go_in_its_thread(parts, fake_slack):
     store, outbox, publisher = parts
     req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
     store.apply(req.id, Event("info_requested", "U0AGENT1", now(), data={"question": "Which <!channel> export?"}))
-    publisher().drain()
-    outbox.drain(timeout=10)
+    settle(publisher(), outbox)
     req = store.get(req.id)
     top = [m for m in fake_slack.messages(SHARED) if not m.get("thread_ts") or m.get("thread_ts") == m.get("ts")]
     assert [m["ts"] for m in top] == [req.card_ts]  # one card, and every reply under it
@@ -143,12 +151,10 @@ def test_events_the_workers_record_are_left_to_them(parts, fake_slack):
     store, outbox, publisher = parts
     req = store.open("acme", title="Down", priority="P3", submitted_by="U0ACME1", now=now())
     p = publisher()
-    p.drain()
-    outbox.drain(timeout=10)
+    settle(p, outbox)
     before = len(fake_slack.messages(SHARED, thread_ts=store.get(req.id).card_ts))
     store.apply(req.id, Event("reclassified", "system", now(), data={"to": "P1", "reason": "no answer in 2 hours"}))
-    p.drain()
-    outbox.drain(timeout=10)
+    settle(p, outbox)
     assert p.pending() == 0
     assert len(fake_slack.messages(SHARED, thread_ts=store.get(req.id).card_ts)) == before
 
@@ -159,8 +165,7 @@ def test_a_redelivered_change_says_nothing_again(parts, fake_slack):
     for _ in range(3):  # Slack redelivers the same view submission
         store.apply(req.id, Event("acknowledged", "U0AGENT1", now()), idempotency_key="view:V123")
     p = publisher()
-    p.drain()
-    outbox.drain(timeout=10)
+    settle(p, outbox)
     thread = texts_in_thread(fake_slack, store.get(req.id))
     assert sum("accepted" in t.lower() for t in thread) == 1
 
@@ -174,10 +179,7 @@ def test_both_cards_posted_each_once_with_the_agents_card_linking_to_the_thread(
     store, outbox, publisher = parts
     req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
     p = publisher()
-    p.drain()
-    outbox.drain(timeout=10)
-    p.drain()
-    outbox.drain(timeout=10)
+    settle(p, outbox)
     req = store.get(req.id)
     assert cards_posted(fake_slack) == {f"card|{req.id}": 1, f"triage|{req.id}": 1}
     assert req.triage_channel == "C0NORMAL"  # the priority's channel (rank 3)
@@ -237,9 +239,7 @@ def test_killed_between_the_two_cards_each_card_once(parts, fake_slack, where):
 
     survivor = publisher(claim_idle=0.2)
     time.sleep(0.3)
-    for _ in range(3):
-        survivor.drain(timeout=10)
-        outbox.drain(timeout=20)
+    settle(survivor, outbox)
     assert survivor.pending() == 0
     counts = cards_posted(fake_slack)
     assert counts == {f"{kind}|{r.id}": 1 for r in reqs for kind in ("card", "triage")}
@@ -263,9 +263,7 @@ def test_shared_mode_posts_one_card(redis, namespace, fake_slack, config):
     outbox.after_sent = p.card_posted
     p.ensure_groups()
     req = store.open("acme", title="Exports fail", priority="P3", submitted_by="U0ACME1", now=now())
-    p.drain()
-    outbox.drain(timeout=10)
-    p.drain()
+    settle(p, outbox)
     assert cards_posted(fake_slack) == {f"card|{req.id}": 1}
     card = fake_slack.message(SHARED, store.get(req.id).card_ts)
     assert "req_take" in str(card["blocks"]) and "req_add_info" in str(card["blocks"])
