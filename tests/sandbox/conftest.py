@@ -72,6 +72,8 @@ channels: {1: C0URGENT, 2: C0HIGH, 3: C0NORMAL}
 accounts:
   - {id: acme, name: Acme Health, channel: C0ACMESHARED, policy: interopion, contacts: [U0ACME1]}
   - {id: initech, name: Initech, channel: C0INITECHSHARED, policy: fastdesk.yml, contacts: [U0INITECH1]}
+  - {id: hanil, name: Hanil Systems, channel: C0HANILSHARED, policy: interactor, calendar: kr, contacts: [U0HANIL1],
+     agent_controls: shared}
 """
 
 PEOPLE = """\
@@ -84,8 +86,9 @@ users:
   U0ACME2: {name: Nick Acme, team: T0ACME}
   U0INITECH1: {name: Ian Initech, team: T0INITECH, tz: America/New_York}
   U0INITECH2: {name: Peter Initech, team: T0INITECH}
+  U0HANIL1: {name: Ji-woo Hanil, team: T0HANIL, tz: Asia/Seoul}
 channels: {C0URGENT: support-p1, C0HIGH: support-p2, C0NORMAL: support-p3, C0ACMESHARED: acme-support,
-           C0INITECHSHARED: initech-support}
+           C0INITECHSHARED: initech-support, C0HANILSHARED: hanil-support}
 """
 
 URL_LINE = re.compile(r"(http://\S+/)\s")

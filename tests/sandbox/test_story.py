@@ -39,11 +39,11 @@ def modal(pg, title: str):  # noqa: ANN001, ANN201
     return m
 
 
-def open_p2(pg, channel: str, title: str, description: str) -> str:  # noqa: ANN001
+def open_p2(pg, channel: str, title: str, description: str, priority: str = "P2") -> str:  # noqa: ANN001
     open_pane(pg, channel)
     say(pg, "/support")
     m = modal(pg, "Open a request")
-    m.get_by_label("Priority").select_option(value="P2")
+    m.get_by_label("Priority").select_option(value=priority)
     m.get_by_label("Title").fill(title)
     m.get_by_label("Description of the problem").fill(description)
     m.get_by_role("button", name="Submit").click()
@@ -140,3 +140,27 @@ def test_a_request_breaches_and_everyone_hears_of_it(page) -> None:  # noqa: ANN
     expect(card(pg, rid)).to_be_visible(timeout=WAIT)
     expect(pg.locator("#log")).not_to_contain_text("overdue by")
     expect(pg.locator("#log")).not_to_contain_text("escalated to level")
+
+
+def test_a_customer_pressing_an_agents_button_is_refused_only_to_them(page) -> None:  # noqa: ANN001
+    """Hanil's account runs with ``agent_controls: shared``: one card in the shared channel with
+    everyone's buttons, as a small account may prefer. The customer can press Take; the app
+    refuses, only to them, and nothing changes."""
+    pg = page
+    as_(pg, "U0HANIL1", "Ji-woo Hanil")
+    rid = open_p2(pg, "hanil-support", "Invoices are late", "Invoices for November were not sent.", priority="S3")
+    c = card(pg, rid)
+    c.get_by_role("button", name="Take").click()
+    refusal = pg.locator("#log article.msg.ephemeral", has_text="Only support agents can do that")
+    expect(refusal).to_be_visible(timeout=WAIT)
+    expect(refusal).to_contain_text("Only visible to you")
+    expect(refusal).to_contain_text("Nothing was changed")
+    shot(pg, "09-customer-refused")
+    expect(card(pg, rid)).not_to_contain_text("Alice Park")  # nobody took it
+
+    # an agent in the same channel sees no refusal, and Take works for them
+    as_(pg, "U0AGENT1", "Alice Park")
+    open_pane(pg, "hanil-support")
+    expect(pg.locator("#log article.msg.ephemeral")).to_have_count(0)
+    card(pg, rid).get_by_role("button", name="Take").click()
+    expect(card(pg, rid)).to_contain_text("Alice Park", timeout=WAIT)
