@@ -5,7 +5,9 @@ Measures, on an embedded Redis that this script starts in a temporary folder (an
 - requests opened per second and transitions per second, on one connection and with 8 threads;
 - Redis memory per open request, with its history and index entries, at 100,000 open requests
   (``INFO memory`` before/after, and ``MEMORY USAGE`` of each kind of key on a sample);
-- the cost of the policy timeline that the store recomputes on every event.
+- the cost of the policy timeline that the store recomputes on every event;
+- a baseline in the same run: a bare write of the same size (one EVALSHA: SET the state,
+  XADD the history entry) from 8 threads on the same pool, the floor a store write stands on.
 
 Targets: under 1.6 KB per open request at 100,000; at least 2,000 transitions/s with 8 threads
 on one connection pool, at least 1,500 opened/s. It also prints what each store write costs
@@ -164,6 +166,23 @@ def bench_throughput(store: RequestStore, n: int) -> dict[str, float]:
     out[f"transitions/s, {THREADS} threads"] = count / secs
     CPU[f"transitions/s, {THREADS} threads"] = timed.cpu  # type: ignore[attr-defined]
 
+    # The baseline, in the same run: a bare write of the same size on the same pool (one EVALSHA
+    # that SETs the state and XADDs the history entry, no policy, no Python model around it).
+    body = store.redis.get(store.keys.request(opened[0][0])) or b"{}"
+    sha = store.redis.script_load("redis.call('SET', KEYS[1], ARGV[1]); "
+                                  "redis.call('XADD', KEYS[2], 'MAXLEN', '~', 1000, '*', 'e', ARGV[2]); return 1")
+
+    def bare(i: int) -> int:
+        for j in range(2 * per):
+            store.redis.evalsha(sha, 2, f"benchbare:{i}:{j % per}", f"benchbare:h:{i}", body, "assigned")
+        return 2 * per
+
+    count, secs = in_threads(THREADS, bare)
+    out[f"bare writes/s, {THREADS} threads"] = count / secs
+    CPU[f"bare writes/s, {THREADS} threads"] = timed.cpu  # type: ignore[attr-defined]
+    for key in store.redis.scan_iter(match="benchbare:*", count=1000):
+        store.redis.delete(key)
+
     # The same work from 8 processes (as N web processes and workers would be): no shared GIL.
     count, secs = in_threads(THREADS, lambda i: len(open_some(store, per, offset=(i + 20) * 100_000)))
     ids = [r.id for r in store.list(open_only=True) if not r.assignee]
@@ -267,9 +286,13 @@ def main() -> None:
             client.config_resetstat()
             print("\nThroughput")
             print(f"  {'':<32} {'per s':>10} {'client CPU us/op':>18}")
-            for name, value in bench_throughput(store, args.ops).items():
+            results = bench_throughput(store, args.ops)
+            for name, value in results.items():
                 cpu = CPU[name]
                 print(f"  {name:<32} {value:10.0f} {'-' if cpu != cpu else f'{cpu:.0f}':>18}")
+            bare = results[f"bare writes/s, {THREADS} threads"]
+            for name in (f"transitions/s, {THREADS} threads", f"opened/s, {THREADS} threads"):
+                print(f"  {name:<32} {results[name] / bare:10.2f} x the bare write (same run)")
             load = os.getloadavg()[0]
             print(f"  (load average {load:.2f} on {os.cpu_count()} cores, shared with other work)")
             import redis.utils
