@@ -1,4 +1,4 @@
-"""Request store throughput and memory (issue 3).
+"""Request store throughput and memory.
 
 Measures, on an embedded Redis that this script starts in a temporary folder (and deletes):
 

@@ -1,6 +1,6 @@
 """A support request, the events that change it, and the pure state machine between them.
 
-Lifecycle (issue 3)::
+Lifecycle::
 
     submitted -> acknowledged -> in_progress <-> waiting_on_customer -> resolved -> closed
                                                                           |
