@@ -5,6 +5,11 @@ signing secret and sends ``X-Slack-Signature: v0=<hex>``. Slash commands arrive
 form-encoded; interactivity (block actions, view submissions, shortcuts) arrives as a
 form field ``payload`` holding JSON; events arrive as JSON, with ``X-Slack-Retry-Num``
 and ``X-Slack-Retry-Reason`` on redeliveries.
+
+With ``link`` (a :class:`slackops.sandbox.socket_mode.SocketModeLink` the app is connected
+to) the same requests go over Socket Mode instead, as Slack sends them there: in an
+envelope (``slash_commands``, ``interactive``, ``events_api``), unsigned, and the app's
+acknowledgement (its ``payload``) stands for the HTTP answer's body.
 """
 
 from __future__ import annotations
@@ -61,8 +66,10 @@ class SlackDriver:
         response_url: str = "https://hooks.slack.invalid/commands/x",
         timeout: float = 10.0,
         keep_alive: bool = False,
+        link: Any = None,
     ) -> None:
         self.url = base_url
+        self.link = link
         self.keep_alive = keep_alive
         self._local = threading.local()
         self.secret = signing_secret
@@ -81,6 +88,8 @@ class SlackDriver:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> Response:
+        if self.link is not None:
+            return self._send_envelope(body, content_type, headers or {})
         ts = str(int(time.time()) if timestamp is None else timestamp)
         hdrs = {
             "Content-Type": content_type,
@@ -98,6 +107,24 @@ class SlackDriver:
                 return Response(r.status, dict(r.headers), data, time.perf_counter() - started)
         except urllib.error.HTTPError as e:
             return Response(e.code, dict(e.headers), e.read(), time.perf_counter() - started)
+
+    def _send_envelope(self, body: bytes, content_type: str, headers: dict[str, str]) -> Response:
+        """Socket Mode: the request in its envelope; the acknowledgement's payload as the body."""
+        started = time.perf_counter()
+        if content_type == "application/json":
+            kind, payload = "events_api", json.loads(body)
+        else:
+            fields = dict(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
+            if "payload" in fields:
+                kind, payload = "interactive", json.loads(fields["payload"])
+            else:
+                kind, payload = "slash_commands", fields
+        retry = int(headers.get("X-Slack-Retry-Num") or 0)
+        eid = self.link.send(kind, payload, retry_attempt=retry)
+        ack = self.link.ack(eid, timeout=self.timeout)
+        answer = ack.get("payload")
+        data = json.dumps(answer).encode() if answer else b""
+        return Response(200, {"Content-Type": "application/json"} if data else {}, data, time.perf_counter() - started)
 
     def _send_kept_alive(self, body: bytes, hdrs: dict[str, str]) -> Response:
         """One HTTP/1.1 connection per thread, kept open between requests (benchmarks: the

@@ -31,6 +31,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
 from slackops.sandbox.slack_views import ViewsAndPeople
+from slackops.sandbox.socket_mode import SocketModeLink
 
 __all__ = ["Call", "DEFAULT_SCOPES", "FakeSlack"]
 
@@ -66,7 +67,7 @@ class _Channel:
     bot_member: bool = True
 
 
-_READS = frozenset({"api.test", "auth.test", "chat.getPermalink", "conversations.info", "conversations.members",
+_READS = frozenset({"api.test", "apps.connections.open", "auth.test", "chat.getPermalink", "conversations.info", "conversations.members",
                     "conversations.history", "conversations.replies", "users.info", "usergroups.users.list"})
 
 
@@ -121,6 +122,7 @@ class FakeSlack(ViewsAndPeople):
         # the bot token's scopes, sent in every answer's x-oauth-scopes header as Slack does
         self.scopes: list[str] = list(DEFAULT_SCOPES)
         self.tokens: set[str] | None = None  # the tokens Slack accepts (None: any)
+        self.link: SocketModeLink | None = None  # Socket Mode's WebSocket, once the app asked for it
         self.add_user(bot_user_id, team_id=team_id, name="slackops", is_bot=True)
 
     # -- lifecycle -------------------------------------------------------------------
@@ -150,6 +152,9 @@ class FakeSlack(ViewsAndPeople):
         return self
 
     def stop(self) -> None:
+        if self.link is not None:
+            self.link.close()
+            self.link = None
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -374,6 +379,8 @@ class FakeSlack(ViewsAndPeople):
             return self._send(h, 200, {"ok": False, "error": "not_authed"})
         if method not in ("api.test",) and self.tokens is not None and token not in self.tokens:
             return self._send(h, 200, {"ok": False, "error": "invalid_auth"})
+        if method == "apps.connections.open":  # the only method that answers by the kind of token
+            params = {**params, "token": token}
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return self._send(h, 200, {"ok": False, "error": "unknown_method"})
@@ -429,6 +436,19 @@ class FakeSlack(ViewsAndPeople):
         # the count keeps them unique and in order
         n = next(self._ts)
         return f"{int(time.time())}.{n:06d}"
+
+    def socket_mode(self) -> SocketModeLink:
+        """The WebSocket ``apps.connections.open`` hands out (started on first use)."""
+        with self._lock:
+            if self.link is None:
+                self.link = SocketModeLink()
+            return self.link
+
+    def _m_apps_connections_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        token = str(p.get("token") or "")
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        return {"ok": True, "url": self.socket_mode().url}
 
     def _m_api_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "args": p}

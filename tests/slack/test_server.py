@@ -70,7 +70,8 @@ def test_serve_bad_arguments(argv, capsys):
 
 
 def test_socket_mode_refusal_is_one_plain_line(fake_slack, monkeypatch, capsys, tmp_path):
-    """apps.connections.open refused (here: the fake does not offer it) -> one line, no traceback."""
+    """apps.connections.open refused (here: an app token Slack does not accept) -> one line, no traceback."""
+    fake_slack.tokens = {"xoxb-1"}  # the bot token is good; the app token is revoked
     cfg = tmp_path / "c.yml"
     cfg.write_text("team_id: T0VENDOR\nagents: [U0AGENT1]\n")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
@@ -79,7 +80,7 @@ def test_socket_mode_refusal_is_one_plain_line(fake_slack, monkeypatch, capsys, 
     monkeypatch.setenv("SLACKOPS_DATA_DIR", str(tmp_path / "data"))
     assert main(["serve", "--config", str(cfg)]) == 2
     err = capsys.readouterr().err
-    assert "Socket Mode could not connect" in err and "Traceback" not in err
+    assert "Socket Mode could not connect: invalid_auth" in err and "Traceback" not in err
 
 
 def test_socket_mode_out_of_reach_is_one_line_and_worth_another_try(monkeypatch, capsys, tmp_path):
