@@ -63,7 +63,7 @@ def test_an_unconfirmed_resolution_is_reminded_once_then_closed_by_the_policy(de
     assert run(desk, lambda: desk.store.get(rid).status.value == "closed")
     req = desk.store.get(rid)
     took = (req.closed_at - resolved_at).total_seconds()
-    assert CLOSE_AFTER - 0.01 <= took < CLOSE_AFTER + 5
+    assert CLOSE_AFTER - 0.01 <= took < CLOSE_AFTER + 10  # never early; late only by a busy machine
     closed = [e for e in desk.store.history(rid) if e.type == "closed"]
     assert len(closed) == 1 and closed[0].actor == "policy" and closed[0].data["unconfirmed"] is True
     assert "not confirmed within 4 seconds" in closed[0].data["reason"]
