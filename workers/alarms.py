@@ -196,7 +196,8 @@ def _unconfirmed_holds(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tu
 def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
                  later: list[tuple[list[Notice], AlarmRef]] | None) -> str:
     """A resolved request its customer has not confirmed: the reminder in its thread, then
-    ``closed`` by the policy (the publisher tells the customer, as for any closure)."""
+    ``closed`` by the policy and the customer told, in one write (the publisher leaves the
+    workers' own events to them)."""
     held = _unconfirmed_holds(ctx, alarm, now)
     if held is None:
         ctx.store.alarm_done(alarm.store_alarm())
