@@ -56,8 +56,10 @@ def _config(policy: Path) -> Config:
         "agents": ["U0AGENT1", "U0AGENT2"],
         "managers": {"directors": ["U0DIR1"], "executives": ["U0EXEC1"]},
         "channels": {1: "C0URGENT", 2: "C0HIGH", 3: "C0NORMAL", 4: "C0LOW"},
+        # each account's agents' cards in its own team's channel: a thousand cards in one
+        # channel would take Slack's pace of one message a second longer than the soak
         "accounts": [{"id": f"acct{i}", "name": f"Account {i}", "channel": f"C0SHARED{i}", "policy": str(policy),
-                      "contacts": [f"U0CUST{i}"]} for i in range(ACCOUNTS)],
+                      "contacts": [f"U0CUST{i}"], "triage_channel": f"C0AGENTS{i}"} for i in range(ACCOUNTS)],
     })
 
 
@@ -204,6 +206,7 @@ def test_soak(tmp_path, fake_slack, namespace):
                 out = set()
                 for req in titles.values():
                     out.add(f"card|{req.id}")
+                    out.add(f"triage|{req.id}")
                     for cp in store.timeline(store.get(req.id), datetime.now(UTC)):
                         if cp.state == "breached" and cp.met_at is None:
                             out.add(f"{req.id}|{cp.key}|due")
@@ -231,6 +234,8 @@ def test_soak(tmp_path, fake_slack, namespace):
         # each card once in its channel, with its request's id
         cards = Counter(k for k in counts if k.startswith("card|"))
         assert len(cards) == REQUESTS and set(cards.values()) == {1}
+        triage = Counter(k for k in counts if k.startswith("triage|"))  # and each agents' card once
+        assert len(triage) == REQUESTS and set(triage.values()) == {1}
         assert all(c in (0, -15) for c in codes), codes  # SIGTERM: each stops by itself
         posts = Counter(c.status for c in fake_slack.calls_to("chat.postMessage"))
         stats = conn.client.info("commandstats")  # what the whole desk cost the Redis server
