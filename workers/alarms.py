@@ -163,6 +163,12 @@ def handle(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
     notices, event = plan_notices(ctx, policy, req, cast("Checkpoint", cp), alarm, now)  # still_holds: not None
     if event is not None:
         return _act(ctx, alarm, notices, event, now)
+    return _queue(ctx, alarm, notices, now, later)
+
+
+def _queue(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], now: datetime,
+           later: list[tuple[list[Notice], AlarmRef]] | None) -> str:
+    """Queue an alarm's notices, then clear the alarm (or leave both to the caller's batch)."""
     if later is not None:
         later.append((notices, alarm))
         return "sent" if notices else "nothing"
@@ -225,13 +231,7 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         return _act(ctx, alarm, said(msg, "closed_unconfirmed", f"{req.id} closed: not confirmed", False), event, now)
     notices = said(unconfirmed_reminder(req, closes=token, lang=lang), "unconfirmed_reminder",
                    f"{req.id}: a reminder to confirm the resolution", True)
-    if later is not None:
-        later.append((notices, alarm))
-        return "sent"
-    ctx.outbox.add_many(notices, now.timestamp())
-    ctx.crash("job:queued", alarm.kind)
-    ctx.store.alarm_done(alarm.store_alarm())
-    return "sent"
+    return _queue(ctx, alarm, notices, now, later)
 
 
 def _act(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any], now: datetime) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card import priority_label
-from slackops.slack.blocks.due import format_left, unconfirmed_close
+from slackops.slack.blocks.due import unconfirmed_close
 from slackops.slack.blocks.messages import (
     Message,
     appeal_dm,
@@ -142,10 +142,7 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                                     note=data.get("note", ""), agent=actor, lang=lang,
                                     closes=closing[2] if closing else None))
     elif type_ == "closed":
-        after = None
-        if data.get("unconfirmed") and req.resolved_at is not None and req.closed_at is not None:
-            after = format_left(req.closed_at - req.resolved_at, lang)
-        thread(closure_message(policy, req, lang, after=after))
+        thread(closure_message(policy, req, lang))
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":

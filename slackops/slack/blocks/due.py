@@ -70,7 +70,7 @@ def unconfirmed_close(policy: Any, req: Any, lang: str = "en") -> tuple[datetime
     """(reminder, close, the close as a Slack date token) of a resolved request its customer
     has not confirmed, where its policy closes such requests by itself."""
     resolved_at = getattr(req, "resolved_at", None)
-    pair = policy.unconfirmed_close(resolved_at) if resolved_at is not None and hasattr(policy, "unconfirmed_close") else None
+    pair = policy.unconfirmed_close(resolved_at) if resolved_at is not None else None
     if pair is None:
         return None
     remind, close = pair
