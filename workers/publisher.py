@@ -207,7 +207,7 @@ class Publisher:
             wait = min(wait, self.retry_every)
         resp = self.redis.xreadgroup(GROUP, self.consumer, dict.fromkeys(self.streams(), ">"),
                                      count=self.batch, block=max(int(wait * 1000), 1) if wait > 0 else None)
-        for stream, entries in resp or []:
+        for stream, entries in stream_replies(resp):
             s = _text(stream)
             done += self._handle_all([((s, _text(eid)), fields) for eid, fields in entries if fields])
         return done
@@ -429,3 +429,18 @@ class Publisher:
                                priority=escape(priority_label(policy, req.priority))))
         return Notice(id=f"ev|{eid}|source", dest=cast(str, req.channel), text=msg["text"], blocks=list(msg["blocks"]),
                       thread_ts=source_ts, digestible=False, request_id=req.id, kind="submitted:source")
+
+
+def stream_replies(resp: Any) -> list[tuple[Any, list[Any]]]:
+    """XREAD / XREADGROUP's reply as ``[(stream, entries)]``, whichever protocol spoke it:
+    RESP2 gives ``[[stream, entries], ...]``; redis-py's RESP3 reading gives
+    ``{stream: [entries]}``, the entries one list deeper."""
+    if not resp:
+        return []
+    if isinstance(resp, dict):
+        out = []
+        for stream, value in resp.items():
+            entries = value[0] if value and isinstance(value[0], list) else value
+            out.append((stream, list(entries or [])))
+        return out
+    return [(stream, list(entries or [])) for stream, entries in resp]

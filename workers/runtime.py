@@ -128,15 +128,16 @@ class Runtime:
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
-        from rq import SimpleWorker
         from rq.exceptions import StopRequested
 
         from slackops import lifecycle
 
+        from .rqworker import DeskWorker
+
         stopping = self._stopping
         _scheduler_dies_with_worker()
 
-        class _Worker(SimpleWorker):
+        class _Worker(DeskWorker):
             def request_stop(self, signum: Any, frame: Any) -> None:
                 stopping.set()  # SIGTERM / SIGINT: do not start rq again
                 if not lifecycle.begin_stop():

@@ -114,10 +114,11 @@ def test_a_failover_mid_traffic_loses_no_acknowledged_write(sentinels, namespace
         assert len(titles) == len(set(titles))  # a retried delivery opened nothing twice
         # rq on the same URL reaches the new primary, once that primary takes writes again (the
         # Sentinels may still be moving the other replica over: min-replicas-to-write refuses until then)
-        from rq import Queue, SimpleWorker
+        from rq import Queue
+        from slackops.workers.rqworker import DeskWorker
 
         sentinels.wait_writable()
         queue = Queue(f"{namespace}q", connection=client_for_url(sentinels.url))
         job = queue.enqueue("builtins.len", "four")
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        DeskWorker([queue], connection=queue.connection).work(burst=True)
         assert job.latest_result().return_value == 4

@@ -68,7 +68,7 @@ def fast_config(policy_file: Path, **account: Any) -> dict[str, Any]:
 
 
 class Workers:
-    """The sweep and RQ jobs (a SimpleWorker in bursts) in a thread, the workers' outbox in another."""
+    """The sweep and RQ jobs (the desk's rq worker in bursts) in a thread, the workers' outbox in another."""
 
     def __init__(self, desk: Desk, redis: Any) -> None:
         from slackops.workers.context import queue_name
@@ -90,10 +90,10 @@ class Workers:
             th.start()
 
     def _loop(self) -> None:
-        from rq import SimpleWorker
         from rq.timeouts import TimerDeathPenalty
+        from slackops.workers.rqworker import DeskWorker
 
-        class ThreadWorker(SimpleWorker):
+        class ThreadWorker(DeskWorker):
             death_penalty_class = TimerDeathPenalty  # SIGALRM, too, is the main thread's
 
             def _install_signal_handlers(self) -> None:  # signals belong to the main thread

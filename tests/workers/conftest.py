@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 from slackops.workers.context import queue_name
+from slackops.workers.rqworker import DeskWorker
 from slackops.workers.runtime import build_context
 from slackops.workers.sweep import Sweep
 
@@ -101,7 +101,7 @@ def utcnow() -> datetime:
 
 
 class Harness:
-    """Sweep + RQ jobs (a SimpleWorker in bursts, this thread) + the outbox dispatcher (a thread)."""
+    """Sweep + RQ jobs (the desk's rq worker in bursts, this thread) + the outbox dispatcher (a thread)."""
 
     def __init__(self, redis, config, fake, ns: str, **kw) -> None:
         self.redis = redis
@@ -137,7 +137,7 @@ class Harness:
 
     def step(self) -> None:
         self.sweep.tick()
-        SimpleWorker([queue_name(self.ctx.prefix)], connection=self.redis).work(burst=True, logging_level="WARNING")
+        DeskWorker([queue_name(self.ctx.prefix)], connection=self.redis).work(burst=True, logging_level="WARNING")
 
     def stop(self) -> None:
         self.ctx.outbox.stop()
