@@ -8,7 +8,9 @@
   API answer) against those ``manifest.yml`` asks for;
 - every channel the configuration names (``conversations.info``): the bot a member of it,
   an account's channel shared with the customer (Slack Connect);
-- the Redis server: its version (6.2 or later) and its persistence.
+- the Redis server: its version (6.2 or later) and its persistence;
+- the versions of the Redis server, redis-py, rq, slack-sdk and slack-bolt, each against
+  the range the test suite covers (``warn`` outside it).
 
 Exit status 0 when nothing needs fixing, 1 otherwise.
 """
@@ -71,7 +73,21 @@ def check(settings: Any, config_path: str | None) -> Report:
     if client is not None and config is not None:
         _channels(report, client, config)
     _redis(report, settings)
+    _versions(report)
     return report
+
+
+def _versions(report: Report) -> None:
+    from slackops.versions import libraries
+
+    for lib in libraries():
+        if lib.version is None:
+            report.fix(f"{lib.line()}: pip install -e . installs it")
+        elif lib.in_range is False:
+            report.warn(f"{lib.line()}: slackops may misbehave; pip install -c constraints/latest.txt -e . "
+                        "installs the tested set")
+        else:
+            report.ok(lib.line())
 
 
 def _config(report: Report, path: str | None) -> Any:
@@ -195,10 +211,15 @@ def _redis(report: Report, settings: Any) -> None:
                 return
             version = str(info.get("redis_version", "0"))
             parts = tuple(int(x) for x in version.split(".")[:2] if x.isdigit())
+            from slackops.versions import redis_server
+
+            server = redis_server(version)
             if parts < (6, 2):
                 report.fix(f"{conn.description}: Redis {version} is too old; slackops needs 6.2 or later")
+            elif server.in_range is False:
+                report.warn(f"{conn.description}: {server.line()}")
             else:
-                report.ok(f"{conn.description}: Redis {version}")
+                report.ok(f"{conn.description}: {server.line()}")
             aof = str(info.get("aof_enabled", "0")) == "1"
             try:
                 save = client.config_get("save").get("save", "")

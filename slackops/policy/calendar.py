@@ -525,7 +525,9 @@ class Calendar:
             assert self.holidays is not None
             country, subdiv = self.holidays
             try:
-                cached = holidays_package.country_holidays(country, subdiv=subdiv, years=year)
+                # names in English whatever the country's own language (the holidays package
+                # names some countries in their language unless asked)
+                cached = holidays_package.country_holidays(country, subdiv=subdiv, years=year, language="en_US")
             except NotImplementedError:
                 if subdiv and country in holidays_package.list_supported_countries():
                     raise ValueError(

@@ -98,3 +98,23 @@ def test_the_manifest_asks_for_the_scopes_the_doctor_checks():
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(MANIFEST_SCOPES)
     assert "im:history" in MANIFEST_SCOPES  # the outbox reads a DM back after an uncertain post
+
+
+def test_the_versions_and_their_tested_ranges(env, capsys):
+    from importlib import metadata
+
+    status, lines = _doctor(capsys)
+    assert status == 0, lines
+    for name in ("redis", "rq", "slack-sdk", "slack-bolt"):
+        (line,) = [x for x in lines if f" {name} {metadata.version(name)}:" in x]
+        assert line.startswith("ok") and "within the tested range" in line, line
+    assert any(x.startswith("ok") and "Redis server" in x and "within the tested range >=6.2,<8" in x for x in lines)
+
+
+def test_a_library_outside_its_range_is_a_warning():
+    from slackops.versions import _judge, redis_server
+
+    assert _judge("rq", "4.0.0", ">=2.0,<4").in_range is False
+    assert "OUTSIDE the tested range >=2.0,<4" in _judge("rq", "4.0.0", ">=2.0,<4").line()
+    assert _judge("rq", "3.0.0", ">=2.0,<4").in_range is True
+    assert redis_server("8.0.1").in_range is False and redis_server("7.0.15").in_range is True
