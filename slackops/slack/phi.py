@@ -64,7 +64,8 @@ def find_phi(text: str) -> list[PhiFinding]:
     for m in P.SSN_LABEL.finditer(text):
         labelled.append(PhiFinding("ssn", m.start(), m.end()))
     for m in P.MRN.finditer(text):
-        if len(P.DIGIT.findall(m.group(1))) >= P.MRN_MIN_DIGITS:
+        value = m.group(1)
+        if len(P.DIGIT.findall(value)) >= P.MRN_MIN_DIGITS and not P.DATE_ONLY.fullmatch(value):
             labelled.append(PhiFinding("mrn", m.start(), m.end()))
     for m in P.DOB_LABEL.finditer(text):
         labelled.append(PhiFinding("dob", m.start(), m.end()))

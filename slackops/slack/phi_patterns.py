@@ -27,7 +27,8 @@ _ID_LABEL = (
     r"MRN|MR\s*#|medical\s+record(?:\s+" + _NO + r")?|hospital\s+" + _NO +
     r"|(?:patient|pt)\.?\s*(?:acc(?:oun)?t\.?\s*)?" + _NO + r"|(?:patient|pt)\.?\s+acc(?:oun)?t\.?"
     r"|chart(?:\s+" + _NO + r")?"
-    r"|cartella(?:\s+clinica)?(?:\s+" + _NO + r")?|" + _NO + r"\s*(?:di\s+)?cartella(?:\s+clinica)?"
+    r"|cartella(?:\s+clinica(?:\s+" + _NO + r")?|\s+" + _NO + r")"  # a bare "cartella" is a folder
+    r"|" + _NO + r"\s*(?:di\s+)?cartella(?:\s+clinica)?"
     r"|(?:id|codice|cod\.)\s+(?:del\s+)?paziente|paziente\s+" + _NO +
     r")"
 )
@@ -52,6 +53,8 @@ DATE = (
     r"|(?i:" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r")"  # March 4, 1957
     r")"
 )
+# "chart 2024-03-14" is a chart of that day, not a record number ("MRN 44-55-12" is one)
+DATE_ONLY = re.compile(r"\d{1,2}(?P<a>[/.-])\d{1,2}(?P=a)" + _YEAR + "|" + _YEAR + r"(?P<b>[/.-])\d{1,2}(?P=b)\d{1,2}")
 # 'born', 'DOB', 'nata il', 'data di nascita', 'b.': a date after one is a date of birth
 _DOB_WORD = (
     r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|born"
