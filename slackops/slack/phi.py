@@ -1,14 +1,27 @@
 """Likely protected health information (Interopion: "no PHI will be provided by Customer").
 
-A heuristic that errs on the side of asking: US Social Security numbers, medical record
-numbers, and dates of birth written next to a name or a "DOB" label. It names what it
-found so that the customer knows what to remove; it never echoes the value itself.
+A heuristic that errs on the side of asking, in English and Italian: US Social Security
+numbers; medical record, patient, chart and patient account numbers after their label,
+with the separators and prefixes clinical systems print ("MRN: 00-123-456", "Pt# 4471.229",
+"cartella clinica n. 2023/00451"); and dates of birth, after a label ("DOB", "born",
+"nata il", "data di nascita") or right next to a person's name, title or initials
+("Mr. J. Smith 03/14/1962", "Sig.ra Bianchi 12/03/1958"), written with digits in either
+order or in words ("4 March 1957", "12 marzo 1960"). The patterns are in
+:mod:`slackops.slack.phi_patterns`.
+
+Numbers that only share a shape stay unflagged: orders, invoices, tickets, builds,
+versions, tracking numbers, release dates and IP addresses carry no such cue, and a phone
+number (recognised by ``phonenumbers``, as the US and Italy write them) is left alone.
+
+It names what it found so that the customer knows what to remove; it never echoes the
+value itself. ``benchmarks/bench_phi.py`` measures it.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from slackops.slack import phi_patterns as P
 
 __all__ = ["PhiFinding", "find_phi"]
 
@@ -28,49 +41,48 @@ class PhiFinding:
         }[self.kind]
 
 
-# unlabelled, an SSN is written with its separators (123-45-6789, 123 45 6789); nine bare
-# digits are one only next to a label ("SSN 123456789"): ids, orders and cases are digits too
-_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\d-])")
-# ... and not when the text names it as something else: "Job 825-25-4393", "case 302-72-6844"
-_NOT_SSN_BEFORE = re.compile(
-    r"(?:order|ticket|case|job|serial|invoice|incident|ref|reference|build|tracking|part|sku|code|shipment|"
-    r"request|run)\W{0,3}(?:no\.?|num(?:ber)?|#|id)?\W{0,3}$", re.I)
-_SSN_LABEL = re.compile(r"\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*\d{9}\b", re.I)
-_MRN = re.compile(
-    r"\b(?:MRN|medical\s+record(?:\s+(?:number|no\.?|num|#))?|patient\s+(?:id|number|no\.?|#)|chart\s+(?:number|no\.?|#))"
-    r"\s*[:#=]?\s*[A-Z]{0,3}-?\d{5,12}\b",
-    re.I,
-)
-_DATE = r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}|\d{1,2}\s+(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})"
-_DOB_LABEL = re.compile(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?|birth\s*date|birthday)\s*[:=]?\s*" + _DATE, re.I)
-# "John Smith 03/04/1985", "Smith, John (1985-03-04)": two capitalised words close to a date
-_NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+[A-Z][a-z]+\b[^\n\d]{0,20}?\(?" + _DATE)
-_DIGIT = re.compile(r"\d")
-_NAME_WORDS_NOT_NAMES = {
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
-    "Saturday", "Sunday", "Since", "Release", "Version", "Deployed", "Started", "Until", "From",
-}
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds a phone number valid in the US or Italy (the desk's accounts')."""
+    import phonenumbers
+
+    spans: list[tuple[int, int]] = []
+    for region in ("US", "IT"):
+        for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
+            spans.append((m.start, m.end))
+    return spans
 
 
 def find_phi(text: str) -> list[PhiFinding]:
     """Findings in ``text``, in order; [] when nothing looks like PHI."""
-    if not text or not _DIGIT.search(text):
+    if not text or not P.DIGIT.search(text):
         return []  # every pattern needs a digit: most text is settled by one scan
-    found: list[PhiFinding] = []
-    for m in _SSN.finditer(text):
-        if not _NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
+    labelled: list[PhiFinding] = []  # a label names the value: it stands even inside a phone-like run
+    found: list[PhiFinding] = []  # a shape or a person beside a date: not when it is a phone number
+    for m in P.SSN.finditer(text):
+        if not P.NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
             found.append(PhiFinding("ssn", m.start(), m.end()))
-    for m in _SSN_LABEL.finditer(text):
-        found.append(PhiFinding("ssn", m.start(), m.end()))
-    for m in _MRN.finditer(text):
-        found.append(PhiFinding("mrn", m.start(), m.end()))
-    for m in _DOB_LABEL.finditer(text):
-        found.append(PhiFinding("dob", m.start(), m.end()))
-    for m in _NAME_DATE.finditer(text):
-        words = re.findall(r"[A-Z][a-z]+", m.group(0))[:2]
-        if not any(w in _NAME_WORDS_NOT_NAMES for w in words):
+    for m in P.SSN_LABEL.finditer(text):
+        labelled.append(PhiFinding("ssn", m.start(), m.end()))
+    for m in P.MRN.finditer(text):
+        value = m.group(1)
+        if len(P.DIGIT.findall(value)) >= P.MRN_MIN_DIGITS and not P.DATE_ONLY.fullmatch(value):
+            labelled.append(PhiFinding("mrn", m.start(), m.end()))
+    for m in P.DOB_LABEL.finditer(text):
+        labelled.append(PhiFinding("dob", m.start(), m.end()))
+    for pattern in (P.TITLE_DATE, P.INITIALS_DATE):
+        for m in pattern.finditer(text):
             found.append(PhiFinding("dob", m.start(), m.end()))
+    for m in P.NAME_DATE.finditer(text):
+        words = P.CAPITALISED.findall(m.group(0))[:2]
+        if not any(w in P.NAME_WORDS_NOT_NAMES for w in words):
+            found.append(PhiFinding("dob", m.start(), m.end()))
+    if found:
+        phones = _phone_spans(text)
+        # a phone number that reaches beyond the finding ("+39 347 12 3456") makes it one; one
+        # within it does not: to phonenumbers 02-14-1983 is a Milan number and 332-20-6469 a mobile
+        found = [f for f in found if not any(a < f.end and f.start < b and (a < f.start or b > f.end)
+                                             for a, b in phones)]
+    found += labelled
     found.sort(key=lambda f: f.start)
     out: list[PhiFinding] = []
     for f in found:  # drop overlaps: the first finding of a span speaks for it

@@ -41,3 +41,95 @@ def test_reason_names_the_kind_not_the_value():
     reason = phi_reason("SSN 123-45-6789 and DOB 01/02/1990", "en")
     assert "Social Security" in reason and "date of birth" in reason and "6789" not in reason
     assert "previdenza" in phi_reason("SSN 123-45-6789", "it")
+
+
+# -- formats real clinical text uses (one row per format) ------------------------------------
+@pytest.mark.parametrize("text,kind", [
+    # record, patient, chart and account numbers with separators and prefixes
+    ("MRN: 10-552-873 opens the wrong patient", "mrn"),  # hyphens inside
+    ("Pt# 5580.113 is still on the board", "mrn"),  # dot inside, 'Pt#'
+    ("Medical record no. 03 117 542 has no allergies", "mrn"),  # spaces inside
+    ("chart #C-41-2209 does not load", "mrn"),  # letter prefix
+    ("Patient acct # 62-18-3310-4 billed twice", "mrn"),  # patient account
+    ("Hospital number H-221-0934 was reused", "mrn"),
+    ("cartella clinica n. 2022/00918 non si apre", "mrn"),  # Italian, year/number
+    ("n. cartella 31-8842/C non collegata", "mrn"),  # Italian, number before the label
+    ("Codice paziente PZ-20417 duplicato", "mrn"),
+    # a person's title or initials next to a bare date
+    ("Mrs. K. Bauer 06/21/1951 shows as inactive", "dob"),
+    ("Sig.ra Galli 14/02/1947 non vede i referti", "dob"),  # Italian title, European order
+    ("Mr Alvarez (09.10.1969) was merged", "dob"),  # dotted date in brackets
+    ("il dott. Villa 3/5/1962 non risulta", "dob"),  # lower-case Italian title
+    ("K.L. Moss 10-28-1948 has two charts", "dob"),  # initials, no title
+    # dates of birth in words and in European order, with English and Italian labels
+    ("born 17 October 1955 but shown as 1995", "dob"),
+    ("born on the 3rd of May 1962", "dob"),
+    ("birthday is Feb 9th, 1973", "dob"),
+    ("DOB 23.11.1958 stored the wrong way round", "dob"),
+    ("nata il 4 settembre 1951", "dob"),
+    ("nato a Torino il 2/9/1940", "dob"),
+    ("data di nascita: 30/06/1966", "dob"),
+    ("b. 02/17/1980 on the wristband", "dob"),
+])
+def test_likely_phi_in_the_formats_clinical_systems_print(text, kind):
+    assert [f.kind for f in find_phi(text)][:1] == [kind]
+
+
+# -- look-alikes that share those shapes (one row per class) --------------------------------
+@pytest.mark.parametrize("text", [
+    "Order 10-552-873 shipped to the wrong site",  # order
+    "Fattura n. 2022/00918 non pagata",  # invoice
+    "Build 5580.113 fails the smoke test",  # build
+    "Version 23.11.1 breaks the export",  # version
+    "Tracking 1Z 999 AA1 01 2345 6784 stuck in customs",  # tracking number
+    "Call Mrs. Bauer at +1 (617) 555-0123",  # phone with a title, +country code
+    "Richiamare il 02 8734 5567 dopo le 15",  # Italian phone
+    "SMS to +39 347 12 3456 do not arrive",  # a phone with an SSN's shape inside
+    "Release 17 October 2024 broke SSO",  # release date in words
+    "Dal rilascio del 4 settembre 2024 i report sono vuoti",  # Italian release date
+    "Mr. Alvarez reported on 09/10/2024 that printing fails",  # a person and a date, words between
+    "Case #10-552-873 was reopened",  # ticket id
+    "Host 10.23.11.58 refuses connections",  # IP address
+    "SKU 5580-113-BLK is back-ordered",  # SKU
+    "Part no. 06-21-1951 for the fan",  # part number with a date's shape
+    "The usage chart 2024-03-14 shows a spike",  # a chart of a day
+    "I log sono nella cartella 20240314_export",  # a folder
+])
+def test_look_alikes_are_not_phi(text):
+    assert find_phi(text) == []
+
+
+@pytest.mark.parametrize("text,lang,named", [
+    ("MRN: 10-552-873 opens the wrong patient", "en", "medical record number"),
+    ("Sig.ra Galli 14/02/1947 non vede i referti", "it", "data di nascita"),
+    ("cartella clinica n. 2022/00918 non si apre", "it", "cartella clinica"),
+])
+def test_the_reason_for_a_new_format_names_the_kind_never_the_value(text, lang, named):
+    reason = phi_reason(text, lang)
+    assert reason is not None and named in reason
+    for value in ("10-552-873", "552", "14/02/1947", "1947", "2022/00918", "00918"):
+        assert value not in reason
+
+
+def test_the_labelled_parts_are_well_formed_separate_and_balanced():
+    """benchmarks/phi/: the held-back part keeps its promise (100+ texts, as many PHI as
+    look-alikes, English and Italian) and shares no text with the development part or with
+    the tables above."""
+    import json
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "benchmarks" / "phi"
+    parts = {}
+    for name in ("dev", "heldout"):
+        rows = [json.loads(line) for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+        rows = [r for r in rows if "text" in r]
+        assert all(isinstance(r["text"], str) and isinstance(r["kind"], str) and isinstance(r["phi"], bool)
+                   and r["lang"] in ("en", "it") for r in rows)
+        parts[name] = rows
+    held = parts["heldout"]
+    assert len(held) >= 100 and sum(r["phi"] for r in held) * 2 == len(held)
+    assert {r["lang"] for r in held} == {"en", "it"}
+    assert len(parts["dev"]) >= 100
+    held_texts = {r["text"] for r in held}
+    assert not held_texts & {r["text"] for r in parts["dev"]}
+    assert not any(t in Path(__file__).read_text(encoding="utf-8") for t in held_texts)
