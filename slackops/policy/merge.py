@@ -123,7 +123,7 @@ def _priorities(base: list[Any], over: list[Any], prov: dict[str, Origin], o: Or
         else:
             missing = [f for f in PRIORITY_REQUIRED if f not in item]
             if known and missing:
-                close = difflib.get_close_matches(pid, known, n=1)
+                close = [k for k in known if k.lower() == pid.lower()] or difflib.get_close_matches(pid, known, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 problems.append(
                     f"{o.where(f'priorities.{pid}')}: {pid!r} is not a priority it inherits ({hint}"
