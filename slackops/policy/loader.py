@@ -187,6 +187,10 @@ def build_chain(layers: list[Layer], *, name: str) -> Policy:
     inherits, where that value comes from."""
     doc, prov, merging = compose(layers)
     doc = strip_nulls(doc)
+    notes = doc.get("defaults")
+    if isinstance(notes, list) and "defaults" in prov:  # a note on a value a later document gives is moot
+        doc["defaults"] = [n for n in notes if not isinstance(n, dict) or not isinstance(n.get("field"), str)
+                           or origin_of(n["field"], prov) in (None, prov["defaults"])]
     top = layers[-1].origin
 
     def line(path: str, msg: str) -> str:

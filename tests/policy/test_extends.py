@@ -302,3 +302,13 @@ def test_any_change_of_a_term_changes_the_version(tmp_path, change):
     v = load(str(write(tmp_path, "acme.yml", ACME))).version
     assert ACME.count(change[0]) == 1
     assert load(str(write(tmp_path, "changed.yml", ACME.replace(*change)))).version != v
+
+
+def test_the_example_contract_is_valid_and_its_notes_follow_it():
+    pol = load(str(Path(__file__).parents[2] / "examples" / "contracts" / "initech.yml"))
+    assert pol.extends == ("comensure",) and pol.timezone == "America/Chicago"
+    assert pol.priority("P1").targets["first_response"].text == "30 minutes"
+    assert set(pol.priority("P2").targets) == {"first_response", "workaround", "update_every"}
+    # it gives the time zone: the preset's note that the zone is assumed no longer applies
+    assert not any(d.startswith("timezone:") for d in pol.defaults_flagged)
+    assert any(d.startswith("calendars.business:") for d in pol.defaults_flagged)
