@@ -10,10 +10,18 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from slackops.errors import ConfigError
 
@@ -43,7 +51,9 @@ class Account(BaseModel):
     id: str = Field(description="prefix of request ids: acme -> ACME-1")
     name: str
     channel: str
-    policy: str = Field(description="a preset name or a path to a policy file")
+    policy: str = Field(description="a preset name, a path to a policy file, or the account's own contract "
+                                    "inline ({extends: comensure, priorities: [...]}); read as a reference "
+                                    "that slackops.policy.load takes")
     calendar: str = "default"
     language: str = "en"
     contacts: list[str] = Field(default_factory=list)
@@ -54,6 +64,27 @@ class Account(BaseModel):
     agent_controls: AgentControls | None = Field(default=None, description="this account's own agent_controls")
     triage_channel: str | None = Field(default=None, description="where this account's agents' cards go")
     status_token: str | None = Field(None, min_length=16, description="the status page's secret (generated when omitted)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inline_contract(cls, data: Any, info: ValidationInfo) -> Any:
+        """``policy: {extends: comensure, ...}``: the account's own contract, kept as the
+        self-contained reference every part of the desk names a policy by."""
+        if isinstance(data, dict) and isinstance(data.get("policy"), dict):
+            from slackops.policy.loader import contract_reference
+
+            ctx = info.context or {}
+            data = {**data, "policy": contract_reference(
+                data["policy"], account=str(data.get("id")), file=str(ctx.get("file", "configuration")),
+                folder=str(ctx.get("folder", Path.cwd())))}
+        return data
+
+    @property
+    def contract(self) -> dict[str, Any] | None:
+        """The account's inline contract as written; None when ``policy`` names a preset or a file."""
+        from slackops.policy.loader import contract_of
+
+        return contract_of(self.policy)
 
     @field_validator("id")
     @classmethod
@@ -262,9 +293,21 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{p}: (top level): must be a mapping of settings")
     try:
-        return Config.model_validate(raw)
+        cfg = Config.model_validate(raw, context={"file": str(p), "folder": str(p.resolve().parent)})
     except ValidationError as e:
         raise ConfigError(format_validation_error(p, e)) from None
+    problems = []
+    for acct in cfg.accounts:
+        if acct.contract is not None:
+            from slackops.policy import load
+
+            try:
+                load(acct.policy)
+            except ConfigError as e:  # a PolicyError: file: accounts[id].policy.field: reason
+                problems.append(str(e))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return cfg
 
 
 @dataclass(frozen=True)

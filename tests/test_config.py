@@ -148,3 +148,97 @@ def test_config_check_wants_a_triage_channel_for_every_priority(tmp_path, capsys
     assert main(["config", "check", str(p)]) == 0
     p.write_text(ixcloud + "    agent_controls: shared\n")
     assert main(["config", "check", str(p)]) == 0
+
+
+# --------------------------------------------------------------------------- an account's own contract
+
+INLINE = GOOD.replace("    policy: interopion\n", """\
+    policy:
+      extends: contracts/acme.yml
+      priorities:
+        - id: P2
+          targets: {first_response: 2 business hours}
+""")
+ACME_FILE = """\
+extends: interopion
+priorities:
+  - id: P2
+    targets: {first_response: 3 business hours}
+  - id: P3
+    targets: {first_response: 6 business hours}
+"""
+
+
+def inline_config(tmp_path, text=INLINE):
+    (tmp_path / "contracts").mkdir(exist_ok=True)
+    (tmp_path / "contracts" / "acme.yml").write_text(ACME_FILE)
+    p = tmp_path / "c.yml"
+    p.write_text(text)
+    return p
+
+
+def test_an_accounts_inline_contract_beats_its_file_which_beats_the_preset(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from slackops.policy import load
+
+    p = inline_config(tmp_path)
+    monkeypatch.chdir("/")  # a relative extends is read from the configuration's folder
+    acct = load_config(p).account("acme")
+    assert acct.contract == {"extends": "contracts/acme.yml",
+                             "priorities": [{"id": "P2", "targets": {"first_response": "2 business hours"}}]}
+    pol = load(acct.policy)
+    assert pol.name == "acme-contract" and pol.source == f"{p}: accounts[acme].policy"
+    assert pol.extends == ("interopion", str(tmp_path / "contracts" / "acme.yml"))
+    opened = datetime(2026, 12, 4, 16, 30, tzinfo=ZoneInfo("America/Denver"))  # a Friday
+    due = {p: next(c.due_at for c in pol.timeline(p, opened) if c.kind == "first_response") for p in ("P1", "P2", "P3")}
+    assert due["P1"] == opened + timedelta(hours=2)  # the preset's, 24x7
+    assert due["P2"] == datetime(2026, 12, 7, 7, 30, tzinfo=ZoneInfo("America/Denver"))  # the account's: 1.5 h + 0.5 h
+    assert due["P3"] == datetime(2026, 12, 7, 11, 30, tzinfo=ZoneInfo("America/Denver"))  # the file's: 1.5 h + 4.5 h
+    assert pol.origin("priorities.P2.targets.first_response") == f"{p}: accounts[acme].policy"
+    assert pol.origin("priorities.P3.targets.first_response") == str(tmp_path / "contracts" / "acme.yml")
+    assert pol.origin("priorities.P1.targets.first_response") == "interopion"
+    assert load(acct.policy) is pol
+    # the same terms as a file of their own: the same version
+    (tmp_path / "contracts" / "same.yml").write_text(
+        "extends: acme.yml\npriorities: [{id: P2, targets: {first_response: 2 business hours}}]\n")
+    assert load(str(tmp_path / "contracts" / "same.yml")).version == pol.version
+    assert load(str(tmp_path / "contracts" / "acme.yml")).version != pol.version
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (("first_response: 2 business", "first_responce: 2 business"),
+     "accounts[acme].policy.priorities.P2.targets.first_responce: is not a known field (did you mean first_response?)"),
+    (("extends: contracts/acme.yml", "extends: contracts/nosuch.yml"),
+     "accounts[acme].policy.extends: 'contracts/nosuch.yml' is not a preset"),
+    (("- id: P2", "- id: P9"), "accounts[acme].policy.priorities.P9: 'P9' is not a priority it inherits (P1, P2, P3)"),
+    (("      priorities:", "      timezone: Mars/Olympus\n      priorities:"),
+     "accounts[acme].policy.timezone: 'Mars/Olympus' is not an IANA time zone"),
+])
+def test_a_bad_inline_contract_names_the_file_the_account_and_the_field(tmp_path, change, expected):
+    p = inline_config(tmp_path, INLINE.replace(*change))
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert f"{p}: {expected}" in str(e.value) and "Traceback" not in str(e.value)
+
+
+def test_policy_show_and_config_check_take_an_inline_contract(tmp_path, capsys):
+    from slackops.cli import main
+
+    p = inline_config(tmp_path)
+    assert main(["config", "check", str(p)]) == 0
+    assert "ok (1 accounts)" in capsys.readouterr().out
+    assert main(["policy", "show", "--account", "acme", "--config", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Account acme (Acme Health): its own contract, in the configuration\n")
+    assert f"  extends: {tmp_path / 'contracts' / 'acme.yml'} <- interopion\n" in out
+    rows = {line.split()[0]: line for line in out.split("Where each value comes from")[1].splitlines() if line.strip()}
+    assert rows["priorities.P2.targets.first_response"].split()[1:] == [
+        "2", "business", "hours", f"{p}:", "accounts[acme].policy"]
+    assert rows["priorities.P3.targets.first_response"].endswith(str(tmp_path / "contracts" / "acme.yml"))
+    assert rows["priorities.P1.targets.first_response"].endswith("interopion")
+    assert main(["policy", "show", "--account", "nobody", "--config", str(p)]) == 2
+    assert f"{p}: 'nobody' is not an account (acme)" in capsys.readouterr().err
+    assert main(["policy", "show"]) == 2
+    assert main(["policy", "show", "comensure", "--account", "acme"]) == 2

@@ -28,8 +28,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = psub.add_parser("list", help="the presets that ship with slackops")
     p.set_defaults(func=cmd_list)
 
-    p = psub.add_parser("show", help="a policy as a readable table (defaults flagged)")
-    p.add_argument("policy", metavar="NAME|FILE")
+    p = psub.add_parser("show", help="a policy as a readable table (defaults flagged; for a policy that "
+                                     "extends another, where each value comes from)")
+    p.add_argument("policy", metavar="NAME|FILE", nargs="?")
+    p.add_argument("--account", metavar="ID", help="the account's effective contract (from the configuration)")
+    p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
     p.set_defaults(func=cmd_show)
 
     p = psub.add_parser("check", help="validate a policy file")
@@ -106,14 +109,34 @@ def _calendar_names(pol: Policy) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    pol = load(args.policy)
-    print("\n".join(show_lines(pol)))
+    if bool(args.policy) == bool(args.account):
+        raise SlackopsError("policy show: name a policy (NAME|FILE) or an account (--account ID), one of them")
+    if args.account:
+        from slackops.config import Settings, load_config
+
+        path = args.config or Settings.from_env().config_path
+        if not path:
+            raise SlackopsError("no configuration file: pass --config FILE or set SLACKOPS_CONFIG")
+        cfg = load_config(path)
+        acct = cfg.account(args.account)
+        if acct is None:
+            raise SlackopsError(f"{path}: {args.account!r} is not an account "
+                                f"({', '.join(a.id for a in cfg.accounts) or 'it has none'})")
+        pol = load(acct.policy, closures=cfg.closures)
+        print(f"Account {acct.id} ({acct.name}): "
+              + ("its own contract, in the configuration" if acct.contract is not None else f"policy {acct.policy}"))
+        print("\n".join(show_lines(pol)))
+        return 0
+    print("\n".join(show_lines(load(args.policy))))
     return 0
 
 
 def show_lines(pol: Policy) -> list[str]:
     lines = [f"{pol.title} ({pol.name})" + (f"; source: {pol.seed}" if pol.seed else "")]
     lines.append(f"  file: {pol.source}")
+    if pol.extends:
+        lines.append(f"  extends: {' <- '.join(reversed(pol.extends))}")
+    lines.append(f"  contract version: {pol.version}")
     lines.append(f"  time zone: {pol.timezone}; languages: {', '.join(pol.languages)}")
     lines.append("")
     lines.append("Calendars")
@@ -199,6 +222,7 @@ def show_lines(pol: Policy) -> list[str]:
         for below, credit in ((c.below, c.credit_percent) for c in u.credits):
             lines.append(f"  below {below:g}%: credit {credit:g}% of the monthly fee"
                          + (" *default" if u.credits_default else ""))
+    lines += origin_lines(pol)
     lines.append("")
     if pol.defaults_flagged:
         lines.append("Defaults (the source document gives no number: check them and override in your own policy file)")
@@ -206,6 +230,53 @@ def show_lines(pol: Policy) -> list[str]:
     else:
         lines.append("Defaults: none (every number comes from the source document)")
     return lines
+
+
+def origin_lines(pol: Policy) -> list[str]:
+    """Every value an extending policy's documents give, with the document it comes from."""
+    if not pol.extends or pol.spec is None:
+        return []
+    short = pol.spec.model_dump(mode="json", exclude_defaults=True)
+    full = pol.spec.model_dump(mode="json")
+    rows = [["VALUE", "", "FROM"]]
+    for path in sorted(pol.provenance, key=_path_order):
+        found, value = _value_at(short, path)
+        if not found:
+            found, value = _value_at(full, path)
+        rows.append([path, _brief(value) if found else "(removed)", pol.provenance[path]])
+    return ["", f"Where each value comes from ({pol.source} over {' over '.join(reversed(pol.extends))}; "
+                "a value no document gives is the default of a policy file)", *_table(rows)]
+
+
+_SECTIONS = ["name", "title", "seed", "timezone", "languages", "calendars", "warn_at", "priorities", "categories",
+             "intake", "maintenance", "uptime", "critical_notice_text", "defaults"]
+
+
+def _path_order(path: str) -> tuple[int, str]:
+    head = path.split(".", 1)[0]
+    return (_SECTIONS.index(head) if head in _SECTIONS else len(_SECTIONS), path)
+
+
+def _value_at(doc: Any, path: str) -> tuple[bool, Any]:
+    cur = doc
+    for part in path.split("."):
+        if isinstance(cur, list):  # priorities, by id
+            cur = next((p for p in cur if isinstance(p, dict) and p.get("id") == part), None)
+            if cur is None:
+                return False, None
+        elif isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        else:
+            return False, None
+    return True, cur
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"duration"}:
+        value = value["duration"]
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def _priority_extras(p: Priority) -> list[str]:

@@ -28,6 +28,7 @@ from slackops.policy.common import (
     timedelta_words,
 )
 from slackops.policy.durations import parse_duration
+from slackops.policy.merge import contract_version, origin_of
 from slackops.policy.operations import Credit, Maintenance, Uptime
 from slackops.policy.rules import (
     AutoUpgrade,
@@ -98,8 +99,22 @@ class Policy:
     source: str = ""
     calendar_info: dict[str, CalendarInfo] = field(default_factory=dict)
     spec: PolicyFile | None = field(default=None, repr=False, compare=False)
+    #: The contract's version: a hash of its terms (slackops.policy.merge.contract_version).
+    version: str = ""
+    #: The policies it extends, the base first (presets by name, files by path).
+    extends: tuple[str, ...] = ()
+    #: Where each value of an extending policy comes from, by value path
+    #: (``priorities.P1.targets.first_response`` -> ``contracts/acme.yml``); empty for a
+    #: policy that extends none (every value is its own).
+    provenance: dict[str, str] = field(default_factory=dict, compare=False)
 
     # -- lookups
+
+    def origin(self, path: str) -> str:
+        """Where the value at ``path`` comes from (``priorities.P1.targets.first_response``):
+        a preset's name or a file's path; this policy's own source for a value it does not
+        inherit, or that no document gives (a default)."""
+        return origin_of(path, self.provenance) or self.source
 
     def priority(self, priority_id: str) -> Priority:
         for p in self.priorities:
@@ -197,7 +212,8 @@ class Policy:
             raise PolicyError(f"closures: {e}") from None
         if not extra or self.spec is None:
             return self
-        return build_policy(self.spec, name=self.name, source=self.source, closures=extra)
+        return build_policy(self.spec, name=self.name, source=self.source, closures=extra,
+                            provenance=self.provenance, extends=self.extends)
 
 
 # --------------------------------------------------------------------------- building
@@ -235,7 +251,8 @@ def _describe_hours(spec: CalendarSpec) -> str:
 
 
 def build_policy(
-    spec: PolicyFile, *, name: str, source: str = "", closures: Sequence[Any] = ()
+    spec: PolicyFile, *, name: str, source: str = "", closures: Sequence[Any] = (),
+    provenance: dict[str, str] | None = None, extends: tuple[str, ...] = (),
 ) -> Policy:
     """A runtime :class:`Policy` from a file that passed validation and :func:`check_references`.
 
@@ -375,6 +392,9 @@ def build_policy(
         source=source,
         calendar_info=info,
         spec=spec,
+        version=contract_version(spec),
+        extends=extends,
+        provenance=dict(provenance or {}),
     )
 
 
