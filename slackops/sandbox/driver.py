@@ -10,6 +10,10 @@ With ``link`` (a :class:`slackops.sandbox.socket_mode.SocketModeLink` the app is
 to) the same requests go over Socket Mode instead, as Slack sends them there: in an
 envelope (``slash_commands``, ``interactive``, ``events_api``), unsigned, and the app's
 acknowledgement (its ``payload``) stands for the HTTP answer's body.
+
+Every body has the fields Slack sends for its kind (:mod:`slackops.sandbox.payloads`);
+given the stand-in (``slack``), who a person is (their workspace, their Grid organisation),
+whether a channel is shared and the installation's kind come from it, as Slack knows them.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlencode
+
+from slackops.sandbox.payloads import (
+    Install,
+    Who,
+    command_identity,
+    envelope,
+    interactive_identity,
+)
 
 __all__ = ["Response", "SlackDriver", "sign"]
 
@@ -67,9 +79,11 @@ class SlackDriver:
         timeout: float = 10.0,
         keep_alive: bool = False,
         link: Any = None,
+        slack: Any = None,
     ) -> None:
         self.url = base_url
         self.link = link
+        self.slack = slack  # the stand-in (a FakeSlack), when there is one
         self.keep_alive = keep_alive
         self._local = threading.local()
         self.secret = signing_secret
@@ -155,8 +169,20 @@ class SlackDriver:
         return self.send_form({"payload": json.dumps(payload)}, **kw)
 
     # -- helpers ---------------------------------------------------------------------
-    def _user(self, user_id: str, team_id: str | None) -> dict[str, Any]:
-        return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id or self.team_id}
+    @property
+    def install(self) -> Install:
+        if self.slack is not None:
+            return cast(Install, self.slack.install)
+        return Install(self.team_id, api_app_id=self.api_app_id)
+
+    def _who(self, user_id: str, team_id: str | None) -> Who:
+        if self.slack is not None:
+            return cast(Who, self.slack.who(user_id, team_id))
+        team = team_id or self.team_id
+        return Who(user_id, team, domain="vendor" if team == self.team_id else team.lower())
+
+    def _shared(self, channel: str | None) -> bool:
+        return bool(self.slack is not None and self.slack.is_shared(channel))
 
     def trigger_id(self) -> str:
         return f"{next(_counter)}.{int(time.time())}.trigger"
@@ -176,26 +202,29 @@ class SlackDriver:
         response_url: str | None = None,
         **kw: Any,
     ) -> Response:
+        """A slash command as Slack posts it. It names the workspace it was run in (the
+        installation's, or ``team_id``) and, on Grid, the organisation (``enterprise_id``
+        overrides it), never the person's own workspace: ``user_team_id`` is accepted for
+        the callers' symmetry with the other kinds and not sent (Slack sends no such field;
+        the app asks ``users.info``)."""
+        install = self.install
         fields: dict[str, Any] = {
-            "token": "legacy-verification-token",
-            "team_id": team_id or self.team_id,
-            "team_domain": "vendor",
+            **command_identity(install),
             "channel_id": channel_id,
             "channel_name": channel_id.lower(),
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,
             "text": text,
-            "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "api_app_id": install.api_app_id,
+            "is_enterprise_install": "true" if install.org_install else "false",
             "response_url": response_url or self.response_url,
             "trigger_id": trigger_id or self.trigger_id(),
         }
+        if team_id:
+            fields["team_id"] = team_id
         if enterprise_id:
             fields["enterprise_id"] = enterprise_id
-        # In a Slack Connect channel the command's team_id is the user's own workspace.
-        if user_team_id:
-            fields["user_team_id"] = user_team_id
         return self.send_form(fields, **kw)
 
     # -- interactivity ---------------------------------------------------------------
@@ -226,31 +255,25 @@ class SlackDriver:
         if selected_option is not None:
             action["selected_option"] = selected_option
         action.update(extra or {})
-        payload: dict[str, Any] = {
-            "type": "block_actions",
-            "user": self._user(user_id, user_team_id),
-            "api_app_id": self.api_app_id,
-            "token": "legacy-verification-token",
-            "team": {"id": self.team_id, "domain": "vendor"},
-            "trigger_id": trigger_id or self.trigger_id(),
-            "actions": [action],
-            "response_url": response_url or self.response_url,
-        }
+        payload: dict[str, Any] = {"type": "block_actions", **interactive_identity(self._who(user_id, user_team_id),
+                                                                                    self.install)}
+        if message is not None:
+            payload["container"] = container or {"type": "message", "message_ts": message.get("ts"),
+                                                 "channel_id": channel_id, "is_ephemeral": False}
+        elif view is not None:
+            payload["container"] = container or {"type": "view", "view_id": view.get("id")}
+        elif container is not None:
+            payload["container"] = container
+        payload["trigger_id"] = trigger_id or self.trigger_id()
         if channel_id:
             payload["channel"] = {"id": channel_id, "name": channel_id.lower()}
         if message is not None:
             payload["message"] = message
-            payload["container"] = container or {
-                "type": "message",
-                "message_ts": message.get("ts"),
-                "channel_id": channel_id,
-                "is_ephemeral": False,
-            }
-        elif view is not None:
+        if view is not None:
             payload["view"] = view
-            payload["container"] = container or {"type": "view", "view_id": view.get("id")}
-        elif container is not None:
-            payload["container"] = container
+        else:  # a message's action (an ephemeral's too) has a response_url; a modal's has none
+            payload["response_url"] = response_url or self.response_url
+        payload["actions"] = [action]
         return self.send_payload(payload, **kw)
 
     def view_submission(
@@ -269,31 +292,33 @@ class SlackDriver:
         """``values`` is Slack's ``view.state.values``: {block_id: {action_id: {type, value...}}}.
         ``view``: the modal as it was opened (its title, blocks and hash are sent back)."""
         view_id = view_id or f"V{next(_counter):08d}"
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.team_id, "domain": "vendor"},
-            "user": self._user(user_id, user_team_id),
-            "api_app_id": self.api_app_id,
-            "token": "legacy-verification-token",
-            "trigger_id": trigger_id or self.trigger_id(),
-            "view": {
-                "id": view_id,
-                "team_id": self.team_id,
-                "type": "modal",
-                "callback_id": callback_id,
-                "private_metadata": private_metadata,
-                "state": {"values": values},
-                "hash": f"h{view_id}",
-                "title": {"type": "plain_text", "text": "slackops"},
-                "blocks": [],
-            },
-            "response_urls": [],
+        who, install = self._who(user_id, user_team_id), self.install
+        sent: dict[str, Any] = {
+            "id": view_id,
+            "team_id": who.team_id,
+            "type": "modal",
+            "blocks": [],
+            "private_metadata": private_metadata,
+            "callback_id": callback_id,
+            "state": {"values": values},
+            "hash": f"h{view_id}",
+            "title": {"type": "plain_text", "text": "slackops"},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            "previous_view_id": None,
+            "root_view_id": view_id,
+            "app_id": install.api_app_id,
+            "external_id": "",
+            "app_installed_team_id": install.enterprise_id if install.org_install else install.team_id,
+            "bot_id": "B0BOT" if self.slack is None else self.slack.bot_id,
         }
-        if view:
-            sent = cast("dict[str, Any]", payload["view"])
-            for k in ("title", "blocks", "hash", "submit", "close", "root_view_id", "previous_view_id"):
-                if k in view:
-                    sent[k] = view[k]
+        for k in ("title", "blocks", "hash", "submit", "close", "root_view_id", "previous_view_id"):
+            if view and k in view:
+                sent[k] = view[k]
+        payload = {"type": "view_submission", **interactive_identity(who, install),
+                   "trigger_id": trigger_id or self.trigger_id(), "view": sent, "response_urls": []}
         return self.send_payload(payload, **kw)
 
     def message_shortcut(
@@ -310,15 +335,14 @@ class SlackDriver:
     ) -> Response:
         payload = {
             "type": "message_action",
+            **interactive_identity(self._who(user_id, user_team_id), self.install, app_id=False,
+                                   user_fields=("id", "name", "team_id")),
             "callback_id": callback_id,
             "trigger_id": trigger_id or self.trigger_id(),
-            "team": {"id": self.team_id, "domain": "vendor"},
-            "user": self._user(user_id, user_team_id),
             "channel": {"id": channel_id, "name": channel_id.lower()},
             "message": message,
             "message_ts": message.get("ts"),
             "response_url": response_url or self.response_url,
-            "token": "legacy-verification-token",
             "action_ts": f"{time.time():.6f}",
         }
         return self.send_payload(payload, **kw)
@@ -326,11 +350,10 @@ class SlackDriver:
     def global_shortcut(self, callback_id: str, *, user_id: str, user_team_id: str | None = None, **kw: Any) -> Response:
         payload = {
             "type": "shortcut",
+            **interactive_identity(self._who(user_id, user_team_id), self.install, app_id=False,
+                                   user_fields=("id", "username", "team_id")),
             "callback_id": callback_id,
             "trigger_id": self.trigger_id(),
-            "team": {"id": self.team_id, "domain": "vendor"},
-            "user": self._user(user_id, user_team_id),
-            "token": "legacy-verification-token",
             "action_ts": f"{time.time():.6f}",
         }
         return self.send_payload(payload, **kw)
@@ -345,18 +368,8 @@ class SlackDriver:
         retry_reason: str = "http_timeout",
         **kw: Any,
     ) -> Response:
-        event_id = event_id or f"Ev{next(_counter):010d}"
-        body = {
-            "token": "legacy-verification-token",
-            "team_id": self.team_id,
-            "api_app_id": self.api_app_id,
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True, "is_enterprise_install": False}],
-            "is_ext_shared_channel": True,
-        }
+        channel = event.get("channel") or (event.get("item") or {}).get("channel")
+        body = envelope(event, self.install, ext_shared=self._shared(channel), eid=event_id)
         headers = dict(kw.pop("headers", {}) or {})
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)

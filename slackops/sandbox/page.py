@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from slackops.sandbox.driver import Response, SlackDriver
+from slackops.sandbox.payloads import message_event, reaction_event
 from slackops.sandbox.slack import FakeSlack
 from slackops.sandbox.world import Person, World
 from slackops.slack.ids import Command, EventType, ShortcutId
@@ -175,21 +176,15 @@ class Page:
         thread_ts = str(b["thread_ts"]) if b.get("thread_ts") else None
         msg = self.fake.post_as(person.id, channel, text, thread_ts)
         if self.world.dm_owner(self.fake, channel) is None:  # the app subscribes to channel messages only
-            event = {"type": EventType.MESSAGE.value, "channel": channel, "user": person.id, "user_team": person.team,
-                     "team": person.team, "text": text, "ts": msg["ts"], "channel_type": "channel",
-                     "event_ts": msg["ts"]}
-            if thread_ts:
-                event["thread_ts"] = thread_ts
-            self._event(event)
+            self._event(message_event(self.fake.who(person.id, person.team), channel, text, msg["ts"],
+                                      shared=self.fake.is_shared(channel), thread_ts=thread_ts))
         return {"ts": msg["ts"]}
 
     def _act_react(self, person: Person, b: dict[str, Any]) -> dict[str, Any]:
         channel, ts, name = str(b.get("channel") or ""), str(b.get("ts") or ""), str(b.get("name") or "ticket")
         msg = self._message(channel, ts)
         if self.fake.react_as(person.id, channel, ts, name):
-            self._event({"type": EventType.REACTION_ADDED.value, "user": person.id, "user_team": person.team,
-                         "reaction": name, "item_user": msg.get("user"),
-                         "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": f"{time.time():.6f}"})
+            self._event(reaction_event(person.id, channel, ts, name, msg.get("user")))
         return {}
 
     def _act_shortcut(self, person: Person, b: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ page listens on 127.0.0.1 unless told otherwise.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import secrets
 import signal
@@ -26,7 +27,7 @@ from typing import Any, TextIO
 import yaml
 
 from slackops.config import Config, Settings, load_config
-from slackops.errors import ConfigError
+from slackops.errors import ConfigError, SlackopsError
 
 __all__ = ["Sandbox", "prepare_config", "DEFAULT_DATA_DIR"]
 
@@ -35,6 +36,49 @@ PREFIX = "slackops"
 BOT_TOKEN = "xoxb-sandbox-not-a-real-token"
 SAVE_EVERY = 2.0
 """Seconds between saves of the stand-in's messages (when something changed)."""
+
+
+LOCK_FILE = "sandbox.lock"
+
+
+class InUse(SlackopsError):
+    """Another sandbox is running on this data folder (exit status 2)."""
+
+
+class _FolderLock:
+    """The data folder's lock: ``sandbox.lock`` held with ``flock`` while a sandbox runs,
+    holding its pid and, once it serves, its page's address. The kernel drops the lock of
+    a sandbox that died, so a stale file never blocks the next one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOCK_FILE
+        self._fd: int | None = None
+
+    def take(self) -> _FolderLock:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            with os.fdopen(fd, "r", encoding="utf-8", errors="replace") as f:
+                pid, _, url = f.read().strip().partition(" ")
+            where = f"pid {pid or '?'}" + (f", {url}" if url else "")
+            raise InUse(f"{self.path.parent} is in use by another sandbox ({where}): stop it, "
+                        "or give this one another --data-dir") from None
+        self._fd = fd
+        self.write("")
+        return self
+
+    def write(self, url: str) -> None:
+        if self._fd is not None:
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, f"{os.getpid()} {url}".strip().encode() + b"\n", 0)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+            os.close(fd)  # closing it drops the lock
 
 
 def _demo_dir() -> Path:
@@ -154,10 +198,12 @@ class Sandbox:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise ConfigError(f"cannot create the sandbox's folder {folder}: {e.strerror}") from None
-        cfg_path, config, people = prepare_config(self.config_path, folder)
-        world = World(config, people)
-        secret = secrets.token_hex(16)
+        lock = _FolderLock(folder).take()  # before anything in the folder is touched
         with contextlib.ExitStack() as stack:
+            stack.callback(lock.release)
+            cfg_path, config, people = prepare_config(self.config_path, folder)
+            world = World(config, people)
+            secret = secrets.token_hex(16)
             # its own Redis, whatever REDIS_URL says: never the real desk's data
             conn = stack.enter_context(connect(Settings(redis_url=None, data_dir=str(folder / "redis"))))
             redis = conn.client
@@ -176,7 +222,7 @@ class Sandbox:
             worker = _Worker(cfg_path, conn.url, fake.url, folder, self.worker_args, self.say)
             worker.start()
             stack.callback(worker.stop)
-            driver = SlackDriver(server.url, secret, team_id=config.team_id, response_url=fake.response_url())
+            driver = SlackDriver(server.url, secret, team_id=config.team_id, response_url=fake.response_url(), slack=fake)
             page = Page(fake, driver, world)
             try:
                 web = _PageServer(page, self.host, self.port).start()
@@ -186,9 +232,10 @@ class Sandbox:
             if not resumed:
                 for ch in world.shared:  # the app joins each shared channel: it pins its button there
                     driver.event({"type": "member_joined_channel", "user": fake.bot_user_id, "channel": ch,
-                                  "team": config.team_id, "event_ts": f"{time.time():.6f}"})
+                                  "channel_type": "C", "team": config.team_id, "event_ts": f"{time.time():.6f}"})
             shown = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "") else self.host
             self.url = f"http://{shown}:{web.port}/"
+            lock.write(self.url)
             self.fake, self.world, self.worker, self.folder = fake, world, worker, folder
             yield self
 

@@ -13,6 +13,7 @@ grows with every change (``wait_change`` blocks until it does: the sandbox page'
 updates).
 
     fake = FakeSlack(team_id="T0VENDOR").start()
+    grid = FakeSlack(team_id="T0VENDOR", enterprise_id="E0VENDOR", org_install=True).start()
     client = WebClient(token="xoxb-test", base_url=fake.url)
     fake.fail_next("chat.postMessage", status=429, retry_after=1)
 """
@@ -25,12 +26,13 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qs, urlparse
 
-from slackops.sandbox.slack_views import ViewsAndPeople
+from slackops.sandbox.payloads import Install, Who
+from slackops.sandbox.slack_views import ViewsAndPeople, _Channel
 from slackops.sandbox.socket_mode import SocketModeLink
 
 __all__ = ["Call", "DEFAULT_SCOPES", "FakeSlack"]
@@ -57,16 +59,6 @@ class _Failure:
     channel: str | None = None  # only calls to this channel fail
 
 
-@dataclass
-class _Channel:
-    id: str
-    name: str
-    is_ext_shared: bool = False
-    is_im: bool = False
-    members: list[str] = field(default_factory=list)
-    bot_member: bool = True
-
-
 _READS = frozenset({"api.test", "apps.connections.open", "auth.test", "chat.getPermalink", "conversations.info", "conversations.members",
                     "conversations.history", "conversations.replies", "users.info", "usergroups.users.list"})
 
@@ -88,8 +80,17 @@ def _maybe_json(value: Any) -> Any:
 class FakeSlack(ViewsAndPeople):
     """The fake Web API. Thread-safe; start() returns self."""
 
-    def __init__(self, team_id: str = "T0VENDOR", bot_user_id: str = "U0BOT", bot_id: str = "B0BOT") -> None:
+    def __init__(self, team_id: str = "T0VENDOR", bot_user_id: str = "U0BOT", bot_id: str = "B0BOT", *,
+                 enterprise_id: str | None = None, enterprise_name: str = "Vendor Org", org_install: bool = False,
+                 api_app_id: str = "A0SLACKOPS") -> None:
+        """``enterprise_id``: the vendor is an Enterprise Grid organisation (Grid mode),
+        ``team_id`` its workspace where the app runs; ``org_install``: the app is installed
+        org-wide rather than in that workspace."""
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.enterprise_name = enterprise_name if enterprise_id else ""
+        self.org_install = bool(enterprise_id and org_install)
+        self.api_app_id = api_app_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.calls: list[Call] = []
@@ -187,10 +188,19 @@ class FakeSlack(ViewsAndPeople):
         is_stranger: bool = False,
         is_bot: bool = False,
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
     ) -> None:
+        """A person as ``users.info`` tells of them. ``team_id``: their workspace (default the
+        vendor's); ``enterprise_id``: their Grid organisation (default, in Grid mode, the
+        vendor's for a person of the vendor's workspace). ``is_stranger``: Slack's flag for
+        someone of another workspace who shares no channel the app can see (not a Slack
+        Connect partner, whose ``team_id`` alone says they are from elsewhere)."""
+        team_id = team_id or self.team_id
+        if enterprise_id is None and team_id == self.team_id:
+            enterprise_id = self.enterprise_id
         user: dict[str, Any] = {
             "id": user_id,
-            "team_id": team_id or self.team_id,
+            "team_id": team_id,
             "name": name or user_id.lower(),
             "real_name": name or user_id,
             "tz": tz,
@@ -198,12 +208,16 @@ class FakeSlack(ViewsAndPeople):
             "tz_offset": tz_offset,
             "is_bot": is_bot,
             "deleted": False,
-            "profile": {"display_name": name or user_id, "real_name": name or user_id},
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "profile": {"display_name": name or user_id, "real_name": name or user_id, "team": team_id},
         }
         if is_stranger:
             user["is_stranger"] = True
         if enterprise_id:
-            user["enterprise_user"] = {"enterprise_id": enterprise_id, "id": user_id}
+            org = enterprise_name or (self.enterprise_name if enterprise_id == self.enterprise_id else enterprise_id)
+            user["enterprise_user"] = {"id": user_id, "enterprise_id": enterprise_id, "enterprise_name": org,
+                                       "is_admin": False, "is_owner": False, "teams": [team_id]}
         with self._lock:
             self.users[user_id] = user
 
@@ -212,10 +226,36 @@ class FakeSlack(ViewsAndPeople):
             self.usergroups[group_id] = list(users)
 
     def add_channel(self, channel_id: str, *, name: str | None = None, is_ext_shared: bool = False, members: list[str] | None = None,
-                    bot_member: bool = True) -> None:
+                    bot_member: bool = True, shared_with: list[str] | None = None, host: str | None = None) -> None:
+        """A channel; ``shared_with``: the other sides of a Slack Connect channel (their team
+        or org ids), ``host``: who created it (default the vendor)."""
+        mine = str(self.enterprise_id if self.org_install else self.team_id)
+        teams = [mine, *(shared_with or [])] if (is_ext_shared or shared_with) else []
         with self._lock:
-            self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), is_ext_shared, False,
-                                                 list(members or []), bot_member)
+            self.channels[channel_id] = _Channel(channel_id, name or channel_id.lower(), bool(teams), False,
+                                                 list(members or []), bot_member, teams, host or mine)
+
+    # -- who is who, for the payloads -----------------------------------------------
+    @property
+    def install(self) -> Install:
+        return Install(self.team_id, self.bot_user_id, self.api_app_id, "vendor", self.enterprise_id,
+                       self.enterprise_name, self.org_install)
+
+    def who(self, user_id: str, team_id: str | None = None) -> Who:
+        """The person as Slack's payloads name them: their workspace (``team_id`` if given,
+        else users.info's) and their organisation."""
+        with self._lock:
+            user = self.users.get(user_id) or {}
+        team = team_id or user.get("team_id") or self.team_id
+        ent = (user.get("enterprise_user") or {}) if team == user.get("team_id", team) else {}
+        if not ent and team == self.team_id and self.enterprise_id:
+            ent = {"enterprise_id": self.enterprise_id, "enterprise_name": self.enterprise_name}
+        return Who(user_id, team, ent.get("enterprise_id"), str(ent.get("enterprise_name") or ""),
+                   "vendor" if team == self.team_id else team.lower())
+
+    def is_shared(self, channel: str | None) -> bool:
+        ch = self.channels.get(channel or "")
+        return bool(ch and ch.is_ext_shared)
 
     def fail_next(self, method: str, status: int | str = 429, *, retry_after: int = 1, times: int = 1, delay: float = 0.0,
                   channel: str | None = None) -> None:
@@ -258,6 +298,9 @@ class FakeSlack(ViewsAndPeople):
             user = self.users.get(user_id) or {}
             msg: dict[str, Any] = {"type": "message", "ts": self._next_ts(), "channel": channel, "user": user_id,
                                    "team": user.get("team_id", self.team_id), "text": text}
+            if self.is_shared(channel):  # as conversations.history has it in a Slack Connect channel
+                ent = (user.get("enterprise_user") or {}).get("enterprise_id")
+                msg["user_team"] = msg["source_team"] = ent or msg["team"]
             if thread_ts:
                 msg["thread_ts"] = thread_ts
             self._messages[channel].append(msg)
@@ -454,21 +497,23 @@ class FakeSlack(ViewsAndPeople):
         return {"ok": True, "args": p}
 
     def _m_auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "url": "https://vendor.slack.com/",
-            "team": "Vendor",
-            "user": "slackops",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "is_enterprise_install": False,
-        }
+        out: dict[str, Any] = {"ok": True, "url": "https://vendor.slack.com/", "team": "Vendor", "user": "slackops",
+                               "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+                               "is_enterprise_install": self.org_install}
+        if self.enterprise_id:
+            out["enterprise_id"] = self.enterprise_id
+        if self.org_install:  # the organisation's token: the org stands where a workspace would
+            out.update(url="https://vendor-org.enterprise.slack.com/", team=self.enterprise_name,
+                       team_id=self.enterprise_id)
+        return out
 
     def _m_chat_postMessage(self, p: dict[str, Any]) -> dict[str, Any]:
         channel = p.get("channel")
         if not channel:
             return self._err("channel_not_found")
+        known = self.channels.get(channel)
+        if known is not None and not known.is_im and not known.bot_member:
+            return self._err("not_in_channel")
         if not p.get("text") and not p.get("blocks") and not p.get("attachments"):
             return self._err("no_text")
         blocks = p.get("blocks")
@@ -547,59 +592,3 @@ class FakeSlack(ViewsAndPeople):
             f.update(channel=p.get("channel_id"), title=item.get("title"), initial_comment=p.get("initial_comment"))
             out.append({"id": f["id"], "name": f["name"], "title": f["title"], "size": f["length"]})
         return {"ok": True, "files": out}
-
-    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
-        users = p.get("users")
-        if isinstance(users, list):
-            users = ",".join(users)
-        if not users:
-            return self._err("users_list_not_supplied")
-        cid = "D" + users.split(",")[0].lstrip("UW")
-        self.channels.setdefault(cid, _Channel(cid, cid.lower(), False, True, users.split(",")))
-        return {"ok": True, "channel": {"id": cid, "is_im": True}}
-
-    def _m_conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
-        ch = self.channels.get(p.get("channel", ""))
-        if not ch:
-            return self._err("channel_not_found")
-        return {"ok": True, "channel": {"id": ch.id, "name": ch.name, "is_ext_shared": ch.is_ext_shared, "is_im": ch.is_im, "is_member": ch.bot_member}}
-
-    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
-        ch = self.channels.get(p.get("channel", ""))
-        if not ch:
-            return self._err("channel_not_found")
-        return {"ok": True, "members": list(ch.members), "response_metadata": {"next_cursor": ""}}
-
-    def _public(self, m: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
-        out = dict(m)
-        if not with_metadata:
-            out.pop("metadata", None)
-        return out
-
-    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
-        channel = p.get("channel")
-        if channel not in self._messages and channel not in self.channels:
-            return self._err("channel_not_found")
-        oldest = float(p.get("oldest") or 0)
-        latest = float(p.get("latest") or 1e12)
-        limit = int(p.get("limit") or 100)
-        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        msgs = [
-            self._public(m, meta)
-            for m in self._messages.get(channel, [])
-            if (not m.get("thread_ts") or m.get("thread_ts") == m["ts"]) and oldest <= float(m["ts"]) <= latest
-        ]
-        msgs.sort(key=lambda m: float(m["ts"]), reverse=True)
-        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
-
-    def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
-        channel, ts = p.get("channel"), p.get("ts")
-        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
-        root = next((m for m in self._messages.get(cast(str, channel), []) if m["ts"] == ts), None)
-        if root is None:
-            return self._err("thread_not_found")
-        oldest = float(p.get("oldest") or 0)
-        msgs = [root] + [m for m in self._messages.get(cast(str, channel), []) if m.get("thread_ts") == ts and m["ts"] != ts and float(m["ts"]) >= oldest]
-        msgs = [self._public(m, meta) for m in sorted(msgs, key=lambda m: float(m["ts"]))]
-        limit = int(p.get("limit") or 1000)
-        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}

@@ -1,13 +1,26 @@
 """The stand-in's Web API methods for views (modals, the Home tab), people (users, user
-groups), pins and reactions: a part of :class:`slackops.sandbox.slack.FakeSlack`."""
+groups), conversations, pins and reactions: a part of :class:`slackops.sandbox.slack.FakeSlack`."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 __all__ = ["ViewsAndPeople"]
+
+
+@dataclass
+class _Channel:
+    id: str
+    name: str
+    is_ext_shared: bool = False
+    is_im: bool = False
+    members: list[str] = field(default_factory=list)
+    bot_member: bool = True
+    teams: list[str] = field(default_factory=list)  # shared_team_ids: every side of a shared channel
+    host: str = ""  # conversation_host_id: the workspace (or org) that created it
 
 
 class ViewsAndPeople:
@@ -25,6 +38,8 @@ class ViewsAndPeople:
     modals: dict[str, list[str]]
     _messages: dict[str, list[dict[str, Any]]]
     _ids: Iterator[int]
+    channels: dict[str, _Channel]
+    team_id: str
 
     def _err(self, error: str) -> dict[str, Any]:
         return {"ok": False, "error": error}
@@ -122,3 +137,80 @@ class ViewsAndPeople:
         if res.get("ok"):
             self.home_views[user] = res["view"]
         return res
+
+    def _m_conversations_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        users = p.get("users")
+        if isinstance(users, list):
+            users = ",".join(users)
+        if not users:
+            return self._err("users_list_not_supplied")
+        cid = "D" + users.split(",")[0].lstrip("UW")
+        self.channels.setdefault(cid, _Channel(cid, cid.lower(), False, True, users.split(",")))
+        return {"ok": True, "channel": {"id": cid, "is_im": True}}
+
+    def _m_conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        ch = self.channels.get(p.get("channel", ""))
+        if not ch:
+            return self._err("channel_not_found")
+        if ch.is_im:
+            return {"ok": True, "channel": {"id": ch.id, "created": 0, "is_im": True, "is_org_shared": False,
+                                            "user": ch.members[0] if ch.members else "", "is_user_deleted": False}}
+        info: dict[str, Any] = {
+            "id": ch.id, "name": ch.name, "name_normalized": ch.name, "is_channel": True, "is_group": False,
+            "is_im": False, "is_mpim": False, "is_private": False, "created": 0, "is_archived": False,
+            "is_general": False, "is_shared": ch.is_ext_shared, "is_ext_shared": ch.is_ext_shared,
+            "is_org_shared": False, "is_pending_ext_shared": False, "is_member": ch.bot_member,
+            "context_team_id": self.team_id,
+        }
+        if ch.is_ext_shared:  # Slack Connect: every side, and who created it
+            info.update(shared_team_ids=list(ch.teams), conversation_host_id=ch.host)
+        return {"ok": True, "channel": info}
+
+    def _m_conversations_members(self, p: dict[str, Any]) -> dict[str, Any]:
+        ch = self.channels.get(p.get("channel", ""))
+        if not ch:
+            return self._err("channel_not_found")
+        return {"ok": True, "members": list(ch.members), "response_metadata": {"next_cursor": ""}}
+
+    def _public(self, m: dict[str, Any], with_metadata: bool) -> dict[str, Any]:
+        out = dict(m)
+        if not with_metadata:
+            out.pop("metadata", None)
+        return out
+
+    def _m_conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel = p.get("channel")
+        if channel not in self._messages and channel not in self.channels:
+            return self._err("channel_not_found")
+        if self._outside(channel):
+            return self._err("not_in_channel")
+        oldest = float(p.get("oldest") or 0)
+        latest = float(p.get("latest") or 1e12)
+        limit = int(p.get("limit") or 100)
+        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        msgs = [
+            self._public(m, meta)
+            for m in self._messages.get(channel, [])
+            if (not m.get("thread_ts") or m.get("thread_ts") == m["ts"]) and oldest <= float(m["ts"]) <= latest
+        ]
+        msgs.sort(key=lambda m: float(m["ts"]), reverse=True)
+        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
+
+    def _m_conversations_replies(self, p: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = p.get("channel"), p.get("ts")
+        meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        if self._outside(channel):
+            return self._err("not_in_channel")
+        root = next((m for m in self._messages.get(cast(str, channel), []) if m["ts"] == ts), None)
+        if root is None:
+            return self._err("thread_not_found")
+        oldest = float(p.get("oldest") or 0)
+        msgs = [root] + [m for m in self._messages.get(cast(str, channel), []) if m.get("thread_ts") == ts and m["ts"] != ts and float(m["ts"]) >= oldest]
+        msgs = [self._public(m, meta) for m in sorted(msgs, key=lambda m: float(m["ts"]))]
+        limit = int(p.get("limit") or 1000)
+        return {"ok": True, "messages": msgs[:limit], "has_more": len(msgs) > limit, "response_metadata": {"next_cursor": ""}}
+
+    def _outside(self, channel: Any) -> bool:
+        """The bot is not a member of this (known, non-DM) channel: Slack answers not_in_channel."""
+        ch = self.channels.get(str(channel or ""))
+        return ch is not None and not ch.is_im and not ch.bot_member

@@ -3,8 +3,7 @@
 The people come from the configuration (the vendor's agents and managers, each account's
 contacts, and one customer per account who is not a contact), named by an optional
 people file (the demo's ``people.yml``). Each customer's workspace is a team of its own
-(``T0`` + the account id), and Slack calls them ``is_stranger`` as it does across Slack
-Connect. What a person sees follows Slack's rules: customers see their account's shared
+(``T0`` + the account id), sharing the account's channel with the vendor's (Slack Connect). What a person sees follows Slack's rules: customers see their account's shared
 channel and their own DMs; the vendor's people see every channel the app uses (shared
 channels, the priority channels, and any other channel the app posts to) and their DMs.
 """
@@ -96,15 +95,17 @@ class World:
     def seed(self, fake: FakeSlack) -> None:
         """Users, the agents' user group, and the channels, as the workspace holds them."""
         for p in self.people.values():
-            fake.add_user(p.id, team_id=p.team, name=p.name, tz=p.tz, tz_label=p.tz, tz_offset=0,
-                          is_stranger=not p.vendor)
+            # a customer shares a channel with the app: users.info names their workspace (not
+            # ours), and Slack does not call them a stranger
+            fake.add_user(p.id, team_id=p.team, name=p.name, tz=p.tz, tz_label=p.tz, tz_offset=0)
         if self.config.agents_usergroup:
             fake.add_usergroup(self.config.agents_usergroup, list(self.config.agents))
         vendor = [p.id for p in self.people.values() if p.vendor]
         for ch, acct in self.shared.items():
             members = vendor + [p.id for p in self.people.values() if p.account == acct.name] + [fake.bot_user_id]
+            teams = sorted({p.team for p in self.people.values() if p.account == acct.name} - {self.config.team_id})
             fake.add_channel(ch, name=self.channel_names.get(ch, f"{acct.id}-support"), is_ext_shared=True,
-                             members=members)
+                             members=members, shared_with=teams or [f"T0{acct.id.upper()}"])
         for ch, rank in self.priority.items():
             fake.add_channel(ch, name=self.channel_names.get(ch, f"support-priority-{rank}"),
                              members=vendor + [fake.bot_user_id])

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import websocket
+from websockets.sync.client import connect
 
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox") or "/usr/bin/firefox-esr"
 LISTENING = re.compile(r"WebDriver BiDi listening on (ws://\S+)")
@@ -54,7 +54,9 @@ class Firefox:
                 self.close()
                 raise BidiError("Firefox did not start:\n" + "".join(self.lines[-20:]))
             time.sleep(0.05)
-        self.ws = websocket.create_connection(found[0] + "/session", timeout=60, suppress_origin=True)
+        # no Origin header (Firefox refuses WebSocket connections that send one), no size limit
+        # (screenshots come back as one large message)
+        self.ws = connect(found[0] + "/session", open_timeout=60, max_size=None, compression=None)
         self._id = 0
         self.errors: list[str] = []  # the page's uncaught JavaScript errors
         self.command("session.new", {"capabilities": {"alwaysMatch": {"acceptInsecureCerts": True}}})
@@ -68,7 +70,7 @@ class Firefox:
         mine = self._id
         self.ws.send(json.dumps({"id": mine, "method": method, "params": params}))
         while True:
-            msg = json.loads(self.ws.recv())
+            msg = json.loads(self.ws.recv(timeout=60))
             if msg.get("id") != mine:  # an event
                 p = msg.get("params") or {}
                 if msg.get("method") == "log.entryAdded" and p.get("type") == "javascript" and p.get("level") == "error":

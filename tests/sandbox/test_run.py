@@ -65,11 +65,14 @@ def test_the_demo_desk_serves_within_10_s_and_stops_leaving_nothing(tmp_path: Pa
     assert "Traceback" not in "".join(running.lines), "".join(running.lines)
 
 
-def _eventually(url: str, who: str, channel: str, text: str, timeout: float = 20.0) -> bool:
+def _eventually(url: str, who: str, channel: str, text: str, timeout: float = 20.0, by_bot: bool = False) -> bool:
+    """Whether ``text`` shows in ``channel`` for ``who`` within ``timeout`` (``by_bot``: in
+    one of the app's messages)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         state = json.loads(get(url + f"api/state?as={who}")[1])
-        if text in json.dumps(state["messages"].get(channel, [])):
+        msgs = [m for m in state["messages"].get(channel, []) if not by_bot or m.get("user") == state["bot"]]
+        if text in json.dumps(msgs):
             return True
         time.sleep(0.2)
     return False
@@ -90,6 +93,35 @@ def test_a_sandbox_started_again_finds_its_slack_as_it_left_it(tmp_path: Path) -
         texts = [m.get("text", "") for m in state["messages"]["C0ACMESHARED"]]
         assert "Is anyone there?" in texts
         assert sum("Need help from support" in t for t in texts) == 1  # joined once, not again
+        # Slack's events of this run are new to the app (their ids are never those of the
+        # last run's): a message and its :ticket: open a request at once
+        posted = act(running.url, {"as": "U0ACME1", "kind": "message", "channel": "C0ACMESHARED",
+                                   "text": "Exports stop at 40% since the restart"})
+        assert posted["ok"]
+        assert act(running.url, {"as": "U0ACME1", "kind": "react", "channel": "C0ACMESHARED", "ts": posted["ts"],
+                                 "name": "ticket"})["ok"]
+        assert _eventually(running.url, "U0ACME1", "C0ACMESHARED", "Exports stop at 40% since the restart",
+                           by_bot=True), "no card for the ticketed message after the restart:\n" + "".join(running.lines)
+    finally:
+        assert stop_sandbox(running.proc) == 0
+    assert "Traceback" not in "".join(running.lines), "".join(running.lines)
+
+
+def test_a_second_sandbox_on_a_folder_in_use_is_refused_naming_the_running_one(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    # a lock file left by a sandbox that died holds no lock: it does not stand in the way
+    (data / "sandbox.lock").write_text("999999 http://localhost:1/\n")
+    running = start_sandbox(["--data-dir", str(data)], tmp_path)
+    try:
+        second = subprocess.run([sys.executable, "-m", "slackops.cli", "sandbox", "--no-browser", "--port", "0",
+                                 "--data-dir", str(data)], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        assert second.returncode == 2, second.stderr
+        lines = second.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
+        assert str(data) in lines[0] and f"pid {running.proc.pid}" in lines[0] and running.url in lines[0], lines[0]
+        # the running one goes on undisturbed
+        assert get(running.url + "api/people")[0] == 200
     finally:
         assert stop_sandbox(running.proc) == 0
 

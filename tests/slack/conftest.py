@@ -287,7 +287,7 @@ def running_desk(fake_slack, redis, namespace, config: dict[str, Any] | None = N
     clock = Clock()
     app = create_app(settings, config, store, make_client(settings), clock=clock)
     server = HttpServer(app, "127.0.0.1", 0).start()
-    driver = SlackDriver(server.url, SECRET, team_id=VENDOR, response_url=fake.response_url())
+    driver = SlackDriver(server.url, SECRET, team_id=VENDOR, response_url=fake.response_url(), slack=fake)
     # What the app's changes call for in Slack is published by the workers: run their
     # publisher and outbox here as a worker process would (paced lightly to keep tests quick).
     client = make_outbox_client("xoxb-test", fake.url, timeout=5)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -13,6 +15,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from slackops.sandbox.driver import SlackDriver, sign
+from slackops.sandbox.payloads import event_id, message_event, reaction_event
+from slackops.sandbox.slack import FakeSlack
 
 
 def client(fake, **kw):
@@ -136,3 +140,151 @@ def test_driver_posts_signed_requests_to_a_bolt_app(fake_slack):
         assert bad.status == 401 and seen == ["P1 help"]
     finally:
         server.shutdown()
+
+
+# -- what the stand-in and its driver send, against Slack's own field lists ------------------
+FIELDS = Path(__file__).resolve().parents[1] / "data" / "slack_payloads" / "fields"
+# user_team and source_team: in Slack Connect message events (bolt-python's captured
+# message events, tests/scenario_tests/test_events_assistant.py, carry both); java-slack-sdk's
+# list of message fields lacks them
+MESSAGE_EXTRA = {"user_team", "source_team"}
+
+
+def fields(name: str) -> dict:
+    return json.loads((FIELDS / name).read_text(encoding="utf-8"))
+
+
+def only_known(sent: dict, known: dict, where: str, extra: frozenset[str] | set[str] = frozenset()) -> None:
+    """Every field sent is one Slack sends (nested objects too, where Slack's list has them)."""
+    unknown = set(sent) - set(known) - set(extra)
+    assert not unknown, f"{where}: Slack sends no {sorted(unknown)}"
+    for k, v in sent.items():
+        if isinstance(v, dict) and known.get(k) and isinstance(known[k], dict) and k not in ("event", "view", "message"):
+            only_known(v, known[k], f"{where}.{k}")
+
+
+def grid_fake(fake_slack):
+    """A vendor on Enterprise Grid: org E0VENDOR, workspaces T0VENDOR and T0VENDOR2."""
+    fake = FakeSlack(team_id="T0VENDOR", enterprise_id="E0VENDOR", enterprise_name="Vendor Org").start()
+    fake.add_user("U0AGENT1")
+    fake.add_user("W0AGENT9", team_id="T0VENDOR2", enterprise_id="E0VENDOR")
+    fake.add_user("U0ACME1", team_id="T0ACME")
+    fake.add_user("W0OTHER1", team_id="T0OTHER", enterprise_id="E0OTHER", enterprise_name="Other Org")
+    fake.add_channel("C0ACMESHARED", shared_with=["T0ACME", "E0OTHER"])
+    return fake
+
+
+def captured(fake) -> tuple[SlackDriver, list]:
+    """A driver whose requests land on the stand-in's recording endpoint, over HTTP."""
+    return SlackDriver(fake.response_url("cap"), "secret", slack=fake), fake.responses
+
+
+def test_what_the_driver_sends_has_the_fields_slack_sends_and_no_other(fake_slack):
+    fake = grid_fake(fake_slack)
+    try:
+        d, got = captured(fake)
+        card = {"type": "message", "ts": "1700000000.000100", "text": "card", "user": "U0BOT"}
+        d.command("/support", "", user_id="U0ACME1", channel_id="C0ACMESHARED", user_team_id="T0ACME")
+        d.block_action("req_take", "{}", user_id="W0AGENT9", channel_id="C0ACMESHARED", message=card)
+        d.view_submission("slackops_open_request", {}, user_id="W0OTHER1")
+        d.message_shortcut("open_support_request", user_id="U0ACME1", channel_id="C0ACMESHARED", message=card)
+        ts = fake.post_as("W0AGENT9", "C0ACMESHARED", "on it")["ts"]
+        d.event(message_event(fake.who("W0AGENT9"), "C0ACMESHARED", "on it", ts, shared=True))
+        d.event(reaction_event("U0ACME1", "C0ACMESHARED", ts, "ticket", "W0AGENT9"))
+        command, action, submission, shortcut, message, reaction = got
+        only_known(command, fields("SlashCommandPayload.json"), "command")
+        assert "user_team_id" not in command and command["team_id"] == "T0VENDOR"
+        assert (command["enterprise_id"], command["is_enterprise_install"]) == ("E0VENDOR", "false")
+        action = action["payload"]
+        only_known(action, fields("BlockActionPayload.json"), "block_actions")
+        # an agent of the org's second workspace: the org only in team and enterprise
+        assert action["user"] == {"id": "W0AGENT9", "username": "w0agent9", "name": "w0agent9", "team_id": "T0VENDOR2"}
+        assert action["team"]["id"] == "T0VENDOR2" and action["team"]["enterprise_id"] == "E0VENDOR"
+        assert action["enterprise"] == {"id": "E0VENDOR", "name": "Vendor Org"}
+        assert action["is_enterprise_install"] is False and action["api_app_id"] == "A0SLACKOPS"
+        assert action["container"]["message_ts"] == card["ts"] and action["trigger_id"]
+        submission = submission["payload"]
+        # response_urls: in Slack's captured view_submission (tests/data/slack_payloads/view_submission.json)
+        only_known(submission, fields("ViewSubmissionPayload.json"), "view_submission", {"response_urls"})
+        only_known(submission["view"], fields("ViewSubmissionPayload.json")["view"], "view_submission.view",
+                   {"blocks", "state", "private_metadata"})
+        assert submission["enterprise"] == {"id": "E0OTHER", "name": "Other Org"}
+        assert submission["view"]["app_installed_team_id"] == "T0VENDOR"
+        shortcut = shortcut["payload"]
+        only_known(shortcut, fields("MessageShortcutPayload.json"), "message_action")
+        assert shortcut["team"] == {"id": "T0ACME", "domain": "t0acme"} and shortcut["enterprise"] is None
+        for body, name in ((message, "MessagePayload.json"), (reaction, "ReactionAddedPayload.json")):
+            only_known(body, fields(name), "event_callback")
+            assert body["authorizations"] == [{"enterprise_id": "E0VENDOR", "team_id": "T0VENDOR", "user_id": "U0BOT",
+                                               "is_bot": True, "is_enterprise_install": False}]
+            assert body["is_ext_shared_channel"] is True and body["event_context"] and body["event_id"].startswith("Ev")
+        only_known(message["event"], fields("MessagePayload.json")["event"], "message", MESSAGE_EXTRA)
+        # an org member's message carries the org as their side
+        assert (message["event"]["user_team"], message["event"]["source_team"], message["event"]["team"]) == (
+            "E0VENDOR", "E0VENDOR", "T0VENDOR2")
+        only_known(reaction["event"], fields("ReactionAddedPayload.json")["event"], "reaction_added")
+        assert "user_team" not in reaction["event"]
+    finally:
+        fake.stop()
+
+
+def test_a_plain_workspace_customer_message_names_their_workspace(fake_slack):
+    fake_slack.add_user("U0ACME1", team_id="T0ACME")
+    fake_slack.add_channel("C0ACMESHARED", shared_with=["T0ACME"])
+    d, got = captured(fake_slack)
+    ts = fake_slack.post_as("U0ACME1", "C0ACMESHARED", "hello")["ts"]
+    d.event(message_event(fake_slack.who("U0ACME1"), "C0ACMESHARED", "hello", ts, shared=True))
+    d.event({"type": "member_joined_channel", "user": "U0BOT", "channel": "C0PRIVATE", "channel_type": "C",
+             "team": "T0VENDOR", "event_ts": "1.0"})
+    message, joined = got
+    assert {k: message["event"][k] for k in ("team", "user_team", "source_team")} == {
+        "team": "T0ACME", "user_team": "T0ACME", "source_team": "T0ACME"}
+    assert "enterprise_id" not in message and message["authorizations"][0]["enterprise_id"] is None
+    assert joined["is_ext_shared_channel"] is False
+
+
+def test_event_ids_are_never_reused(fake_slack):
+    """Slack's event ids are unique: a sandbox started again must not send one the app saw."""
+    ids = [event_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert all(i.startswith("Ev") and i[2:].isalnum() and i[2:].isupper() for i in ids)
+    assert min(ids) > "Ev1"  # not a count from 1
+
+
+def test_web_api_answers_as_slack_documents_them(fake_slack):
+    fake = grid_fake(fake_slack)
+    org = FakeSlack(team_id="T0VENDOR", enterprise_id="E0VENDOR", org_install=True).start()
+    try:
+        c = client(fake)
+        u = c.users_info(user="W0AGENT9")["user"]
+        only_known(u, fields("users.info.json")["user"], "users.info")
+        assert u["team_id"] == "T0VENDOR2" and u["enterprise_user"]["enterprise_id"] == "E0VENDOR"
+        ext = c.users_info(user="W0OTHER1")["user"]
+        assert ext["team_id"] == "T0OTHER" and ext["enterprise_user"]["enterprise_id"] == "E0OTHER"
+        ch = c.conversations_info(channel="C0ACMESHARED")["channel"]
+        only_known(ch, fields("conversations.info.json")["channel"], "conversations.info")
+        assert (ch["is_shared"], ch["is_ext_shared"], ch["conversation_host_id"]) == (True, True, "T0VENDOR")
+        assert ch["shared_team_ids"] == ["T0VENDOR", "T0ACME", "E0OTHER"]
+        who = c.auth_test()
+        only_known(dict(who.data), fields("auth.test.json"), "auth.test")
+        assert (who["is_enterprise_install"], who["enterprise_id"], who["team_id"]) == (False, "E0VENDOR", "T0VENDOR")
+        whole = client(org).auth_test()
+        assert (whole["is_enterprise_install"], whole["enterprise_id"]) == (True, "E0VENDOR")
+        # the bot left a channel: not_in_channel; an unknown one: channel_not_found
+        fake.add_channel("C0LEFT", bot_member=False)
+        for call in (lambda: c.chat_postMessage(channel="C0LEFT", text="x"),
+                     lambda: c.conversations_history(channel="C0LEFT")):
+            with pytest.raises(SlackApiError) as e:
+                call()
+            assert e.value.response["error"] == "not_in_channel"
+        with pytest.raises(SlackApiError) as e:
+            c.conversations_info(channel="C0NOWHERE")
+        assert e.value.response["error"] == "channel_not_found"
+        fake.fail_next("users.info", 429, retry_after=7)
+        with pytest.raises(SlackApiError) as e:
+            c.users_info(user="W0AGENT9")
+        assert e.value.response.status_code == 429 and e.value.response.headers["Retry-After"] in ("7", ["7"])
+        assert e.value.response["error"] == "ratelimited"
+    finally:
+        fake.stop()
+        org.stop()
