@@ -145,7 +145,9 @@ def auth_check(client: WebClient, what: str = "SLACK_BOT_TOKEN") -> Any:
 
     from slackops.errors import SlackopsError, Unavailable
 
-    sdk_log = client.logger  # slack-sdk logs a refused connection itself: the line below says it
+    # slack-sdk logs a refused connection itself: the line below says it (``logger`` since
+    # slack-sdk 3.31; ``_logger`` before)
+    sdk_log = getattr(client, "logger", None) or getattr(client, "_logger", None) or logging.getLogger("slack_sdk")
     quiet, sdk_log.disabled = sdk_log.disabled, True
     try:
         return client.auth_test()
