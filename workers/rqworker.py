@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from rq import SimpleWorker
 
-__all__ = ["PUBSUB_WAKE", "DeskWorker"]
+try:
+    from rq.exceptions import StopRequested
+except ImportError:  # rq before 2.4 keeps it in rq.worker
+    from rq.worker import StopRequested  # type: ignore[attr-defined,no-redef]
+
+__all__ = ["PUBSUB_WAKE", "DeskWorker", "StopRequested"]
 
 PUBSUB_WAKE = 1.0
 """Seconds the pub/sub thread waits for a command before it checks whether to stop: the

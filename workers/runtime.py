@@ -128,11 +128,9 @@ class Runtime:
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
-        from rq.exceptions import StopRequested
-
         from slackops import lifecycle
 
-        from .rqworker import DeskWorker
+        from .rqworker import DeskWorker, StopRequested
 
         stopping = self._stopping
         _scheduler_dies_with_worker()
