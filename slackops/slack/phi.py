@@ -54,14 +54,16 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
 
 def find_phi(text: str) -> list[PhiFinding]:
     """Findings in ``text``, in order; [] when nothing looks like PHI."""
-    if not text or not P.DIGIT.search(text):
-        return []  # every pattern needs a digit: most text is settled by one scan
+    if not text or not (P.DIGIT.search(text) or P.YEAR_IN_WORDS.search(text)):
+        return []  # every pattern needs a digit or a year in words: most text is settled by a scan
     labelled: list[PhiFinding] = []  # a label names the value: it stands even inside a phone-like run
     found: list[PhiFinding] = []  # a shape or a person beside a date: not when it is a phone number
     for m in P.SSN.finditer(text):
         if not P.NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
             found.append(PhiFinding("ssn", m.start(), m.end()))
     for m in P.SSN_LABEL.finditer(text):
+        if m.group("gap") and P.NOT_SSN_BEFORE.search(m.group("gap")):
+            continue  # "SSN check fails for order 123456789": the value is named as something else
         labelled.append(PhiFinding("ssn", m.start(), m.end()))
     for m in P.MRN.finditer(text):
         value = m.group(1)

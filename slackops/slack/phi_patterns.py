@@ -18,23 +18,41 @@ SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d
 NOT_SSN_BEFORE = re.compile(
     r"(?:order|ticket|case|job|serial|invoice|incident|ref|reference|build|tracking|part|sku|code|shipment|"
     r"request|run)\W{0,3}(?:no\.?|num(?:ber)?|#|id)?\W{0,3}$", re.I)
-SSN_LABEL = re.compile(r"\b(?:SSN|social\s+security(?:\s+(?:number|no\.?|#))?)\s*[:#]?\s*\d{9}\b", re.I)
+# labelled, it may be written with any separator, dots too ("SS# 455.72.1068"), and a few words may
+# stand between the label and the value ("search by SSN returns nothing for 619458827")
+_SSN_WORD = r"(?:SSN|SS\s?(?:#|no\.?|num(?:ber)?)|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?)"
+SSN_LABEL = re.compile(
+    r"(?<![\w.])" + _SSN_WORD + r"(?:\s*[:#=]\s*|\s+)(?:(?P<gap>[^\d\n.;!?]{0,32}?)\s)?"
+    r"(?<![\d-])\d{3}(?P<sep>[-. ]?)\d{2}(?P=sep)\d{4}(?![\d-]|\.\d)", re.I)
 
 # -- medical record, patient, chart and patient account numbers ----------------------------
 _NO = r"(?:n\.?\s*[°º]|n[°º.]|nr\.?|no\.?|num\.?|number|numero|#|id)"
 _ID_LABEL = (
     r"(?:"
-    r"MRN|MR\s*#|medical\s+record(?:\s+" + _NO + r")?|hospital\s+" + _NO +
-    r"|(?:patient|pt)\.?\s*(?:acc(?:oun)?t\.?\s*)?" + _NO + r"|(?:patient|pt)\.?\s+acc(?:oun)?t\.?"
+    r"MRN|MR\s*#|med(?:ical)?\.?\s+rec(?:ord)?\.?(?:\s+" + _NO + r")?|hospital\s+" + _NO +
+    r"|(?:patient|pt)\.?\s*(?:acc(?:oun)?t\.?\s*)?" + _NO +
+    r"|(?:patient|pt)\.?\s+acc(?:oun)?t\.?(?:\s+(?:acc(?:oun)?t\.?|" + _NO + r"))?"
+    # encounter, admission and visit numbers, and the account/encounter ids EHRs print
+    # (HAR: hospital account record, FIN: financial number, CSN: contact serial number)
+    r"|enc(?:ounter)?\.?(?:\s*" + _NO + r")?|(?:adm(?:ission)?|visit)\.?\s*" + _NO +
+    r"|(?-i:HAR|FIN|CSN)(?:\s*" + _NO + r")?"
+    # a patient named by a bare number ("patient 118734"); patients by a list of them ("pazienti
+    # 118734, 118902 e 119015"): one bare number after the plural is a count ("20000 patients")
+    r"|(?:patient|paziente)(?=\s+\d{5})|(?:patients|pazienti)(?=\s+\d{5,}\s*(?:,|and|e|&)\s*\d{5})"
     r"|chart(?:\s+" + _NO + r")?"
     r"|cartella(?:\s+clinica(?:\s+" + _NO + r")?|\s+" + _NO + r")"  # a bare "cartella" is a folder
     r"|" + _NO + r"\s*(?:di\s+)?cartella(?:\s+clinica)?"
     r"|(?:id|codice|cod\.)\s+(?:del\s+)?paziente|paziente\s+" + _NO +
+    # numero nosologico (the admission number Italian hospitals print), ricovero, codice anagrafico
+    r"|(?:" + _NO + r"\s*)?nosologico|(?:(?:id|codice|cod\.)\s+)?ricovero|" + _NO + r"\s+ricovero"
+    r"|codic[ei]\s+anagrafic[oi]"
     r")"
 )
 # the value: an optional prefix of letters, then digit groups joined by - . / or a space
 # ("00-123-456", "4471.229", "2023/00451", "04 221 873", "CH-2291-77", "45-7782/B")
-_ID_VALUE = r"(?:(?-i:[A-Z]{1,3})\s?[-.]?\s?)?\d[\d]*(?:[-./]\d+|\s\d{2,})*(?:/[A-Z]\b)?"
+# ("E/0091/23", "KM/30918", "V20240315-0042", "2023R004419")
+_ID_VALUE = (r"(?:(?-i:[A-Z]{1,3})\s?[-./]?\s?)?\d+(?:(?:[-./]|(?-i:[A-Z]{1,2}))\d+|\s\d{2,})*"
+             r"(?:/(?-i:[A-Z])\b)?")
 MRN = re.compile(r"(?<![\w])" + _ID_LABEL + r"\s*[:#=]?\s*(?:#\s*)?(" + _ID_VALUE + r")", re.I)
 MRN_MIN_DIGITS = 5
 
@@ -45,12 +63,36 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
           r"|ott(?:obre)?|novembre|dicembre|dic)\.?")
 _DAY = r"\d{1,2}(?:st|nd|rd|th|°|º)?"
 _YEAR = r"(?:19|20)\d{2}"
+# days and years in words, as dictation and transcription write them: "the twenty-first of
+# January", "April second nineteen fifty", "primo agosto", "venticinque dicembre millenovecentoquaranta"
+_EN_UNIT = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_EN_UNIT_TH = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+_EN_TEEN = (r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+            r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth)")
+_DAY_WORD = (
+    r"(?:(?:twenty|thirty)(?:[\s-]?(?:" + _EN_UNIT_TH + "|" + _EN_UNIT + r"))?|twentieth|thirtieth|"
+    + _EN_TEEN + "|" + _EN_UNIT_TH + "|" + _EN_UNIT +
+    r"|primo|uno|due|tre|quattro|cinque|sei|sette|otto|nove|dieci|undici|dodici|tredici|quattordici|quindici"
+    r"|sedici|diciassette|diciotto|diciannove|venti|ventuno|ventidue|ventitr[eé]|ventiquattro|venticinque"
+    r"|ventisei|ventisette|ventotto|ventinove|trenta|trentuno)"
+)
+_EN_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_YEAR_WORD = (
+    r"(?:nineteen[\s-]+(?:hundred(?:\s+and)?\s+)?(?:" + _EN_TENS + r"(?:[\s-]" + _EN_UNIT + r")?|" + _EN_TEEN
+    + r"|(?:oh[\s-])?" + _EN_UNIT + r")"
+    r"|two\s+thousand(?:(?:\s+and)?\s+(?:" + _EN_TENS + r"(?:[\s-]" + _EN_UNIT + r")?|" + _EN_TEEN + "|"
+    + _EN_UNIT + r"))?"
+    r"|millenovecento[a-zé]*|duemila[a-zé]*)"
+)
+_DAY_ANY = r"(?:" + _DAY + r"|" + _DAY_WORD + r")"
+_YEAR_ANY = r"(?:" + _YEAR + r"|" + _YEAR_WORD + r")"
 DATE = (
     r"(?:"
     r"(?<![\d./-])\d{1,2}(?P<dsep>[/.-])\d{1,2}(?P=dsep)(?:19|20)?\d{2}(?![\d/.-]?\d)"  # 03/14/1962, 14.03.1962, 3-14-62
     r"|(?<![\d./-])" + _YEAR + r"(?P<ysep>[/.-])\d{1,2}(?P=ysep)\d{1,2}(?![\d/.-]?\d)"  # 1962-03-14, 1961/08/19
-    r"|(?i:(?:the\s+)?" + _DAY + r"\s+(?:of\s+|de\s+|di\s+)?" + _MONTH + r",?\s+" + _YEAR + r")"  # 4 March 1957
-    r"|(?i:" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r")"  # March 4, 1957
+    r"|(?i:(?<![\w-])(?:the\s+)?" + _DAY_ANY + r"\s+(?:of\s+|de\s+|di\s+)?" + _MONTH + r",?\s+" + _YEAR_ANY
+    + r"\b)"  # 4 March 1957, the twelfth of May 1948
+    r"|(?i:\b" + _MONTH + r"\s+" + _DAY_ANY + r",?\s+" + _YEAR_ANY + r"\b)"  # March 4, 1957; April second nineteen fifty
     r")"
 )
 # "chart 2024-03-14" is a chart of that day, not a record number ("MRN 44-55-12" is one)
@@ -59,15 +101,20 @@ DATE_ONLY = re.compile(r"\d{1,2}(?P<a>[/.-])\d{1,2}(?P=a)" + _YEAR + "|" + _YEAR
 _DOB_WORD = (
     r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|born"
     r"|nat[oaie](?:\s+(?:a|in)\s+(?-i:[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+)?))?(?:\s+(?:il|l'|nel))?"
-    r"|data\s+(?:di\s+)?nascita|data\s+nasc\.?|d\.\s?n\.)"
+    r"|data\s+(?:di\s+)?nascita|data\s+nasc\.?|d\.\s?n\.|classe)"  # "classe 1949": born in 1949
 )
+# what may stand between a label and its date: linking words only ("data di nascita del paziente
+# (1969-04-21)", "birthdate was entered as 05/30/2055"), never a noun of its own
+_DOB_LINK = (r"(?:is|was|were|on|in|of|the|a|an|as|to|set|entered|recorded|shown|showing|listed|reads|says"
+             r"|patient'?s?|pt|del|della|dello|dei|di|il|la|è|e'|era|come|paziente|pz|risulta|indicata|inserita"
+             r"|registrata|scritta|:)")
 DOB_LABEL = re.compile(
-    r"(?<![\w.])(?i:" + _DOB_WORD + r")(?:\s+(?:is|was|on|in|:))*\s*[:=,]?\s*(?:on\s+)?" + DATE)
+    r"(?<![\w.])(?i:" + _DOB_WORD + r")(?:\s+" + _DOB_LINK + r"(?!\w)){0,4}\s*[:=,(]?\s*(?:on\s+)?" + DATE)
 
 # -- a person next to a date ---------------------------------------------------------------
 _TITLE = (r"(?i:mrs?|ms|miss|mx|dr|pt|sig(?:\.?\s?(?:ra|na))?|signor[ae]?|signorina|dott(?:\.?ssa)?|dr\.?ssa"
           r"|prof(?:\.?ssa)?)")
-_WORD = r"[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+_WORD = r"(?:[A-Z]['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"  # Smith, O'Brien, D’Amico, Lloyd-Jones
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}"
 _GAP = r"[ \t,;:(\[–—-]{1,5}"  # punctuation only: "Mr. Jones reported on 03/14/2024" is not one
 # "Mr. J. Smith 03/14/1962", "Sig.ra Bianchi 12/03/1958", "Mrs Dunn (04/22/1939)"
@@ -76,7 +123,7 @@ TITLE_DATE = re.compile(r"(?<![\w.])" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s
 # "J.R. Thompson 06-17-1955"
 INITIALS_DATE = re.compile(r"(?<![\w.])" + _INITIALS + r"\s*" + _WORD + _GAP + DATE)
 # "John Smith 03/04/1985", "Smith, John (1985-03-04)": two capitalised words close to a date
-NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+[A-Z][a-z]+\b[^\n\d]{0,20}?\(?" + DATE)
+NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+(?:[A-Z]['’])?[A-Z][a-z]+\b[^\n\d]{0,20}?\(?" + DATE)
 NAME_WORDS_NOT_NAMES = frozenset({
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -86,3 +133,5 @@ NAME_WORDS_NOT_NAMES = frozenset({
 })
 CAPITALISED = re.compile(r"[A-Z][a-z]+")
 DIGIT = re.compile(r"\d")
+# every pattern needs a digit or a year written in words: most text is settled by these scans
+YEAR_IN_WORDS = re.compile(r"(?i:nineteen|two\s+thousand|millenovecento|duemila)")

@@ -99,6 +99,61 @@ def test_look_alikes_are_not_phi(text):
     assert find_phi(text) == []
 
 
+# -- more writings of the same kinds (one row per variant) ------------------------------------
+@pytest.mark.parametrize("text,kind", [
+    # Social Security numbers after a label: another label, dots, words between
+    ("the chart with social 301558427 was merged", "ssn"),  # "social" alone
+    ("claim for SS# 512.68.2093 bounced", "ssn"),  # 'SS#', dots
+    ("lookup by SSN finds nobody for 533-81-2207", "ssn"),  # words between label and value
+    # record-like numbers under other labels EHRs print
+    ("Med Rec No 0033-118-4 was resent", "mrn"),  # 'Med Rec No'
+    ("Enc# 2023-0412290 will not open", "mrn"),  # encounter, year-number
+    ("encounter number E/0172/22 unbilled", "mrn"),  # letter prefix with slashes
+    ("Adm # 6621-05 has no orders", "mrn"),  # admission
+    ("Visit ID V20231102-0017 lost its vitals", "mrn"),  # visit, letters then digits
+    ("HAR 3390017721 has no charges", "mrn"),  # hospital account record
+    ("FIN: 77120391-2 went out wrong", "mrn"),  # financial number
+    ("Patient account Acct 55120-7 in collections", "mrn"),  # label said twice
+    ("Chart # RT/40233 holds the wrong consent", "mrn"),  # two-letter prefix, slash
+    ("patient 204417 has two wristbands", "mrn"),  # a patient named by a number
+    ("il n. nosologico 23.044.190 non compare", "mrn"),  # Italian admission number, dots
+    ("SDO del ricovero 0412-55310 incompleta", "mrn"),  # ricovero
+    ("ID ricovero 2022R003318 senza terapie", "mrn"),  # letter inside the number
+    ("i pazienti 220931, 220944 e 221002 non hanno esami", "mrn"),  # a list of patient numbers
+    # dates of birth: words between label and date, days and years in words
+    ("la data di nascita del paziente (1971-02-11) è nel campo sbagliato", "dob"),
+    ("birthdate was entered as 04/11/2054 instead of 04/11/1954", "dob"),
+    ("Mrs. D. O'Hara 02/19/61 has no appointments", "dob"),  # O'Hara, two-digit year
+    ("born June eleventh, 1958", "dob"),  # month then ordinal word
+    ("born on the twenty-second of March 2021", "dob"),  # 'the twenty-second of'
+    ("born May third nineteen forty", "dob"),  # year in words, no digit at all
+    ("she was born October twenty-third, nineteen sixty-one", "dob"),
+    ("DOB: fifth of June 1944 came out of dictation", "dob"),
+    ("nata il primo marzo 1952", "dob"),  # Italian 'primo'
+    ("nato il ventotto febbraio millenovecentotrentanove", "dob"),  # Italian year in words
+    ("Data di nascita: diciotto luglio 1963", "dob"),
+    ("c'è scritto classe 9 giugno 1950", "dob"),  # 'classe': born in
+    ("Referral for Anna O'Connor, 2022-11-04, cardiology", "dob"),  # name with O'
+])
+def test_likely_phi_in_more_writings(text, kind):
+    assert [f.kind for f in find_phi(text)][:1] == [kind]
+
+
+@pytest.mark.parametrize("text", [
+    "The SSN field rejects order 123456789",  # a label, then the value named as an order
+    "social media post 2024-03-14 went viral",  # 'social' next to a date
+    "The encounter screen froze at 10:45",  # encounter with no number
+    "FIN team asked for invoice 88120045",  # 'FIN' not followed by its number
+    "patients 20000 imported overnight",  # a count of patients
+    "Il ricovero del 12/03/2024 non compare",  # an admission named by its date
+    "birthday reminders went out on 03/04/2025",  # a label, then a noun before the date
+    "DOB field was blank in the 03/04/2025 export",
+    "nineteen tickets since Monday",  # a number in words alone
+])
+def test_more_look_alikes_are_not_phi(text):
+    assert find_phi(text) == []
+
+
 @pytest.mark.parametrize("text,lang,named", [
     ("MRN: 10-552-873 opens the wrong patient", "en", "medical record number"),
     ("Sig.ra Galli 14/02/1947 non vede i referti", "it", "data di nascita"),
