@@ -1,13 +1,17 @@
 """Likely protected health information (Interopion: "no PHI will be provided by Customer").
 
 A heuristic that errs on the side of asking, in English and Italian: US Social Security
-numbers; medical record, patient, chart and patient account numbers after their label,
+numbers (with their separators, or after a label: "SSN", "SS#", "social"); medical record,
+patient, chart, patient account, encounter, admission and visit numbers after their label,
 with the separators and prefixes clinical systems print ("MRN: 00-123-456", "Pt# 4471.229",
-"cartella clinica n. 2023/00451"); and dates of birth, after a label ("DOB", "born",
-"nata il", "data di nascita") or right next to a person's name, title or initials
-("Mr. J. Smith 03/14/1962", "Sig.ra Bianchi 12/03/1958"), written with digits in either
-order or in words ("4 March 1957", "12 marzo 1960"). The patterns are in
-:mod:`slackops.slack.phi_patterns`.
+"Enc# 2024-0581177", "cartella clinica n. 2023/00451", "n. nosologico 24.011.873"); dates
+of birth, after a label ("DOB", "born", "nata il", "data di nascita", "classe") or right
+next to a person's name, title or initials ("Mr. J. Smith 03/14/1962", "Sig.ra Bianchi
+12/03/1958"), written with digits in either order or in words ("4 March 1957", "12 marzo
+1960", "the twelfth of May 1948", "primo agosto millenovecentoquaranta"); and a patient
+named by title or initials close to the date of a visit, a stay or a test, in a sentence
+that speaks of care ("Mr. Hendricks was seen on 03/12/2024", "Sig.ra Esposito, visita del
+05.06.2024"). The patterns are in :mod:`slackops.slack.phi_patterns`.
 
 Numbers that only share a shape stay unflagged: orders, invoices, tickets, builds,
 versions, tracking numbers, release dates and IP addresses carry no such cue, and a phone
@@ -19,6 +23,7 @@ value itself. ``benchmarks/bench_phi.py`` measures it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from slackops.slack import phi_patterns as P
@@ -28,7 +33,7 @@ __all__ = ["PhiFinding", "find_phi"]
 
 @dataclass(frozen=True)
 class PhiFinding:
-    kind: str  # "ssn" | "mrn" | "dob"
+    kind: str  # "ssn" | "mrn" | "dob" | "care_date"
     start: int
     end: int
 
@@ -38,6 +43,7 @@ class PhiFinding:
             "ssn": "looks like a Social Security number",
             "mrn": "looks like a medical record number",
             "dob": "looks like a date of birth next to a name",
+            "care_date": "looks like a patient's name next to the date of a visit, a stay or a test",
         }[self.kind]
 
 
@@ -50,6 +56,33 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
         for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.VALID):
             spans.append((m.start, m.end))
     return spans
+
+
+def _care_dates(text: str) -> list[PhiFinding]:
+    """A person by title or initials and a date close by in one sentence that speaks of care."""
+    out: list[PhiFinding] = []
+    dates = [(m.start(), m.end()) for m in P.DATE_RE.finditer(text)]
+    if not dates:
+        return out
+    for person in P.PERSON.finditer(text):
+        for a, b in dates:
+            trail = ""
+            if a >= person.end():  # "Mr. Hendricks was seen on 03/12/2024"
+                gap, start, end = text[person.end():a], person.start(), b
+            elif b <= person.start():  # "on 03/12/2024 Mr. Hendricks was seen": what he underwent follows
+                gap, start, end = text[b:person.start()], a, person.end()
+                trail = re.split(r"[,:]|" + P.SENTENCE_END.pattern, text[end:end + 30], maxsplit=1)[0]
+            else:
+                continue
+            if not P.CARE_GAP.fullmatch(gap) or P.ACTOR.match(text[person.end():]):
+                continue
+            lead = text[max(0, start - 50):start]  # the sentence's words before them, if any
+            ends = list(P.SENTENCE_END.finditer(lead))
+            lead = lead[ends[-1].end():] if ends else lead
+            words = lead + " " + text[start:end] + " " + trail  # not after a date that follows: another clause
+            if any(not P.CARE_TOOL.match(words, w.end() + 1) for w in P.CARE_WORD.finditer(words)):
+                out.append(PhiFinding("care_date", start, end))
+    return out
 
 
 def find_phi(text: str) -> list[PhiFinding]:
@@ -74,6 +107,7 @@ def find_phi(text: str) -> list[PhiFinding]:
     for pattern in (P.TITLE_DATE, P.INITIALS_DATE):
         for m in pattern.finditer(text):
             found.append(PhiFinding("dob", m.start(), m.end()))
+    found += _care_dates(text)
     for m in P.NAME_DATE.finditer(text):
         words = P.CAPITALISED.findall(m.group(0))[:2]
         if not any(w in P.NAME_WORDS_NOT_NAMES for w in words):

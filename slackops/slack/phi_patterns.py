@@ -131,6 +131,39 @@ NAME_WORDS_NOT_NAMES = frozenset({
     # a title is the title rule's business, which wants no words between the name and the date
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Pt", "Sig", "Sigra", "Signor", "Signora", "Dott", "Prof",
 })
+
+# -- a patient next to the date of a visit, a stay or a test (HIPAA: any date of care) -----
+# a person by title or initials ("Mr. Hendricks", "Sig.ra Esposito", "A. M. Kowalski", "Miss
+# Carter's") and a date in the same sentence, close on either side, with no number between ...
+PERSON = re.compile(r"(?<![\w.])(?:" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _WORD + r"(?:\s+" + _WORD
+                    + r")?|" + _INITIALS + r"\s*" + _WORD + r")(?:['’]s)?")
+DATE_RE = re.compile(DATE)
+CARE_GAP = re.compile(r"(?:(?!\.\s)[^\d\n!?;]){0,45}")  # within a sentence, no other number
+# ... and a word of care in that sentence: "Mrs. Lane reported on 02/11/2025" names a caller
+CARE_WORD = re.compile(
+    r"\b(?:(?i:seen|visit(?:s|ed)?|admit(?:s|ted)?|admission|discharg\w*|appointments?|appt|infusion|surgery"
+    r"|operated|procedure|encounter|date\s+of\s+service|referral|lab|blood\s*(?:draw|work|test)|scan"
+    r"|x-?ray|MRI|ultrasound|vaccin\w*|immuni[sz]ation|injection|transfusion|consultation|exam(?:ination)?"
+    r"|treated|treatment|therapy|dialysis|chemo\w*|prescri\w*|medication|(?:progress|clinical|nursing|op|consult|visit|discharge)\s+notes?"
+    r"|triage|check-?up|follow-?up|deceased|died"
+    r"|visit[ae]|visitat[oaie]|ricover\w*|dimess[oaie]|dimission\w*|ammess[oaie]|operat[oaie]|intervento"
+    r"|esam[ei]|referti?|prelievo|analisi|terapia|infusione|trasfusione|consulenza|ecografia|risonanza"
+    r"|radiografia|pronto\s+soccorso|prestazione|appuntamento|decedut[oaie]|dialisi|chemioterapia"
+    r"|prescrizione|ricetta)"
+    r"|DOS|CT|TAC|RX|PS)\b")  # abbreviations only as written: "ps" and "ct" are other words too
+# ... unless the word names a part of the software or a team ("the discharge template", "il
+# modulo referti", "the lab team") ...
+CARE_TOOL = re.compile(
+    r"(?i:(?:template|module|form|team|printer|screen|report|workflow|queue|tab|field|page|view|menu|settings"
+    r"|interface|feed|modulo|campo|schermata|stampante|pagina|menù|impostazioni|elenco)s?\b)")
+# ... or the person is the one acting on the software ("Dr. Patel signed the discharge template
+# on ...", "il dott. Galli ha aggiornato ...": a clinician or a user, not a patient)
+ACTOR = re.compile(
+    r"\s*(?i:(?:has|had|ha|aveva)\s+)?(?i:signed|updated|changed|edited|created|configured|approved|reported"
+    r"|uploaded|logged|sent|installed|set\s+up|firmato|aggiornato|modificato|creato|configurato|approvato"
+    r"|segnalato|caricato|inviato|installato|impostato)\b")
+SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ]{3})[.!?;]\s|[!?;\n]")
+
 CAPITALISED = re.compile(r"[A-Z][a-z]+")
 DIGIT = re.compile(r"\d")
 # every pattern needs a digit or a year written in words: most text is settled by these scans

@@ -154,15 +154,48 @@ def test_more_look_alikes_are_not_phi(text):
     assert find_phi(text) == []
 
 
+# -- a patient by title or initials next to the date of a visit, a stay or a test ----------------
+@pytest.mark.parametrize("text", [
+    "Mr. Okoye was seen on 02/14/2024 but the visit is missing",  # care word between
+    "Ms. Tran's dialysis on 2024-02-20 shows as skipped",  # possessive
+    "Prof. Lund, discharged 11/30/2023, has no letter",  # participle after a comma
+    "Mrs. D'Souza, date of service 5/6/24, was denied",  # 'date of service'
+    "the consult note for Mrs. Hale from 10/2/2023 vanished",  # care word before the person
+    "the lab order for B. K. Tanaka on April 2, 2024 never arrived",  # initials, date in words
+    "On 01/15/2024 Mr. Vance was admitted to cardiology",  # the date first
+    "Il Sig. Bruno è stato ricoverato il 14/03/2024 in Chirurgia",  # Italian, passive
+    "Per la Sig.ra Conti, visita del 06.05.2024, manca il referto",  # Italian, noun of care
+    "il Dott. Serra, dimesso il 2/3/2024, non ha la lettera",  # a doctor as the patient
+])
+def test_a_patient_next_to_a_date_of_care(text):
+    assert [f.kind for f in find_phi(text)][:1] == ["care_date"]
+
+
+@pytest.mark.parametrize("text", [
+    "Mrs. Lane reported on 02/11/2025 that the lab printer fails",  # care word after, another clause
+    "Dr. Evans has seen 30 patients since 03/01/2025",  # a number between: a count
+    "Dr. Patel signed the discharge template on 03/01/2025",  # the person acts on the software
+    "Il dott. Galli ha aggiornato il modulo referti il 12/02/2025",  # Italian, the same
+    "Training for the lab team with Ms. Hart on 03/04/2025",  # a care word naming a team
+    "La dott.ssa Ricci è in ferie fino al 21/07/2025, le visite sono sospese",  # care word after
+    "Mr. Dube from IT started on 04/01/2022. The MRI viewer is slow",  # another sentence
+])
+def test_a_person_and_a_date_without_care_are_not_phi(text):
+    assert find_phi(text) == []
+
+
 @pytest.mark.parametrize("text,lang,named", [
     ("MRN: 10-552-873 opens the wrong patient", "en", "medical record number"),
     ("Sig.ra Galli 14/02/1947 non vede i referti", "it", "data di nascita"),
     ("cartella clinica n. 2022/00918 non si apre", "it", "cartella clinica"),
+    ("Mr. Okoye was seen on 02/14/2024", "en", "date of a visit"),
+    ("la Sig.ra Conti, visita del 06.05.2024", "it", "data di una visita"),
 ])
 def test_the_reason_for_a_new_format_names_the_kind_never_the_value(text, lang, named):
     reason = phi_reason(text, lang)
     assert reason is not None and named in reason
-    for value in ("10-552-873", "552", "14/02/1947", "1947", "2022/00918", "00918"):
+    for value in ("10-552-873", "552", "14/02/1947", "1947", "2022/00918", "00918", "Okoye", "02/14/2024",
+                  "Conti", "06.05.2024"):
         assert value not in reason
 
 
