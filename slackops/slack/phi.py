@@ -110,7 +110,8 @@ def find_phi(text: str) -> list[PhiFinding]:
     found += _care_dates(text)
     for m in P.NAME_DATE.finditer(text):
         words = P.CAPITALISED.findall(m.group(0))[:2]
-        if not any(w in P.NAME_WORDS_NOT_NAMES for w in words):
+        if not any(w in P.NAME_WORDS_NOT_NAMES for w in words) and not P.ACTOR.match(m.group("gap")):
+            # "Jane Lane reported on 02/11/2025": a caller and the day she called
             found.append(PhiFinding("dob", m.start(), m.end()))
     if found:
         phones = _phone_spans(text)

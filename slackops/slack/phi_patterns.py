@@ -20,7 +20,7 @@ NOT_SSN_BEFORE = re.compile(
     r"request|run)\W{0,3}(?:no\.?|num(?:ber)?|#|id)?\W{0,3}$", re.I)
 # labelled, it may be written with any separator, dots too ("SS# 455.72.1068"), and a few words may
 # stand between the label and the value ("search by SSN returns nothing for 619458827")
-_SSN_WORD = r"(?:SSN|SS\s?(?:#|no\.?|num(?:ber)?)|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?)"
+_SSN_WORD = r"(?:SSN|S\.S\.N\.?|SS\s?(?:#|no\.?|num(?:ber)?)|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?)"
 SSN_LABEL = re.compile(
     r"(?<![\w.])" + _SSN_WORD + r"(?:\s*[:#=]\s*|\s+)(?:(?P<gap>[^\d\n.;!?]{0,32}?)\s)?"
     r"(?<![\d-])\d{3}(?P<sep>[-. ]?)\d{2}(?P=sep)\d{4}(?![\d-]|\.\d)", re.I)
@@ -44,7 +44,9 @@ _ID_LABEL = (
     r"|" + _NO + r"\s*(?:di\s+)?cartella(?:\s+clinica)?"
     r"|(?:id|codice|cod\.)\s+(?:del\s+)?paziente|paziente\s+" + _NO +
     # numero nosologico (the admission number Italian hospitals print), ricovero, codice anagrafico
-    r"|(?:" + _NO + r"\s*)?nosologico|(?:(?:id|codice|cod\.)\s+)?ricovero|" + _NO + r"\s+ricovero"
+    r"|(?:" + _NO + r"\s*)?nosologico|(?:(?:id|codice|cod\.)\s+)?ricovero|" + _NO + r"\s+(?:di\s+)?ricovero"
+    # lab accession and specimen numbers, HL7's patient id
+    r"|accession(?:\s+" + _NO + r")?|specimen\s*" + _NO + r"|(?-i:PID)|pat\.?\s*" + _NO +
     r"|codic[ei]\s+anagrafic[oi]"
     r")"
 )
@@ -52,7 +54,7 @@ _ID_LABEL = (
 # ("00-123-456", "4471.229", "2023/00451", "04 221 873", "CH-2291-77", "45-7782/B")
 # ("E/0091/23", "KM/30918", "V20240315-0042", "2023R004419")
 _ID_VALUE = (r"(?:(?-i:[A-Z]{1,3})\s?[-./]?\s?)?\d+(?:(?:[-./]|(?-i:[A-Z]{1,2}))\d+|\s\d{2,})*"
-             r"(?:/(?-i:[A-Z])\b)?")
+             r"(?:[-/]?(?-i:[A-Z])\b)?")  # a check letter after: "1234567A", "45-7782/B"
 MRN = re.compile(r"(?<![\w])" + _ID_LABEL + r"\s*[:#=]?\s*(?:#\s*)?(" + _ID_VALUE + r")", re.I)
 MRN_MIN_DIGITS = 5
 
@@ -90,7 +92,9 @@ DATE = (
     r"(?:"
     r"(?<![\d./-])\d{1,2}(?P<dsep>[/.-])\d{1,2}(?P=dsep)(?:19|20)?\d{2}(?![\d/.-]?\d)"  # 03/14/1962, 14.03.1962, 3-14-62
     r"|(?<![\d./-])" + _YEAR + r"(?P<ysep>[/.-])\d{1,2}(?P=ysep)\d{1,2}(?![\d/.-]?\d)"  # 1962-03-14, 1961/08/19
-    r"|(?i:(?<![\w-])(?:the\s+)?" + _DAY_ANY + r"\s+(?:of\s+|de\s+|di\s+)?" + _MONTH + r",?\s+" + _YEAR_ANY
+    r"|(?i:(?<![\w-])\d{1,2}(?P<msep>[-/ ]?)" + _MONTH + r"(?P=msep)(?:19|20)?\d{2}(?![\d/.-]?\d))"  # 14-Mar-1962
+    r"|(?i:(?<![\w-])(?:the\s+)?" + _DAY_ANY + r"\s+(?:of\s+|de\s+|di\s+)?" + _MONTH + r",?\s+(?:del\s+)?"
+    + _YEAR_ANY
     + r"\b)"  # 4 March 1957, the twelfth of May 1948
     r"|(?i:\b" + _MONTH + r"\s+" + _DAY_ANY + r",?\s+" + _YEAR_ANY + r"\b)"  # March 4, 1957; April second nineteen fifty
     r")"
@@ -99,9 +103,9 @@ DATE = (
 DATE_ONLY = re.compile(r"\d{1,2}(?P<a>[/.-])\d{1,2}(?P=a)" + _YEAR + "|" + _YEAR + r"(?P<b>[/.-])\d{1,2}(?P=b)\d{1,2}")
 # 'born', 'DOB', 'nata il', 'data di nascita', 'b.': a date after one is a date of birth
 _DOB_WORD = (
-    r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|b\.|born"
+    r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|b-?day|b\.|born"
     r"|nat[oaie](?:\s+(?:a|in)\s+(?-i:[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+)?))?(?:\s+(?:il|l'|nel))?"
-    r"|data\s+(?:di\s+)?nascita|data\s+nasc\.?|d\.\s?n\.|classe)"  # "classe 1949": born in 1949
+    r"|data\s+(?:di\s+)?nascita|data\s+nasc\.?|d\.\s?n\.|nascita|compleanno|classe)"  # "classe 1949": born in 1949
 )
 # what may stand between a label and its date: linking words only ("data di nascita del paziente
 # (1969-04-21)", "birthdate was entered as 05/30/2055"), never a noun of its own
@@ -112,18 +116,20 @@ DOB_LABEL = re.compile(
     r"(?<![\w.])(?i:" + _DOB_WORD + r")(?:\s+" + _DOB_LINK + r"(?!\w)){0,4}\s*[:=,(]?\s*(?:on\s+)?" + DATE)
 
 # -- a person next to a date ---------------------------------------------------------------
-_TITLE = (r"(?i:mrs?|ms|miss|mx|dr|pt|sig(?:\.?\s?(?:ra|na))?|signor[ae]?|signorina|dott(?:\.?ssa)?|dr\.?ssa"
+_TITLE = (r"(?i:mrs?|ms|miss|mx|mister|dr|pt|ing|avv|rag|geom|sig(?:\.?\s?(?:ra|na))?|signor[ae]?|signorina|dott(?:\.?ssa)?|dr\.?ssa"
           r"|prof(?:\.?ssa)?)")
-_WORD = r"(?:[A-Z]['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"  # Smith, O'Brien, D’Amico, Lloyd-Jones
+# Smith, O'Brien, D’Amico, McKay, Lloyd-Jones; after a title also "De Luca", "van der Berg"
+_WORD = r"(?:[A-Z]['’]|Ma?c)?[A-Z][a-zà-ÿ'’]+(?:-[A-Z][a-zà-ÿ'’]+)?"
+_PARTICLES = r"(?:(?:van|von|der|den|de|di|da|del|della|dos|le|la)\s+){0,2}"
 _INITIALS = r"(?:[A-Z]\.\s?){1,3}"
 _GAP = r"[ \t,;:(\[–—-]{1,5}"  # punctuation only: "Mr. Jones reported on 03/14/2024" is not one
 # "Mr. J. Smith 03/14/1962", "Sig.ra Bianchi 12/03/1958", "Mrs Dunn (04/22/1939)"
-TITLE_DATE = re.compile(r"(?<![\w.])" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _WORD +
+TITLE_DATE = re.compile(r"(?<![\w.])" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _PARTICLES + _WORD +
                         r"(?:\s+(?:" + _INITIALS + r"\s*)?" + _WORD + r"){0,2}" + _GAP + DATE)
 # "J.R. Thompson 06-17-1955"
 INITIALS_DATE = re.compile(r"(?<![\w.])" + _INITIALS + r"\s*" + _WORD + _GAP + DATE)
 # "John Smith 03/04/1985", "Smith, John (1985-03-04)": two capitalised words close to a date
-NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+(?:[A-Z]['’])?[A-Z][a-z]+\b[^\n\d]{0,20}?\(?" + DATE)
+NAME_DATE = re.compile(r"\b[A-Z][a-z]+,?\s+(?:[A-Z]['’])?[A-Z][a-z]+\b(?P<gap>[^\n\d]{0,20}?)\(?" + DATE)
 NAME_WORDS_NOT_NAMES = frozenset({
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
@@ -135,8 +141,8 @@ NAME_WORDS_NOT_NAMES = frozenset({
 # -- a patient next to the date of a visit, a stay or a test (HIPAA: any date of care) -----
 # a person by title or initials ("Mr. Hendricks", "Sig.ra Esposito", "A. M. Kowalski", "Miss
 # Carter's") and a date in the same sentence, close on either side, with no number between ...
-PERSON = re.compile(r"(?<![\w.])(?:" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _WORD + r"(?:\s+" + _WORD
-                    + r")?|" + _INITIALS + r"\s*" + _WORD + r")(?:['’]s)?")
+PERSON = re.compile(r"(?<![\w.])(?:" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _PARTICLES + _WORD + r"(?:\s+" + _WORD
+                    + r")?|" + _INITIALS + r"\s*" + _WORD + r")(?:['’]s?)?")
 DATE_RE = re.compile(DATE)
 CARE_GAP = re.compile(r"(?:(?!\.\s)[^\d\n!?;]){0,45}")  # within a sentence, no other number
 # ... and a word of care in that sentence: "Mrs. Lane reported on 02/11/2025" names a caller
@@ -145,22 +151,25 @@ CARE_WORD = re.compile(
     r"|operated|procedure|encounter|date\s+of\s+service|referral|lab|blood\s*(?:draw|work|test)|scan"
     r"|x-?ray|MRI|ultrasound|vaccin\w*|immuni[sz]ation|injection|transfusion|consultation|exam(?:ination)?"
     r"|treated|treatment|therapy|dialysis|chemo\w*|prescri\w*|medication|(?:progress|clinical|nursing|op|consult|visit|discharge)\s+notes?"
-    r"|triage|check-?up|follow-?up|deceased|died"
+    r"|triage|check-?up|follow-?up|deceased|died|hospitali[sz]ed|inpatient|outpatient|biopsy|mammogram"
+    r"|colonoscopy|screening|administered|flu\s+shot"
     r"|visit[ae]|visitat[oaie]|ricover\w*|dimess[oaie]|dimission\w*|ammess[oaie]|operat[oaie]|intervento"
     r"|esam[ei]|referti?|prelievo|analisi|terapia|infusione|trasfusione|consulenza|ecografia|risonanza"
     r"|radiografia|pronto\s+soccorso|prestazione|appuntamento|decedut[oaie]|dialisi|chemioterapia"
-    r"|prescrizione|ricetta)"
-    r"|DOS|CT|TAC|RX|PS)\b")  # abbreviations only as written: "ps" and "ct" are other words too
+    r"|prescrizione|ricetta|degenza|parto|biopsia|colonscopia|mammografia|somministrat[oaie])"
+    r"|DOS|CT|TAC|RX|PS|ECG|EKG)\b")  # abbreviations only as written: "ps" and "ct" are other words too
 # ... unless the word names a part of the software or a team ("the discharge template", "il
 # modulo referti", "the lab team") ...
 CARE_TOOL = re.compile(
     r"(?i:(?:template|module|form|team|printer|screen|report|workflow|queue|tab|field|page|view|menu|settings"
     r"|interface|feed|modulo|campo|schermata|stampante|pagina|menù|impostazioni|elenco)s?\b)")
-# ... or the person is the one acting on the software ("Dr. Patel signed the discharge template
+# ... or the person is the one acting on the software, or a caller ("Dr. Patel signed the discharge template
 # on ...", "il dott. Galli ha aggiornato ...": a clinician or a user, not a patient)
 ACTOR = re.compile(
     r"\s*(?i:(?:has|had|ha|aveva)\s+)?(?i:signed|updated|changed|edited|created|configured|approved|reported"
-    r"|uploaded|logged|sent|installed|set\s+up|firmato|aggiornato|modificato|creato|configurato|approvato"
+    r"|uploaded|logged|sent|installed|set\s+up|wrote|asked|called|emailed|requested|noticed|opened"
+    r"|said|says|started|joined|left|ha\s+detto|iniziato"
+    r"|chiesto|scritto|chiamato|notato|aperto|richiesto|firmato|aggiornato|modificato|creato|configurato|approvato"
     r"|segnalato|caricato|inviato|installato|impostato)\b")
 SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ]{3})[.!?;]\s|[!?;\n]")
 

@@ -134,6 +134,20 @@ def test_look_alikes_are_not_phi(text):
     ("Data di nascita: diciotto luglio 1963", "dob"),
     ("c'è scritto classe 9 giugno 1950", "dob"),  # 'classe': born in
     ("Referral for Anna O'Connor, 2022-11-04, cardiology", "dob"),  # name with O'
+    ("S.S.N. 401-22-7315 on file twice", "ssn"),  # dotted label
+    ("numero di ricovero 2023-00412 bloccato", "mrn"),  # 'numero di ricovero'
+    ("Accession # 24-118772 lost its label", "mrn"),  # lab accession number
+    ("Specimen ID S24-00123 mislabelled", "mrn"),
+    ("PID 55123408 duplicated after the merge", "mrn"),  # HL7 patient id
+    ("MRN 1234567A shows twice", "mrn"),  # a check letter after the digits
+    ("DOB 14-Mar-1962 parsed wrong", "dob"),  # day-month-year with the month's name, as EHRs print
+    ("DOB 14MAR1962 parsed wrong", "dob"),
+    ("nato il 3 agosto del 1949", "dob"),  # 'del' before the year
+    ("b-day 03/04/1950 in the notes", "dob"),
+    ("nascita: 12/03/1950", "dob"),  # Italian 'nascita' alone
+    ("Ing. Bianchi 12/03/1950 non trovato", "dob"),  # Italian professional title
+    ("Sig. De Luca 12/03/1950 non trovato", "dob"),  # a surname with a particle
+    ("Mr. McKay 04/05/1951 missing", "dob"),  # Mc
 ])
 def test_likely_phi_in_more_writings(text, kind):
     assert [f.kind for f in find_phi(text)][:1] == [kind]
@@ -149,6 +163,10 @@ def test_likely_phi_in_more_writings(text, kind):
     "birthday reminders went out on 03/04/2025",  # a label, then a noun before the date
     "DOB field was blank in the 03/04/2025 export",
     "nineteen tickets since Monday",  # a number in words alone
+    "Build 14MAR2025 is green",  # a date with the month's name, no label
+    "PID-3 is empty in the feed",  # an HL7 field, not a patient id
+    "Jane Lane reported on 02/11/2025 that printing fails",  # a caller and the day she called
+    "Pat Smith called on 03/04/2025",
 ])
 def test_more_look_alikes_are_not_phi(text):
     assert find_phi(text) == []
@@ -166,6 +184,8 @@ def test_more_look_alikes_are_not_phi(text):
     "Il Sig. Bruno è stato ricoverato il 14/03/2024 in Chirurgia",  # Italian, passive
     "Per la Sig.ra Conti, visita del 06.05.2024, manca il referto",  # Italian, noun of care
     "il Dott. Serra, dimesso il 2/3/2024, non ha la lettera",  # a doctor as the patient
+    "Mr. Jones' appointment on 03/12/2024 vanished",  # possessive with an apostrophe alone
+    "Mrs. Ruiz had a biopsy on 2024-02-02",
 ])
 def test_a_patient_next_to_a_date_of_care(text):
     assert [f.kind for f in find_phi(text)][:1] == ["care_date"]
@@ -179,6 +199,7 @@ def test_a_patient_next_to_a_date_of_care(text):
     "Training for the lab team with Ms. Hart on 03/04/2025",  # a care word naming a team
     "La dott.ssa Ricci è in ferie fino al 21/07/2025, le visite sono sospese",  # care word after
     "Mr. Dube from IT started on 04/01/2022. The MRI viewer is slow",  # another sentence
+    "Dr. Lee opened the lab module on 03/04/2025",  # a part of the software
 ])
 def test_a_person_and_a_date_without_care_are_not_phi(text):
     assert find_phi(text) == []
