@@ -12,7 +12,8 @@ says how they were written), in two parts measured separately:
 
 Both hold PHI (US Social Security numbers, medical record, patient, chart and patient
 account numbers with their separators and prefixes, dates of birth with a label, written
-in words or in European order, next to a name, a title or initials; English and Italian)
+in words or in European order, next to a name, a title or initials; a patient beside the
+date of a visit, a stay or a test; English and Italian)
 and look-alikes that share their shapes (orders, invoices, builds, versions, tracking
 numbers, phone numbers, release dates, ticket ids, IP addresses, SKUs, serial numbers).
 

@@ -66,6 +66,8 @@ def _care_dates(text: str) -> list[PhiFinding]:
         return out
     for person in P.PERSON.finditer(text):
         for a, b in dates:
+            if a - person.end() > 45 or person.start() - b > 45:
+                continue  # too far apart (the gap allows 45 characters): settled without slicing
             trail = ""
             if a >= person.end():  # "Mr. Hendricks was seen on 03/12/2024"
                 gap, start, end = text[person.end():a], person.start(), b

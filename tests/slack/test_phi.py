@@ -222,14 +222,14 @@ def test_the_reason_for_a_new_format_names_the_kind_never_the_value(text, lang, 
 
 def test_the_labelled_parts_are_well_formed_separate_and_balanced():
     """benchmarks/phi/: the held-back part keeps its promise (100+ texts, as many PHI as
-    look-alikes, English and Italian) and shares no text with the development part or with
+    look-alikes, English and Italian) and shares no text with the development files or with
     the tables above."""
     import json
     from pathlib import Path
 
     data = Path(__file__).resolve().parents[2] / "benchmarks" / "phi"
     parts = {}
-    for name in ("dev", "heldout"):
+    for name in ("dev", "dev_independent", "heldout"):
         rows = [json.loads(line) for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
         rows = [r for r in rows if "text" in r]
         assert all(isinstance(r["text"], str) and isinstance(r["kind"], str) and isinstance(r["phi"], bool)
@@ -240,5 +240,7 @@ def test_the_labelled_parts_are_well_formed_separate_and_balanced():
     assert {r["lang"] for r in held} == {"en", "it"}
     assert len(parts["dev"]) >= 100
     held_texts = {r["text"] for r in held}
-    assert not held_texts & {r["text"] for r in parts["dev"]}
+    assert not held_texts & {r["text"] for r in parts["dev"] + parts["dev_independent"]}
+    independent = parts["dev_independent"]
+    assert len(independent) >= 100 and sum(r["phi"] for r in independent) * 2 == len(independent)
     assert not any(t in Path(__file__).read_text(encoding="utf-8") for t in held_texts)
