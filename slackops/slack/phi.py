@@ -71,6 +71,9 @@ def _care_dates(text: str) -> list[PhiFinding]:
             trail = ""
             if a >= person.end():  # "Mr. Hendricks was seen on 03/12/2024"
                 gap, start, end = text[person.end():a], person.start(), b
+                purpose = P.CARE_FOR.match(text, b)
+                if purpose:  # "... on 02/10/2024 for his follow-up"
+                    trail = text[purpose.end():purpose.end() + 25]
             elif b <= person.start():  # "on 03/12/2024 Mr. Hendricks was seen": what he underwent follows
                 gap, start, end = text[b:person.start()], a, person.end()
                 trail = re.split(r"[,:]|" + P.SENTENCE_END.pattern, text[end:end + 30], maxsplit=1)[0]

@@ -55,7 +55,9 @@ _ID_LABEL = (
 # ("E/0091/23", "KM/30918", "V20240315-0042", "2023R004419")
 _ID_VALUE = (r"(?:(?-i:[A-Z]{1,3})\s?[-./]?\s?)?\d+(?:(?:[-./]|(?-i:[A-Z]{1,2}))\d+|\s\d{2,})*"
              r"(?:[-/]?(?-i:[A-Z])\b)?")  # a check letter after: "1234567A", "45-7782/B"
-MRN = re.compile(r"(?<![\w])" + _ID_LABEL + r"\s*[:#=]?\s*(?:#\s*)?(" + _ID_VALUE + r")", re.I)
+# between label and value: "#:", "is", "è" ("MRN#: 4455-2231", "il codice paziente è 0045-88123")
+MRN = re.compile(r"(?<![\w])" + _ID_LABEL + r"(?:\s+(?:is|was|è|era)(?!\w))?\s*[:#=]{0,2}\s*(?:#\s*)?("
+                 + _ID_VALUE + r")", re.I)
 MRN_MIN_DIGITS = 5
 
 # -- dates ---------------------------------------------------------------------------------
@@ -113,7 +115,7 @@ _DOB_LINK = (r"(?:is|was|were|on|in|of|the|a|an|as|to|set|entered|recorded|shown
              r"|patient'?s?|pt|del|della|dello|dei|di|il|la|è|e'|era|come|paziente|pz|risulta|indicata|inserita"
              r"|registrata|scritta|:)")
 DOB_LABEL = re.compile(
-    r"(?<![\w.])(?i:" + _DOB_WORD + r")(?:\s+" + _DOB_LINK + r"(?!\w)){0,4}\s*[:=,(]?\s*(?:on\s+)?" + DATE)
+    r"(?<![\w.])(?i:" + _DOB_WORD + r")(?:\s+" + _DOB_LINK + r"(?!\w)){0,4}\s*(?:[:=,(]|\s[-–]\s)?\s*(?:on\s+)?" + DATE)
 
 # -- a person next to a date ---------------------------------------------------------------
 _TITLE = (r"(?i:mrs?|ms|miss|mx|mister|dr|pt|ing|avv|rag|geom|sig(?:\.?\s?(?:ra|na))?|signor[ae]?|signorina|dott(?:\.?ssa)?|dr\.?ssa"
@@ -162,7 +164,9 @@ CARE_WORD = re.compile(
 # modulo referti", "the lab team") ...
 CARE_TOOL = re.compile(
     r"(?i:(?:template|module|form|team|printer|screen|report|workflow|queue|tab|field|page|view|menu|settings"
-    r"|interface|feed|modulo|campo|schermata|stampante|pagina|menù|impostazioni|elenco)s?\b)")
+    r"|interface|feed|server|system|integration|software|app|application|device|machine|scanner|analy[sz]er"
+    r"|modulo|campo|schermata|stampante|pagina|menù|impostazioni|elenco|sistema|integrazione|macchina"
+    r"|dispositivo)s?\b)")
 # ... or the person is the one acting on the software, or a caller ("Dr. Patel signed the discharge template
 # on ...", "il dott. Galli ha aggiornato ...": a clinician or a user, not a patient)
 ACTOR = re.compile(
@@ -171,6 +175,8 @@ ACTOR = re.compile(
     r"|said|says|started|joined|left|ha\s+detto|iniziato"
     r"|chiesto|scritto|chiamato|notato|aperto|richiesto|firmato|aggiornato|modificato|creato|configurato|approvato"
     r"|segnalato|caricato|inviato|installato|impostato)\b")
+# after the date, what it was for: "Mr. Park came in on 02/10/2024 for his follow-up"
+CARE_FOR = re.compile(r"\s*,?\s*(?:for|per)\s+(?:(?:his|her|their|a|an|the|il|la|lo|l'|una?|sua|suo)\s+)?")
 SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ]{3})[.!?;]\s|[!?;\n]")
 
 CAPITALISED = re.compile(r"[A-Z][a-z]+")

@@ -148,6 +148,10 @@ def test_look_alikes_are_not_phi(text):
     ("Ing. Bianchi 12/03/1950 non trovato", "dob"),  # Italian professional title
     ("Sig. De Luca 12/03/1950 non trovato", "dob"),  # a surname with a particle
     ("Mr. McKay 04/05/1951 missing", "dob"),  # Mc
+    ("MRN#: 4455-2231 wrong ward", "mrn"),  # '#:' between label and value
+    ("The patient's MRN is 00458823", "mrn"),  # 'is' between
+    ("Il codice paziente è 0045-88123", "mrn"),  # 'è' between
+    ("Date of Birth - 1958.07.02", "dob"),  # a dash between label and date
 ])
 def test_likely_phi_in_more_writings(text, kind):
     assert [f.kind for f in find_phi(text)][:1] == [kind]
@@ -186,6 +190,7 @@ def test_more_look_alikes_are_not_phi(text):
     "il Dott. Serra, dimesso il 2/3/2024, non ha la lettera",  # a doctor as the patient
     "Mr. Jones' appointment on 03/12/2024 vanished",  # possessive with an apostrophe alone
     "Mrs. Ruiz had a biopsy on 2024-02-02",
+    "Mr. Park came in on 02/10/2024 for his follow-up",  # what the date was for, after it
 ])
 def test_a_patient_next_to_a_date_of_care(text):
     assert [f.kind for f in find_phi(text)][:1] == ["care_date"]
@@ -200,6 +205,8 @@ def test_a_patient_next_to_a_date_of_care(text):
     "La dott.ssa Ricci è in ferie fino al 21/07/2025, le visite sono sospese",  # care word after
     "Mr. Dube from IT started on 04/01/2022. The MRI viewer is slow",  # another sentence
     "Dr. Lee opened the lab module on 03/04/2025",  # a part of the software
+    "Mr. Ito's team migrated the lab server on 2025-01-04",  # a care word naming a machine
+    "Meeting with Mr. Wong on March 5, 2025 about the MRI integration",  # care word after, not 'for'
 ])
 def test_a_person_and_a_date_without_care_are_not_phi(text):
     assert find_phi(text) == []
