@@ -79,13 +79,14 @@ def _care_dates(text: str) -> list[PhiFinding]:
                 trail = re.split(r"[,:]|" + P.SENTENCE_END.pattern, text[end:end + 30], maxsplit=1)[0]
             else:
                 continue
-            if not P.CARE_GAP.fullmatch(gap) or P.ACTOR.match(text[person.end():]):
+            if not P.CARE_GAP.fullmatch(gap) or P.ACTOR.search(gap if a >= person.end() else text[end:end + 30]):
                 continue
             lead = text[max(0, start - 50):start]  # the sentence's words before them, if any
             ends = list(P.SENTENCE_END.finditer(lead))
             lead = lead[ends[-1].end():] if ends else lead
             words = lead + " " + text[start:end] + " " + trail  # not after a date that follows: another clause
-            if any(not P.CARE_TOOL.match(words, w.end() + 1) for w in P.CARE_WORD.finditer(words)):
+            if any(not P.CARE_TOOL.match(words, w.end() + 1) and not P.CARE_TOOL_BEFORE.search(words[:w.start()])
+                   for w in P.CARE_WORD.finditer(words)):
                 out.append(PhiFinding("care_date", start, end))
     return out
 

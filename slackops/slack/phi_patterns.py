@@ -20,9 +20,10 @@ NOT_SSN_BEFORE = re.compile(
     r"request|run)\W{0,3}(?:no\.?|num(?:ber)?|#|id)?\W{0,3}$", re.I)
 # labelled, it may be written with any separator, dots too ("SS# 455.72.1068"), and a few words may
 # stand between the label and the value ("search by SSN returns nothing for 619458827")
-_SSN_WORD = r"(?:SSN|S\.S\.N\.?|SS\s?(?:#|no\.?|num(?:ber)?)|social(?:\s+security)?(?:\s+(?:number|no\.?|#))?)"
+# (a bare "social" only right before its value: "social media posted 123456789 times" is none)
+_SSN_WORD = (r"(?:SSN|S\.S\.N\.?|SS\s?(?:#|no\.?|num(?:ber)?)|social\s+sec(?:urity|\.)?(?:\s+(?:number|no\.?|#))?)")
 SSN_LABEL = re.compile(
-    r"(?<![\w.])" + _SSN_WORD + r"(?:\s*[:#=]\s*|\s+)(?:(?P<gap>[^\d\n.;!?]{0,32}?)\s)?"
+    r"(?<![\w.])(?:" + _SSN_WORD + r"(?:\s*[:#=]\s*|\s+)(?:(?P<gap>[^\d\n.;!?]{0,32}?)\s)?|social\s*[:#]?\s*)"
     r"(?<![\d-])\d{3}(?P<sep>[-. ]?)\d{2}(?P=sep)\d{4}(?![\d-]|\.\d)", re.I)
 
 # -- medical record, patient, chart and patient account numbers ----------------------------
@@ -102,7 +103,9 @@ DATE = (
     r")"
 )
 # "chart 2024-03-14" is a chart of that day, not a record number ("MRN 44-55-12" is one)
-DATE_ONLY = re.compile(r"\d{1,2}(?P<a>[/.-])\d{1,2}(?P=a)" + _YEAR + "|" + _YEAR + r"(?P<b>[/.-])\d{1,2}(?P=b)\d{1,2}")
+# ... and "HAR 20250303-1" a file of that day: a compact date, with a short sequence number at most
+DATE_ONLY = re.compile(r"\d{1,2}(?P<a>[/.-])\d{1,2}(?P=a)" + _YEAR + "|" + _YEAR + r"(?P<b>[/.-])\d{1,2}(?P=b)\d{1,2}"
+                       r"|" + _YEAR + r"(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[-_.]\d{1,3})?")
 # 'born', 'DOB', 'nata il', 'data di nascita', 'b.': a date after one is a date of birth
 _DOB_WORD = (
     r"(?:DOB|D\.O\.B\.?|date\s+of\s+birth|birth\s*date|birthday|b-?day|b\.|born"
@@ -164,13 +167,17 @@ CARE_WORD = re.compile(
 # modulo referti", "the lab team") ...
 CARE_TOOL = re.compile(
     r"(?i:(?:template|module|form|team|printer|screen|report|workflow|queue|tab|field|page|view|menu|settings"
-    r"|interface|feed|server|system|integration|software|app|application|device|machine|scanner|analy[sz]er"
+    r"|interface|feed|print(?:ing|out)?|server|system|integration|software|app|application|device|machine|scanner|analy[sz]er"
     r"|modulo|campo|schermata|stampante|pagina|menù|impostazioni|elenco|sistema|integrazione|macchina"
-    r"|dispositivo)s?\b)")
+    r"|dispositivo|stampa)s?\b)")
+# Italian puts the tool first: "il server referti", "la stampa dei referti"
+CARE_TOOL_BEFORE = re.compile(
+    r"(?i:\b(?:modul[oi]|camp[oi]|schermat[ae]|stampant[ei]|stamp[ae]|pagin[ae]|elenc[oh]i?|sistem[ai]|server"
+    r"|integrazion[ei]|macchin[ae]|dispositiv[oi]|report|template|team)\s+(?:(?:dei|delle|degli|di|del|della)\s+)?$)")
 # ... or the person is the one acting on the software, or a caller ("Dr. Patel signed the discharge template
 # on ...", "il dott. Galli ha aggiornato ...": a clinician or a user, not a patient)
 ACTOR = re.compile(
-    r"\s*(?i:(?:has|had|ha|aveva)\s+)?(?i:signed|updated|changed|edited|created|configured|approved|reported"
+    r"(?:^|\s)(?i:(?:has|had|ha|aveva)\s+)?(?i:signed|updated|changed|edited|created|configured|approved|reported"
     r"|uploaded|logged|sent|installed|set\s+up|wrote|asked|called|emailed|requested|noticed|opened"
     r"|said|says|started|joined|left|ha\s+detto|iniziato"
     r"|chiesto|scritto|chiamato|notato|aperto|richiesto|firmato|aggiornato|modificato|creato|configurato|approvato"

@@ -171,6 +171,8 @@ def test_likely_phi_in_more_writings(text, kind):
     "PID-3 is empty in the feed",  # an HL7 field, not a patient id
     "Jane Lane reported on 02/11/2025 that printing fails",  # a caller and the day she called
     "Pat Smith called on 03/04/2025",
+    "Our social media integration posted 123456789 times",  # bare 'social', words, nine digits
+    "See HAR 20250303-1 attached",  # a HAR file named by its day
 ])
 def test_more_look_alikes_are_not_phi(text):
     assert find_phi(text) == []
@@ -207,6 +209,7 @@ def test_a_patient_next_to_a_date_of_care(text):
     "Dr. Lee opened the lab module on 03/04/2025",  # a part of the software
     "Mr. Ito's team migrated the lab server on 2025-01-04",  # a care word naming a machine
     "Meeting with Mr. Wong on March 5, 2025 about the MRI integration",  # care word after, not 'for'
+    "Dott. Neri, responsabile IT, ci ha scritto il 12/03/2025 per il server referti",  # tool first, Italian
 ])
 def test_a_person_and_a_date_without_care_are_not_phi(text):
     assert find_phi(text) == []
