@@ -100,6 +100,11 @@ def find_phi(text: str) -> list[PhiFinding]:
     for m in P.SSN.finditer(text):
         if not P.NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
             found.append(PhiFinding("ssn", m.start(), m.end()))
+    for pattern, kind in ((P.X12_SSN, "ssn"), (P.X12_DOB, "dob"), (P.HL7_PID, "mrn")):
+        labelled += [PhiFinding(kind, m.start(), m.end()) for m in pattern.finditer(text)]
+    for m in P.SSN_LABEL_AFTER.finditer(text):
+        if not P.NOT_SSN_BEFORE.search(text[max(0, m.start() - 24):m.start()]):
+            labelled.append(PhiFinding("ssn", m.start(), m.end()))
     for m in P.SSN_LABEL.finditer(text):
         if m.group("gap") and P.NOT_SSN_BEFORE.search(m.group("gap")):
             continue  # "SSN check fails for order 123456789": the value is named as something else
@@ -108,12 +113,24 @@ def find_phi(text: str) -> list[PhiFinding]:
         value = m.group(1)
         if len(P.DIGIT.findall(value)) >= P.MRN_MIN_DIGITS and not P.DATE_ONLY.fullmatch(value):
             labelled.append(PhiFinding("mrn", m.start(), m.end()))
+    for m in P.ACCOUNT.finditer(text):
+        value = m.group(1)
+        sentence = text[max(0, m.start() - 60):m.end() + 60]
+        if len(P.DIGIT.findall(value)) >= P.MRN_MIN_DIGITS and P.PATIENT_WORD.search(sentence):
+            labelled.append(PhiFinding("mrn", m.start(), m.end()))
     for m in P.DOB_LABEL.finditer(text):
         labelled.append(PhiFinding("dob", m.start(), m.end()))
     for pattern in (P.TITLE_DATE, P.INITIALS_DATE):
         for m in pattern.finditer(text):
             found.append(PhiFinding("dob", m.start(), m.end()))
     found += _care_dates(text)
+    if P.PATIENT_WORD.search(text) or P.CARE_WORD.search(text):
+        for m in P.ONLY_INITIALS_DATE.finditer(text):
+            if not P.STAFF_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
+                found.append(PhiFinding("care_date", m.start(), m.end()))
+    for m in P.POSSESSED_CARE_DATE.finditer(text):
+        if P.CARE_WORD.match(text, m.end()) or P.CARE_WORD.match(text[m.end():m.end() + 30].split(" ", 1)[0]):
+            found.append(PhiFinding("care_date", m.start(), m.end()))
     for m in P.NAME_DATE.finditer(text):
         words = P.CAPITALISED.findall(m.group(0))[:2]
         if not any(w in P.NAME_WORDS_NOT_NAMES for w in words) and not P.ACTOR.match(m.group("gap")):

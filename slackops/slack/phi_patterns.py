@@ -21,10 +21,23 @@ NOT_SSN_BEFORE = re.compile(
 # labelled, it may be written with any separator, dots too ("SS# 455.72.1068"), and a few words may
 # stand between the label and the value ("search by SSN returns nothing for 619458827")
 # (a bare "social" only right before its value: "social media posted 123456789 times" is none)
-_SSN_WORD = (r"(?:SSN|S\.S\.N\.?|SS\s?(?:#|no\.?|num(?:ber)?)|social\s+sec(?:urity|\.)?(?:\s+(?:number|no\.?|#))?)")
+_SSN_WORD = (r"(?:SSN|S\.S\.N\.?|SS\s?(?:#|no\.?|num(?:ber)?)|social\s+sec(?:urity|\.)?(?:\s+(?:number|no\.?|#))?"
+             r"|soc\.?\s*sec\.?(?:\s+(?:number|no\.?|#))?)")
 SSN_LABEL = re.compile(
     r"(?<![\w.])(?:" + _SSN_WORD + r"(?:\s*[:#=]\s*|\s+)(?:(?P<gap>[^\d\n.;!?]{0,32}?)\s)?|social\s*[:#]?\s*)"
     r"(?<![\d-])\d{3}(?P<sep>[-. ]?)\d{2}(?P=sep)\d{4}(?![\d-]|\.\d)", re.I)
+
+# ... or the label a few words after it, in the same sentence ("typed 389064412 into the SSN field")
+SSN_LABEL_AFTER = re.compile(
+    r"(?<![\w.-])\d{3}(?P<sep>[-. ]?)\d{2}(?P=sep)\d{4}(?![\d-]|\.\d)[^\d\n.;!?]{0,24}?(?<![\w])" + _SSN_WORD
+    + r"(?!\w)", re.I)
+
+# -- identifiers inside pasted EDI and HL7 messages -----------------------------------------
+# X12 (eligibility 270/271, claims 837): DMG*D8*CCYYMMDD is the person's date of birth, REF*SY*
+# their Social Security number; HL7 v2's PID segment carries the patient's identifiers
+X12_DOB = re.compile(r"(?<![A-Z])DMG\*D8\*(?:19|20)\d{6}")
+X12_SSN = re.compile(r"(?<![A-Z])REF\*SY\*\d{9}")
+HL7_PID = re.compile(r"(?<![A-Z])PID\|[^|\n]*\|[^|\n]*\|?[^|\n]*\d{4,}")
 
 # -- medical record, patient, chart and patient account numbers ----------------------------
 _NO = r"(?:n\.?\s*[°º]|n[°º.]|nr\.?|no\.?|num\.?|number|numero|#|id)"
@@ -49,6 +62,8 @@ _ID_LABEL = (
     # lab accession and specimen numbers, HL7's patient id
     r"|accession(?:\s+" + _NO + r")?|specimen\s*" + _NO + r"|(?-i:PID)|pat\.?\s*" + _NO +
     r"|codic[ei]\s+anagrafic[oi]"
+    # the emergency department's access number ("numero accesso PS 24 118 305")
+    r"|(?:" + _NO + r"\s+(?:di\s+)?)?accesso\s+(?:al\s+)?(?-i:PS)|" + _NO + r"\s+(?:di\s+)?accesso"
     r")"
 )
 # the value: an optional prefix of letters, then digit groups joined by - . / or a space
@@ -60,6 +75,10 @@ _ID_VALUE = (r"(?:(?-i:[A-Z]{1,3})\s?[-./]?\s?)?\d+(?:(?:[-./]|(?-i:[A-Z]{1,2}))
 MRN = re.compile(r"(?<![\w])" + _ID_LABEL + r"(?:\s+(?:is|was|è|era)(?!\w))?\s*[:#=]{0,2}\s*(?:#\s*)?("
                  + _ID_VALUE + r")", re.I)
 MRN_MIN_DIGITS = 5
+# an account number is a patient's only when the sentence speaks of one ("Acct#: 7731-0042-19
+# patient balance shows negative"); a customer's account is not PHI
+ACCOUNT = re.compile(r"(?<![\w])acc(?:oun)?t\.?\s*(?:#|no\.?|num(?:ber)?)\s*[:#=]{0,2}\s*(" + _ID_VALUE + r")", re.I)
+PATIENT_WORD = re.compile(r"(?i:\b(?:patients?|pt|pts|pazient[ei]|paz\.?|pz|ricoverat[oaie]|guarantor)\b)")
 
 # -- dates ---------------------------------------------------------------------------------
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -131,6 +150,14 @@ _GAP = r"[ \t,;:(\[–—-]{1,5}"  # punctuation only: "Mr. Jones reported on 03
 # "Mr. J. Smith 03/14/1962", "Sig.ra Bianchi 12/03/1958", "Mrs Dunn (04/22/1939)"
 TITLE_DATE = re.compile(r"(?<![\w.])" + _TITLE + r"\.?\s+(?:" + _INITIALS + r"\s*)?" + _PARTICLES + _WORD +
                         r"(?:\s+(?:" + _INITIALS + r"\s*)?" + _WORD + r"){0,2}" + _GAP + DATE)
+# a patient by initials alone, as notes and tickets write them ("pt J.K. 01/08/2024", "R.D. seen
+# 12/4/23 for f/u", "Paziente M.G. 07/05/2024"): only where the text speaks of a patient or of care,
+# never for the initials of a staff member ("reviewed by J.K. 01/08/2024") or an abbreviation
+ONLY_INITIALS_DATE = re.compile(
+    r"(?<![\w.])(?!(?:A\.M|P\.M|U\.S|U\.K|E\.U|P\.S|N\.B|Q\.A|I\.T|D\.O\.B|R\.E|C\.C)\.(?!\s?[A-Z]\.))"
+    r"(?-i:[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)\s*[:,(–-]?\s*(?i:(?:seen|visto|vista|visitat[oa]|on|il|del|dos)\s+)?"
+    + DATE)
+STAFF_BEFORE = re.compile(r"(?i:\b(?:by|da|from|di|signed|reviewed|approved|author|authored|dev|owner|cc|to|per)\W{0,3}$)")
 # "J.R. Thompson 06-17-1955"
 INITIALS_DATE = re.compile(r"(?<![\w.])" + _INITIALS + r"\s*" + _WORD + _GAP + DATE)
 # "John Smith 03/04/1985", "Smith, John (1985-03-04)": two capitalised words close to a date
@@ -182,6 +209,10 @@ ACTOR = re.compile(
     r"|said|says|started|joined|left|ha\s+detto|iniziato"
     r"|chiesto|scritto|chiamato|notato|aperto|richiesto|firmato|aggiornato|modificato|creato|configurato|approvato"
     r"|segnalato|caricato|inviato|installato|impostato)\b")
+# "Ms. Nguyen called re: her 4/22/2024 colonoscopy bill": the date is the person's, of care
+POSSESSED_CARE_DATE = re.compile(
+    r"(?<![\w.])" + _TITLE + r"\.?\s+" + _PARTICLES + _WORD + r"[^\n.!?;\d]{0,40}?\b(?i:her|his|their|la\s+sua|il\s+suo|sua|suo)\s+"
+    + DATE + r"\s+")
 # after the date, what it was for: "Mr. Park came in on 02/10/2024 for his follow-up"
 CARE_FOR = re.compile(r"\s*,?\s*(?:for|per)\s+(?:(?:his|her|their|a|an|the|il|la|lo|l'|una?|sua|suo)\s+)?")
 SENTENCE_END = re.compile(r"(?<=[a-zà-ÿ]{3})[.!?;]\s|[!?;\n]")

@@ -152,6 +152,17 @@ def test_look_alikes_are_not_phi(text):
     ("The patient's MRN is 00458823", "mrn"),  # 'is' between
     ("Il codice paziente è 0045-88123", "mrn"),  # 'è' between
     ("Date of Birth - 1958.07.02", "dob"),  # a dash between label and date
+    ("the clerk put 401223344 in the SSN box by mistake", "ssn"),  # the label after the value
+    ("member soc sec no. 401223344 is on two charts", "ssn"),  # 'soc sec'
+    ("the 271 came back with REF*SY*401223344~ for the subscriber", "ssn"),  # X12: REF*SY is an SSN
+    ("our parser reads DMG*D8*19640203~ as the service date", "dob"),  # X12: DMG*D8 is a birth date
+    ("inbound ADT: PID|1||88213344^^^HOSP^MR||DOE^JANE fails validation", "mrn"),  # HL7 PID segment
+    ("Account no. 5512-0098-41: the patient statement doubles", "mrn"),  # an account, of a patient
+    ("numero accesso PS 24 118 305: il triage non salva", "mrn"),  # the emergency department's number
+    ("pt R.T. 02/09/2024 labs missing from the chart", "care_date"),  # a patient by initials alone
+    ("B.K.L. seen 3/3/24, note not visible", "care_date"),
+    ("Paziente G.F. 11/04/2024: referto mancante", "care_date"),
+    ("Mrs. Okafor says her 2/14/2024 mammogram was billed twice", "care_date"),  # 'her DATE <care>'
 ])
 def test_likely_phi_in_more_writings(text, kind):
     assert [f.kind for f in find_phi(text)][:1] == [kind]
@@ -173,6 +184,11 @@ def test_likely_phi_in_more_writings(text, kind):
     "Pat Smith called on 03/04/2025",
     "Our social media integration posted 123456789 times",  # bare 'social', words, nine digits
     "See HAR 20250303-1 attached",  # a HAR file named by its day
+    "Account no. 5512-0098-41 is our billing account with you",  # a customer's account
+    "reviewed by J.K. 01/08/2024 before the patient portal release",  # a staff member's initials
+    "Meeting at 10 A.M. 01/08/2024 about the lab interface",  # an abbreviation, not initials
+    "J.K. 01/08/2024: release notes updated",  # initials and a date, no patient and no care
+    "order 401223344 was shipped to the SSN team",  # a number named as an order
 ])
 def test_more_look_alikes_are_not_phi(text):
     assert find_phi(text) == []
