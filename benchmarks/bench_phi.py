@@ -6,9 +6,11 @@ says how they were written), in two parts measured separately:
 - the development part, on which the detector's patterns are chosen: ``dev.jsonl`` (the
   generated texts and the first hand-written ones) and ``dev_independent.jsonl`` (texts by
   two independent writers), reported each on its own and together;
-- ``heldout.jsonl``, the held-back part: written before the detector was widened and
-  never used to choose a pattern, so its figures say how the detector does on text it has
-  never seen.
+- the held-back part, never used to choose a pattern: ``heldout_independent.jsonl``, by
+  a writer who never saw the detector or any other labelled text (the targets are judged
+  on it: its figures say how the detector does on text it has never seen), and
+  ``heldout.jsonl``, written before the detector was first widened by the writer of some
+  development texts that mirror it (so its figures are optimistic, and reported beside).
 
 Both hold PHI (US Social Security numbers, medical record, patient, chart and patient
 account numbers with their separators and prefixes, dates of birth with a label, written
@@ -22,7 +24,7 @@ flagged), overall and per kind, and the same for a baseline measured in the same
 bare nine-digit/``ddd-dd-dddd`` pattern, the shape a pattern-only recognizer keys on; and
 the time per text of each.
 
-The targets, on the held-back part: recall >= 95 %, false positives <= 5 %.
+The targets, on the independent held-back part: recall >= 95 %, false positives <= 5 %.
 
 Why not presidio-analyzer: its recognizers for these kinds lean on a spaCy NER model
 (a few hundred MB to download) to find names next to dates, and it has no medical record
@@ -51,12 +53,14 @@ from slackops.slack.phi import find_phi  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "phi"
 DEVELOPMENT = (DATA / "dev.jsonl", DATA / "dev_independent.jsonl")
-HELD_BACK = DATA / "heldout.jsonl"
+HELD_BACK = DATA / "heldout_independent.jsonl"
+HELD_BACK_MIRRORED = DATA / "heldout.jsonl"
 # what is reported: each development file, the development part as a whole, the held-back part
 PARTS: dict[str, tuple[Path, ...]] = {
     **{f"development part, {p.name}": (p,) for p in DEVELOPMENT},
     "development part, both files": DEVELOPMENT,
-    "held-back part, heldout.jsonl": (HELD_BACK,),
+    "held-back part, heldout.jsonl (optimistic)": (HELD_BACK_MIRRORED,),
+    "held-back part, heldout_independent.jsonl": (HELD_BACK,),
 }
 TARGET_RECALL, TARGET_FP = 0.95, 0.05
 
@@ -133,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         per = r["per"]
         assert isinstance(per, dict)
         print("  per kind (correct/total): " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in per.items()))
-    held = results["held-back part, heldout.jsonl"]
+    held = results["held-back part, heldout_independent.jsonl"]
     ok = held["recall"] >= TARGET_RECALL and held["fp_rate"] <= TARGET_FP  # type: ignore[operator]
-    print(f"targets on the held-back part (recall >= {TARGET_RECALL:.0%}, false positives <= {TARGET_FP:.0%}): "
+    print(f"targets on the independent held-back part (recall >= {TARGET_RECALL:.0%}, false positives <= {TARGET_FP:.0%}): "
           + ("met" if ok else "NOT met"))
     if args.show:
         for path in DEVELOPMENT:

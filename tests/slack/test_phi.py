@@ -255,13 +255,16 @@ def test_the_labelled_parts_are_well_formed_separate_and_balanced():
 
     data = Path(__file__).resolve().parents[2] / "benchmarks" / "phi"
     parts = {}
-    for name in ("dev", "dev_independent", "heldout"):
+    for name in ("dev", "dev_independent", "heldout", "heldout_independent"):
         rows = [json.loads(line) for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
         rows = [r for r in rows if "text" in r]
         assert all(isinstance(r["text"], str) and isinstance(r["kind"], str) and isinstance(r["phi"], bool)
                    and r["lang"] in ("en", "it") for r in rows)
         parts[name] = rows
-    held = parts["heldout"]
+    independent_held = parts["heldout_independent"]
+    assert len(independent_held) >= 100 and sum(r["phi"] for r in independent_held) * 2 == len(independent_held)
+    assert {r["lang"] for r in independent_held} == {"en", "it"}
+    held = parts["heldout"] + independent_held
     assert len(held) >= 100 and sum(r["phi"] for r in held) * 2 == len(held)
     assert {r["lang"] for r in held} == {"en", "it"}
     assert len(parts["dev"]) >= 100
