@@ -138,7 +138,10 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_id: str
-    enterprise_id: str | None = None
+    enterprise_id: str | None = Field(None, description="the vendor's Enterprise Grid organisation (E...): every "
+                                                        "workspace of it is the vendor's side")
+    agent_workspaces: list[str] = Field(default_factory=list, description="on Enterprise Grid, the organisation's "
+                                        "workspaces (T...) where agents work, besides team_id")
     agents: list[str] = Field(default_factory=list)
     agents_usergroup: str | None = None
     managers: dict[str, list[str]] = Field(default_factory=dict)
@@ -184,6 +187,21 @@ class Config(BaseModel):
                 raise ValueError(f"{item!r}: a range goes from its first day to its last")
         return v
 
+    @field_validator("enterprise_id")
+    @classmethod
+    def _enterprise(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"E[A-Z0-9]{2,}", v):
+            raise ValueError(f"{v!r} is not an organisation id (E followed by capitals and digits)")
+        return v
+
+    @field_validator("agent_workspaces")
+    @classmethod
+    def _workspaces(cls, v: list[str]) -> list[str]:
+        for team in v:
+            if not re.fullmatch(r"T[A-Z0-9]{2,}", team):
+                raise ValueError(f"{team!r} is not a workspace id (T followed by capitals and digits)")
+        return v
+
     @field_validator("agents")
     @classmethod
     def _agents(cls, v: list[str]) -> list[str]:
@@ -216,6 +234,9 @@ class Config(BaseModel):
         dup = {c for c in chans if chans.count(c) > 1}
         if dup:
             raise ValueError(f"channel {sorted(dup)[0]} is mapped to more than one account")
+        if self.agent_workspaces and not self.enterprise_id:
+            raise ValueError("agent_workspaces: other workspaces are the vendor's only within its Enterprise Grid "
+                             "organisation; set enterprise_id too")
         if not self.agents and not self.agents_usergroup:
             raise ValueError("agents: name agent user ids or an agents_usergroup")
         shared = set(chans)
