@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from slackops.sandbox.payloads import Install, Who, envelope, interactive_identity, message_event, reaction_event
+from slackops.sandbox.payloads import (
+    Install,
+    Who,
+    envelope,
+    interactive_identity,
+    message_event,
+    reaction_event,
+)
 from slackops.slack.identity import Vendor, decide, who_acts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "slack_payloads"
