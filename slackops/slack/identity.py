@@ -127,7 +127,9 @@ def _from_interactive(body: Mapping[str, Any]) -> tuple[str | None, str | None, 
     org = _s(user.get("enterprise_id"))
     if org:
         said.append("user.enterprise_id")
-    elif team and _s(team_obj.get("id")) == team:  # team and enterprise describe the person's workspace
+    if _is_org(team):  # an org-wide installation may name the organisation where a workspace would be
+        org, team = org or team, None
+    elif not org and team and _s(team_obj.get("id")) == team:  # team and enterprise describe the person's workspace
         org = _s(team_obj.get("enterprise_id")) or _s(ent_obj.get("id"))
         if org:
             said.append("team.enterprise_id" if team_obj.get("enterprise_id") else "enterprise.id")

@@ -175,3 +175,13 @@ def test_when_unsure_a_customer():
                                    "authorizations": 7}, {"user": {"id": "U1"}, "team": "T1", "enterprise": 4}])
 def test_malformed_bodies_are_customers_not_tracebacks(body):
     assert not who_acts(body, GRID, UsersInfo()).ours
+
+
+def test_an_org_where_a_workspace_would_be_is_the_org():
+    body = {"type": "block_actions", "user": {"id": "W1", "team_id": "E0VENDOR"}, "team": None, "enterprise": None}
+    who = who_acts(body, GRID, UsersInfo())
+    assert (who.team_id, who.enterprise_id, who.ours) == (None, "E0VENDOR", True)
+    body = {"type": "view_submission", "user": {"id": "W1", "team_id": "T0VENDOR9"}, "team": None,
+            "enterprise": {"id": "E0VENDOR"}, "is_enterprise_install": True}
+    ask = UsersInfo(W1={"team_id": "T0VENDOR9", "is_stranger": True})
+    assert not who_acts(body, GRID, ask).ours and ask.asked == ["W1"]  # the enterprise may be the install's: ask
