@@ -196,7 +196,10 @@ class Config(BaseModel):
 
     @field_validator("agent_workspaces")
     @classmethod
-    def _workspaces(cls, v: list[str]) -> list[str]:
+    def _workspaces(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if v and not info.data.get("enterprise_id"):
+            raise ValueError("other workspaces are the vendor's only within its Enterprise Grid organisation; "
+                             "set enterprise_id too")
         for team in v:
             if not re.fullmatch(r"T[A-Z0-9]{2,}", team):
                 raise ValueError(f"{team!r} is not a workspace id (T followed by capitals and digits)")
@@ -234,9 +237,6 @@ class Config(BaseModel):
         dup = {c for c in chans if chans.count(c) > 1}
         if dup:
             raise ValueError(f"channel {sorted(dup)[0]} is mapped to more than one account")
-        if self.agent_workspaces and not self.enterprise_id:
-            raise ValueError("agent_workspaces: other workspaces are the vendor's only within its Enterprise Grid "
-                             "organisation; set enterprise_id too")
         if not self.agents and not self.agents_usergroup:
             raise ValueError("agents: name agent user ids or an agents_usergroup")
         shared = set(chans)
