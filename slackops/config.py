@@ -138,7 +138,10 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     team_id: str
-    enterprise_id: str | None = None
+    enterprise_id: str | None = Field(None, description="the vendor's Enterprise Grid organisation (E...): every "
+                                                        "workspace of it is the vendor's side")
+    agent_workspaces: list[str] = Field(default_factory=list, description="on Enterprise Grid, the organisation's "
+                                        "workspaces (T...) where agents work, besides team_id")
     agents: list[str] = Field(default_factory=list)
     agents_usergroup: str | None = None
     managers: dict[str, list[str]] = Field(default_factory=dict)
@@ -182,6 +185,24 @@ class Config(BaseModel):
                 raise ValueError(f"{item!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)") from None
             if len(days) > 2 or (len(days) == 2 and days[1] < days[0]):
                 raise ValueError(f"{item!r}: a range goes from its first day to its last")
+        return v
+
+    @field_validator("enterprise_id")
+    @classmethod
+    def _enterprise(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"E[A-Z0-9]{2,}", v):
+            raise ValueError(f"{v!r} is not an organisation id (E followed by capitals and digits)")
+        return v
+
+    @field_validator("agent_workspaces")
+    @classmethod
+    def _workspaces(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        if v and not info.data.get("enterprise_id"):
+            raise ValueError("other workspaces are the vendor's only within its Enterprise Grid organisation; "
+                             "set enterprise_id too")
+        for team in v:
+            if not re.fullmatch(r"T[A-Z0-9]{2,}", team):
+                raise ValueError(f"{team!r} is not a workspace id (T followed by capitals and digits)")
         return v
 
     @field_validator("agents")

@@ -8,6 +8,9 @@
   API answer) against those ``manifest.yml`` asks for;
 - every channel the configuration names (``conversations.info``): the bot a member of it,
   an account's channel shared with the customer (Slack Connect);
+- the installation's kind (``auth.test``'s ``is_enterprise_install`` and
+  ``enterprise_id``: one workspace, a workspace of an Enterprise Grid organisation, or the
+  whole organisation) against the configuration's ``team_id`` and ``enterprise_id``;
 - the Redis server: its version (6.2 or later) and its persistence;
 - the versions of the Redis server, redis-py, rq, slack-sdk and slack-bolt, each against
   the range the test suite covers (``warn`` outside it).
@@ -143,14 +146,35 @@ def _tokens(report: Report, settings: Any, config: Any) -> Any:
     except SlackopsError as e:
         report.fix(str(e))
         return None
-    team = who.get("team_id")
-    line = f"the bot token works: {who.get('user')} ({who.get('user_id')}) in {who.get('team')} ({team})"
-    if config is not None and team and team != config.team_id and not who.get("is_enterprise_install"):
-        report.fix(f"{line}, but the configuration's team_id is {config.team_id}: use the vendor workspace's id")
-    else:
-        report.ok(line)
+    report.ok(f"the bot token works: {who.get('user')} ({who.get('user_id')}) in {who.get('team')} ({who.get('team_id')})")
+    _install(report, who, config)
     _scopes(report, who)
     return client
+
+
+def _install(report: Report, who: Any, config: Any) -> None:
+    """The installation's kind as ``auth.test`` tells it (``is_enterprise_install``,
+    ``enterprise_id``), against the configuration's ``team_id`` and ``enterprise_id``."""
+    team, org = who.get("team_id"), who.get("enterprise_id")
+    if who.get("is_enterprise_install"):
+        kind = f"installed org-wide: the Enterprise Grid organisation {who.get('team')} ({org})"
+    elif org:
+        kind = f"installed in the workspace {team} of the Enterprise Grid organisation {org}"
+    else:
+        kind = f"installed in the workspace {team} (not on Enterprise Grid)"
+    if config is None:
+        report.ok(kind)
+    elif org and config.enterprise_id != org:
+        report.fix(f"{kind}, but the configuration's enterprise_id is {config.enterprise_id or 'not set'}: "
+                   f"set enterprise_id: {org} (every workspace of the organisation is the vendor's side)")
+    elif not org and config.enterprise_id:
+        report.fix(f"{kind}, but the configuration's enterprise_id is {config.enterprise_id}: remove it "
+                   "(and agent_workspaces)")
+    elif not who.get("is_enterprise_install") and team != config.team_id:
+        report.fix(f"{kind}, but the configuration's team_id is {config.team_id}: use the vendor workspace's id")
+    else:
+        extra = f", agents also in {', '.join(config.agent_workspaces)}" if config.agent_workspaces else ""
+        report.ok(f"{kind}{extra}")
 
 
 def _scopes(report: Report, who: Any) -> None:

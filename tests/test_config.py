@@ -44,6 +44,12 @@ def test_spec_example_loads(tmp_path):
         (("language: en", "language: fr"), "accounts[0].language: 'fr' is not a supported language"),
         (("    contacts: [U0ACME1]", "    contacts: [U0ACME1]\n    colour: red"), "accounts[0].colour: is not a known field"),
         (("team_id: T0VENDOR\n", ""), "team_id: is required"),
+        (("team_id: T0VENDOR\n", "team_id: T0VENDOR\nenterprise_id: vendor-org\n"),
+         "enterprise_id: 'vendor-org' is not an organisation id"),
+        (("team_id: T0VENDOR\n", "team_id: T0VENDOR\nenterprise_id: E0VENDOR\nagent_workspaces: [emea]\n"),
+         "agent_workspaces: 'emea' is not a workspace id"),
+        (("team_id: T0VENDOR\n", "team_id: T0VENDOR\nagent_workspaces: [T0VENDOR2]\n"),
+         "agent_workspaces: other workspaces are the vendor's only within its Enterprise Grid organisation"),
     ],
 )
 def test_bad_config_names_file_and_field(tmp_path, change, expected):
@@ -52,6 +58,14 @@ def test_bad_config_names_file_and_field(tmp_path, change, expected):
     with pytest.raises(ConfigError) as e:
         load_config(p)
     assert f"{p}: {expected}" in str(e.value)
+
+
+def test_a_grid_vendor(tmp_path):
+    p = tmp_path / "grid.yml"
+    p.write_text(GOOD.replace("team_id: T0VENDOR\n", "team_id: T0VENDOR\nenterprise_id: E0VENDOR\n"
+                                                     "agent_workspaces: [T0VENDOR2, T0VENDOR3]\n"))
+    cfg = load_config(p)
+    assert (cfg.enterprise_id, cfg.agent_workspaces) == ("E0VENDOR", ["T0VENDOR2", "T0VENDOR3"])
 
 
 def test_not_yaml(tmp_path):

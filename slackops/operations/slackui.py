@@ -14,7 +14,7 @@ from slack_bolt import Ack
 
 from slackops.errors import DomainError
 from slackops.operations.card import parse_choice
-from slackops.slack.auth import Role, payload_identity
+from slackops.slack.auth import Role
 from slackops.slack.blocks.text import escape, truncate
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
@@ -44,12 +44,12 @@ class _Actor:
 
 def actor_of(desk: Desk, body: dict[str, Any]) -> _Actor:
     """Who sent this (as slackops.slack.listeners.common sees it; that package imports this one)."""
-    user_id, team_id, enterprise_id = payload_identity(body)
+    who = desk.directory.identify(body)
     channel = body.get("channel_id") or ((body.get("channel") or {}).get("id") if isinstance(body.get("channel"), dict) else None)
     if not channel:
         channel = (body.get("container") or {}).get("channel_id") or ViewMeta.parse(
             (body.get("view") or {}).get("private_metadata")).channel
-    return _Actor(user_id or "", desk.directory.role(user_id or "", team_id, enterprise_id), channel)
+    return _Actor(who.user_id, desk.directory.role_of(who), channel)
 
 
 def require_agent(desk: Desk, body: dict[str, Any]) -> _Actor | None:

@@ -85,6 +85,11 @@ def _demo_dir() -> Path:
     return Path(str(resources.files("slackops.sandbox").joinpath("demo")))
 
 
+def grid_demo() -> str:
+    """The demo desk of a vendor on Enterprise Grid (``slackops sandbox --grid``)."""
+    return str(_demo_dir() / "grid.yml")
+
+
 
 def prepare_config(config_path: str | None, data_dir: Path) -> tuple[Path, Config, Path | None]:
     """The configuration the sandbox runs: the given file, or the shipped demo desk.
@@ -208,7 +213,9 @@ class Sandbox:
             conn = stack.enter_context(connect(Settings(redis_url=None, data_dir=str(folder / "redis"))))
             redis = conn.client
             self.say(conn.description)
-            fake = FakeSlack(team_id=config.team_id).start()
+            # a vendor on Enterprise Grid: the app installed org-wide, as docs/slack.md advises
+            fake = FakeSlack(team_id=config.team_id, enterprise_id=config.enterprise_id,
+                             org_install=bool(config.enterprise_id)).start()
             stack.callback(fake.stop)
             stack.callback(state.save, fake, folder)  # last, once the worker has posted what it had
             world.seed(fake)

@@ -6,6 +6,10 @@ people file (the demo's ``people.yml``). Each customer's workspace is a team of 
 (``T0`` + the account id), sharing the account's channel with the vendor's (Slack Connect). What a person sees follows Slack's rules: customers see their account's shared
 channel and their own DMs; the vendor's people see every channel the app uses (shared
 channels, the priority channels, and any other channel the app posts to) and their DMs.
+
+On Enterprise Grid (the configuration's ``enterprise_id``) the vendor's people of the
+``agent_workspaces`` belong to the organisation's other workspaces; a customer whose
+people-file entry names an ``enterprise`` belongs to that organisation.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ class Person:
     tz: str = DEFAULT_TZ
     account: str | None = None
     roles: tuple[str, ...] = ()
+    enterprise: str | None = None  # their Enterprise Grid organisation
+    elsewhere: bool = False  # of the vendor, in another workspace of its organisation
 
     @property
     def vendor(self) -> bool:
@@ -50,7 +56,8 @@ class Person:
                 "manager": "manager"}[self.kind]
         if self.kind == "manager" and self.roles:
             what = "manager: " + ", ".join(r.replace("_", " ") for r in self.roles)
-        return f"{self.name} ({what}{', ' + self.account if self.account else ''})"
+        where = f", workspace {self.team}" if self.elsewhere else ""
+        return f"{self.name} ({what}{', ' + self.account if self.account else ''}{where})"
 
 
 def _names(people_file: str | Path | None) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
@@ -73,8 +80,12 @@ class World:
                 return
             info = users.get(uid) or {}
             roles = tuple(r for r, ids in config.managers.items() if uid in ids)
-            people[uid] = Person(uid, str(info.get("name") or uid), str(info.get("team") or team), kind,
-                                 str(info.get("tz") or DEFAULT_TZ), account, roles)
+            home = str(info.get("team") or team)
+            vendor = kind in ("agent", "manager")
+            # the vendor's people in the organisation's other workspaces are the organisation's
+            org = config.enterprise_id if vendor and home in config.agent_workspaces else info.get("enterprise")
+            people[uid] = Person(uid, str(info.get("name") or uid), home, kind, str(info.get("tz") or DEFAULT_TZ),
+                                 account, roles, str(org) if org else None, vendor and home != config.team_id)
 
         for acct in config.accounts:
             team = f"T0{acct.id.upper()}"
@@ -97,13 +108,15 @@ class World:
         for p in self.people.values():
             # a customer shares a channel with the app: users.info names their workspace (not
             # ours), and Slack does not call them a stranger
-            fake.add_user(p.id, team_id=p.team, name=p.name, tz=p.tz, tz_label=p.tz, tz_offset=0)
+            fake.add_user(p.id, team_id=p.team, name=p.name, tz=p.tz, tz_label=p.tz, tz_offset=0, enterprise_id=p.enterprise)
         if self.config.agents_usergroup:
             fake.add_usergroup(self.config.agents_usergroup, list(self.config.agents))
         vendor = [p.id for p in self.people.values() if p.vendor]
         for ch, acct in self.shared.items():
             members = vendor + [p.id for p in self.people.values() if p.account == acct.name] + [fake.bot_user_id]
-            teams = sorted({p.team for p in self.people.values() if p.account == acct.name} - {self.config.team_id})
+            # the other side of a Slack Connect channel: the customer's workspace, or their organisation
+            teams = sorted({p.enterprise or p.team for p in self.people.values() if p.account == acct.name}
+                           - {self.config.team_id})
             fake.add_channel(ch, name=self.channel_names.get(ch, f"{acct.id}-support"), is_ext_shared=True,
                              members=members, shared_with=teams or [f"T0{acct.id.upper()}"])
         for ch, rank in self.priority.items():

@@ -17,9 +17,10 @@ from slack_sdk import WebClient
 from slackops.config import Config, Settings
 from slackops.errors import SlackopsError
 from slackops.slack import listeners
-from slackops.slack.auth import Directory, payload_identity
+from slackops.slack.auth import Directory
 from slackops.slack.desk import Desk, _utcnow
 from slackops.slack.i18n import t
+from slackops.slack.identity import who_acts
 from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
 from slackops.slack.web import make_client
@@ -195,7 +196,7 @@ def handle_error(desk: Desk, error: Exception, body: Any, response: BoltResponse
         response.body = text if body.get("command") else ""
         if body.get("command"):
             return
-    user_id, _team, _ent = payload_identity(body)
+    user_id = who_acts(body, desk.directory.vendor).user_id  # who to tell (no Web API call here)
     if isinstance(user_id, str) and user_id and body.get("type") != "event_callback":
         channel = channel_of(body)
         desk.tell(user_id, text, channel=channel if isinstance(channel, str) else None)

@@ -1,11 +1,11 @@
 """Who is who: agents, customers (external users of a Slack Connect channel), managers,
 designated contacts.
 
-Agents are the configured agent users or members of the configured user group, *and*
-members of the vendor's workspace. A user is external (a customer) when the team or
-enterprise Slack names for them differs from the configuration's, or, when the payload
-does not say, when ``users.info`` says so (``team_id`` / ``is_stranger``). Web API
-answers are cached for ``ttl`` seconds so that an ack never waits on them twice.
+Agents are the configured agent users or members of the configured user group, *and* on
+the vendor's side: its workspace, or on Enterprise Grid any workspace of its organisation.
+Which side someone is on is decided by :func:`slackops.slack.identity.who_acts` from
+what Slack sends, with ``users.info`` where that does not tell. Web API answers are
+cached for ``ttl`` seconds so that an ack never waits on them twice.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackops.config import Account, Config
+from slackops.slack.identity import Identity, Vendor, decide, who_acts
 
 __all__ = ["Directory", "Role"]
 
@@ -100,37 +101,28 @@ class Directory:
         return (user or {}).get("tz") or default
 
     # -- judgements ------------------------------------------------------------------
-    def is_external(self, user_id: str, team_id: str | None = None, enterprise_id: str | None = None) -> bool:
+    @property
+    def vendor(self) -> Vendor:
         cfg = self.config
-        if enterprise_id and cfg.enterprise_id:
-            if enterprise_id != cfg.enterprise_id:
-                return True
-        if team_id and team_id != cfg.team_id:
-            # another workspace; on Grid, the same enterprise is still "us"
-            return not (cfg.enterprise_id and enterprise_id == cfg.enterprise_id)
-        if team_id == cfg.team_id and user_id in self.agent_ids() | self.manager_ids():
-            return False  # known vendor people: no need to ask Slack
-        user = self.user(user_id)
-        if user is None:
-            return True  # unknown to our workspace: treat as outside (least privilege)
-        if user.get("is_stranger"):
-            return True
-        ent = (user.get("enterprise_user") or {}).get("enterprise_id")
-        if cfg.enterprise_id and ent == cfg.enterprise_id:
-            return False
-        return user.get("team_id") not in (None, cfg.team_id)
+        return Vendor.of(cfg.team_id, cfg.enterprise_id, cfg.agent_workspaces)
 
-    def role(self, user_id: str, team_id: str | None = None, enterprise_id: str | None = None) -> Role:
-        if self.is_external(user_id, team_id, enterprise_id):
+    def identify(self, body: dict[str, Any]) -> Identity:
+        """Who sent ``body`` (any kind of request Slack sends) and on which side they are."""
+        return who_acts(body, self.vendor, self.user)
+
+    def role_of(self, who: Identity) -> Role:
+        if not who.ours:
             return Role.CUSTOMER
-        if user_id in self.agent_ids():
+        if who.user_id in self.agent_ids():
             return Role.AGENT
-        if user_id in self.manager_ids():
+        if who.user_id in self.manager_ids():
             return Role.MANAGER
         return Role.STAFF
 
-    def is_agent(self, user_id: str, team_id: str | None = None, enterprise_id: str | None = None) -> bool:
-        return self.role(user_id, team_id, enterprise_id) is Role.AGENT
+    def role(self, user_id: str, team_id: str | None = None, enterprise_id: str | None = None) -> Role:
+        """The role of someone known only by id (and, when something names them, their
+        workspace and organisation); requests go through :meth:`identify`."""
+        return self.role_of(decide(user_id, team_id, enterprise_id, self.vendor, self.user))
 
     @staticmethod
     def is_contact(account: Account, user_id: str) -> bool:
@@ -140,15 +132,3 @@ class Directory:
         """Accounts that name this user as a contact."""
         return [a for a in self.config.accounts if self.is_contact(a, user_id)]
 
-
-def payload_identity(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(user_id, team_id, enterprise_id) of whoever sent a command, action, view or shortcut."""
-    user = body.get("user")
-    if isinstance(user, dict):
-        return user.get("id"), user.get("team_id"), user.get("enterprise_id")
-    # slash commands: user_team_id is the user's own workspace in a Slack Connect channel
-    return (
-        body.get("user_id") or (user if isinstance(user, str) else None),
-        body.get("user_team_id") or body.get("team_id"),
-        body.get("user_enterprise_id") or body.get("enterprise_id"),
-    )

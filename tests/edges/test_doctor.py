@@ -118,3 +118,45 @@ def test_a_library_outside_its_range_is_a_warning():
     assert "OUTSIDE the tested range >=2.0,<4" in _judge("rq", "4.0.0", ">=2.0,<4").line()
     assert _judge("rq", "3.0.0", ">=2.0,<4").in_range is True
     assert redis_server("8.0.1").in_range is False and redis_server("7.0.15").in_range is True
+
+
+def _configure(env, config, **fields) -> None:
+    """The configuration file with ``fields`` changed."""
+    import os
+
+    Path(os.environ["SLACKOPS_CONFIG"]).write_text(yaml.safe_dump({**config.model_dump(mode="json"), **fields}))
+
+
+def _grid(env, *, org_install: bool) -> None:
+    """The stand-in as a vendor on Enterprise Grid (auth.test answers for the org's install)."""
+    env.enterprise_id, env.enterprise_name, env.org_install = "E0VENDOR", "Vendor Org", org_install
+
+
+def test_the_install_kind_of_a_plain_workspace(env, capsys):
+    status, lines = _doctor(capsys)
+    assert status == 0, lines
+    assert any(x.startswith("ok") and "installed in the workspace T0VENDOR (not on Enterprise Grid)" in x for x in lines)
+
+
+@pytest.mark.parametrize("org_install", [False, True])
+def test_a_grid_install_asks_for_the_organisation_in_the_configuration(env, config, capsys, org_install):
+    _grid(env, org_install=org_install)
+    status, lines = _doctor(capsys)
+    assert status == 1
+    (fix,) = [x for x in lines if x.startswith("FIX")]
+    assert "enterprise_id is not set: set enterprise_id: E0VENDOR" in fix
+    assert ("installed org-wide" in fix) is org_install
+    _configure(env, config, enterprise_id="E0VENDOR", agent_workspaces=["T0VENDOR2"])
+    status, lines = _doctor(capsys)
+    assert status == 0, lines
+    kind = "installed org-wide: the Enterprise Grid organisation Vendor Org (E0VENDOR)" if org_install else \
+        "installed in the workspace T0VENDOR of the Enterprise Grid organisation E0VENDOR"
+    assert any(x.startswith("ok") and kind in x and "agents also in T0VENDOR2" in x for x in lines), lines
+
+
+def test_an_organisation_configured_for_a_plain_workspace(env, config, capsys):
+    _configure(env, config, enterprise_id="E0VENDOR")
+    status, lines = _doctor(capsys)
+    assert status == 1
+    (fix,) = [x for x in lines if x.startswith("FIX")]
+    assert "not on Enterprise Grid" in fix and "enterprise_id is E0VENDOR: remove it" in fix

@@ -168,3 +168,31 @@ def test_the_demo_policies_keep_their_promises_within_minutes(tmp_path: Path) ->
 def _seconds(d) -> float:  # noqa: ANN001
     assert not d.business and not d.calendar_days, f"{d.text}: the demo counts elapsed time"
     return d.amount * {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[d.unit]
+
+
+def test_the_grid_demo_is_an_org_wide_install_with_agents_in_two_workspaces(tmp_path: Path) -> None:
+    """``--grid``'s desk, seeded into the stand-in: users.info and auth.test as Slack answers them on Grid."""
+    from slack_sdk import WebClient
+
+    from slackops.sandbox.run import grid_demo
+    from slackops.sandbox.slack import FakeSlack
+    from slackops.sandbox.world import World
+
+    _, config, people = prepare_config(grid_demo(), tmp_path)
+    assert (config.enterprise_id, config.agent_workspaces) == ("E0VENDOR", ["T0VENDOR2"])
+    world = World(config, people)
+    hana, grace, carla = world.people["W0AGENT3"], world.people["U0GLOBEX1"], world.people["U0ACME1"]
+    assert (hana.kind, hana.team, hana.enterprise, hana.elsewhere) == ("agent", "T0VENDOR2", "E0VENDOR", True)
+    assert "workspace T0VENDOR2" in hana.label
+    assert (grace.enterprise, carla.enterprise) == ("E0GLOBEX", None)
+    fake = FakeSlack(team_id=config.team_id, enterprise_id=config.enterprise_id, org_install=True).start()
+    try:
+        world.seed(fake)
+        client = WebClient(token="xoxb-sandbox", base_url=fake.url)
+        assert client.users_info(user="W0AGENT3")["user"]["enterprise_user"]["enterprise_id"] == "E0VENDOR"
+        assert client.users_info(user="U0GLOBEX1")["user"]["enterprise_user"]["enterprise_id"] == "E0GLOBEX"
+        assert "enterprise_user" not in client.users_info(user="U0ACME1")["user"]
+        assert fake.channels["C0GLOBEXSHARED"].teams == ["E0VENDOR", "E0GLOBEX"]
+        assert client.auth_test()["is_enterprise_install"] is True
+    finally:
+        fake.stop()

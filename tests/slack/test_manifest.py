@@ -71,3 +71,10 @@ def test_registered_with_bolt(desk):
     for action in ActionId:
         r = desk.driver.block_action(str(action), json.dumps({"r": "ACME-404"}), user_id="U0AGENT1", channel_id="C0ACMESHARED")
         assert r.status == 200, (action, r.status)
+
+
+def test_installable_org_wide_on_enterprise_grid():
+    """A vendor on Enterprise Grid installs the app once for the organisation (docs/slack.md);
+    org-wide apps take the organisation's token: one bot, every workspace the admin adds."""
+    assert MANIFEST["settings"]["org_deploy_enabled"] is True
+    assert MANIFEST["settings"]["token_rotation_enabled"] is False

@@ -95,7 +95,7 @@
   function renderSidebar() {
     const s = ui.state;
     $("me").textContent = `${s.me.name} · ${s.me.kind === "contact" ? "customer contact" : s.me.kind}` +
-      `${s.me.account ? " · " + s.me.account : ""} · ${s.me.tz}`;
+      `${s.me.account ? " · " + s.me.account : ""}${s.me.elsewhere ? " · workspace " + s.me.team : ""} · ${s.me.tz}`;
     const list = $("channels");
     list.textContent = "";
     for (const c of s.channels) {

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
-from slackops.slack.auth import Role, payload_identity
+from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import InputId
@@ -53,9 +53,8 @@ def channel_of(body: dict[str, Any]) -> str | None:
 
 
 def actor_of(desk: Desk, body: dict[str, Any]) -> Actor:
-    user_id, team_id, enterprise_id = payload_identity(body)
-    role = desk.directory.role(user_id or "", team_id, enterprise_id)
-    return Actor(user_id or "", role, channel_of(body))
+    who = desk.directory.identify(body)
+    return Actor(who.user_id, desk.directory.role_of(who), channel_of(body))
 
 
 def action_value(body: dict[str, Any]) -> ActionValue:

@@ -13,7 +13,7 @@ from slackops.slack.listeners.events.app_home import publish_home
 def refresh(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     ack()
     user = body.get("user") or {}
-    desk.later(publish_home, desk, user.get("id"), user.get("team_id"), urgent=True)
+    desk.later(publish_home, desk, user.get("id"), body, urgent=True)
 
 
 def account_settings(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
@@ -37,4 +37,4 @@ def show_closed(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
     ack()
     user = body.get("user") or {}
-    desk.later(publish_home, desk, user.get("id"), user.get("team_id"), closed_limit=MORE, urgent=True)
+    desk.later(publish_home, desk, user.get("id"), body, closed_limit=MORE, urgent=True)

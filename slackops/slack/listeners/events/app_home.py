@@ -22,10 +22,13 @@ def _rows(desk: Desk, reqs: list[Request]) -> list[HomeRow]:
     return [(r, desk.store.timeline(r, now), desk.policy_of(r)) for r in reqs]
 
 
-def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None, closed_limit: int = history.SHOWN) -> None:
+def publish_home(desk: Desk, user_id: str | None, body: dict[str, Any] | None = None,
+                 closed_limit: int = history.SHOWN) -> None:
+    """``body``: the request that asked for it (who the person is, as Slack tells it)."""
     if not user_id:
         return
-    role = desk.directory.role(user_id, team_id, None)
+    directory = desk.directory
+    role = directory.role_of(directory.identify(body)) if body else directory.role(user_id)
     now = desk.now()
     if role is not Role.CUSTOMER and not desk.directory.accounts_of(user_id):
         tz = desk.directory.tz(user_id, "UTC")
@@ -56,8 +59,8 @@ def publish_home(desk: Desk, user_id: str | None, team_id: str | None = None, cl
         log.warning("views.publish for %s failed: %s", user_id, e.response.get("error"))
 
 
-def app_home_opened(event: dict[str, Any], desk: Desk) -> None:
+def app_home_opened(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     # no de-duplication: publishing the Home tab twice is harmless and keeps it fresh
     if event.get("tab", "home") != "home":
         return
-    desk.later(publish_home, desk, event.get("user"), event.get("user_team"), urgent=True)
+    desk.later(publish_home, desk, event.get("user"), body, urgent=True)

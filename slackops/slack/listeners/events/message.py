@@ -67,7 +67,7 @@ def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     if not first_delivery(desk, body):
         return
     user = event["user"]
-    role = desk.directory.role(user, event.get("user_team") or event.get("team"), None)
+    role = desk.directory.role_of(desk.directory.identify(body))
     key = f"event:{body.get('event_id') or ts}"
     from slackops.errors import DomainError
 

@@ -45,7 +45,7 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     # (one Web API read), so that it is durable; the card and replies follow after it.
     reactor = event.get("user") or ""
     author = event.get("item_user") or reactor
-    role = desk.directory.role(reactor, event.get("user_team"), None)
+    role = desk.directory.role_of(desk.directory.identify(body))
     # a contact tickets their own (or a colleague's) message; an agent may ticket a contact's message
     if may_open(desk, account, reactor):
         submitted_by = reactor
