@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_config_check)
 
     policy_cli.register(sub)
-    requests_cli.register(sub)
+    production_cli.register_requests(requests_cli.register(sub))
     slack_cli.register(sub)
     workers_cli.register(sub)
     doctor.register(sub)

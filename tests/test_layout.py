@@ -178,7 +178,6 @@ KNOWN_UPWARD: set[str] = {
     "slackops.operations.slackui -> slackops.slack.ids",
     "slackops.operations.slackui -> slackops.slack.metadata",
     "slackops.operations.texts -> slackops.slack.blocks.text",
-    "slackops.requests.cli -> slackops.production.retention",
     "slackops.workers.alarms -> slackops.slack.blocks",
     "slackops.workers.alarms -> slackops.slack.blocks.due",
     "slackops.workers.alarms -> slackops.slack.blocks.messages",
