@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.notices.notice import Notice
-from slackops.slack.blocks.text import escape, truncate
+from slackops.notices.text import escape, truncate
 
 __all__ = ["ManagerReports", "daily_text", "first_working_day"]
 

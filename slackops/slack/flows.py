@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.text import escape, user_link
 from slackops.slack.blocks.card import priority_label
 from slackops.slack.blocks.due import unconfirmed_close
 from slackops.slack.blocks.messages import (
@@ -26,7 +27,6 @@ from slackops.slack.blocks.messages import (
     resolved_message,
     thread_message,
 )
-from slackops.slack.blocks.text import escape, user_link
 from slackops.slack.i18n import t
 
 if TYPE_CHECKING:

@@ -12,6 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slackops.notices.text import (
+    HEADER_LIMIT,
+    SECTION_LIMIT,
+    escape,
+    escaped_cut,
+    plain,
+    truncate,
+)
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import button, context, status_value
@@ -21,14 +29,6 @@ from slackops.slack.blocks.due import (
     format_when,
     slack_date,
     unconfirmed_close,
-)
-from slackops.slack.blocks.text import (
-    HEADER_LIMIT,
-    SECTION_LIMIT,
-    escape,
-    escaped_cut,
-    plain,
-    truncate,
 )
 from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slackops.notices.text import HEADER_LIMIT, SECTION_LIMIT, escaped_cut, plain
 from slackops.slack.blocks.card import OPEN_STATUSES, card_fields, customer_actions
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import context, status_value
@@ -22,7 +23,6 @@ from slackops.slack.blocks.due import (
     slack_date,
     unconfirmed_close,
 )
-from slackops.slack.blocks.text import HEADER_LIMIT, SECTION_LIMIT, escaped_cut, plain
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 

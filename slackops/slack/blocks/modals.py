@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slackops.slack.blocks.text import MODAL_TITLE_LIMIT, escape, plain, truncate
+from slackops.notices.text import MODAL_TITLE_LIMIT, escape, plain, truncate
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, CallbackId, InputId
 from slackops.slack.metadata import ViewMeta

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
+from slackops.operations.records import MaintenanceBook
 from slackops.slack.auth import Role, payload_identity
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
@@ -21,7 +22,7 @@ log = logging.getLogger("slackops.slack")
 
 __all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "clean_text", "too_long", "require_agent",
            "require_staff", "require_customer_of", "may_open", "request_or_tell",
-           "needs_24x7_refusal"]
+           "needs_24x7_refusal", "maintenance_book"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +179,8 @@ def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | N
     except NotFound:
         desk.tell(actor.user_id, t("en", "refuse.unknown_request", id=request_id), channel=actor.channel)
         return None
+
+
+def maintenance_book(desk: Desk) -> MaintenanceBook:
+    """The operations' maintenance windows of this desk."""
+    return MaintenanceBook(desk.store.redis, desk.config, desk.store.policy, desk.store.keys.prefix)
