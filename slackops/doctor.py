@@ -105,7 +105,7 @@ def _config(report: Report, path: str | None) -> Any:
 
 def _tokens(report: Report, settings: Any, config: Any) -> Any:
     from slackops.errors import SlackopsError
-    from slackops.slack.web import auth_check, make_client
+    from slackops.notices.web import auth_check, make_client
 
     if settings.app_token:
         if settings.app_token.startswith("xapp-"):

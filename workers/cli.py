@@ -90,7 +90,7 @@ def _redis(settings: Settings) -> Iterator[tuple[Redis, str, str]]:
 
 def _check_token(settings: Settings, timeout: int) -> None:
     """auth.test before anything starts: a wrong or missing token is one line, exit 2."""
-    from slackops.slack.web import auth_check, make_client
+    from slackops.notices.web import auth_check, make_client
 
     if not settings.bot_token:
         raise ConfigError("set SLACK_BOT_TOKEN (the bot token, xoxb-...)")

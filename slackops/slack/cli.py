@@ -50,11 +50,11 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from slackops import lifecycle
+    from slackops.notices.web import auth_check, make_client
     from slackops.requests import RequestStore
     from slackops.requests.redis_server import connect
     from slackops.slack.app import create_app
     from slackops.slack.server import serve_http, serve_socket_mode
-    from slackops.slack.web import auth_check, make_client
 
     client = make_client(settings)
     who = auth_check(client)
