@@ -27,10 +27,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from slackops.notices import messages as nb
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
 from slackops.requests.store import UNCONFIRMED
-from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
 
