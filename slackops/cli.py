@@ -96,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):  # bare `slackops`, or a group without its sub-command
         parser.print_help()
         return 0 if args.command is None else 2
+    if getattr(args, "prefix", "") is None:  # every command's --prefix: else the settings'
+        from slackops.config import Settings
+
+        args.prefix = Settings.from_env().prefix
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # here, so that a reader gone away is caught below

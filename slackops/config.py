@@ -267,6 +267,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         raise ConfigError(format_validation_error(p, e)) from None
 
 
+PREFIX_HELP = "the desk's Redis key prefix (default: $SLACKOPS_PREFIX, else slackops)"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Secrets and endpoints from the environment (never from the config file)."""
@@ -279,6 +282,7 @@ class Settings:
     config_path: str | None = None
     data_dir: str = ".slackops"
     mode: Literal["socket", "http"] = "socket"
+    prefix: str = "slackops"  # SLACKOPS_PREFIX: the desk's Redis keys and queues
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -294,4 +298,5 @@ class Settings:
             slack_api_url=api,
             config_path=env.get("SLACKOPS_CONFIG") or None,
             data_dir=env.get("SLACKOPS_DATA_DIR") or ".slackops",
+            prefix=env.get("SLACKOPS_PREFIX") or "slackops",
         )

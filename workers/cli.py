@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from slackops.config import Settings, load_config
+from slackops.config import PREFIX_HELP, Settings, load_config
 from slackops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -53,8 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
-                   help="Redis key prefix and queue name prefix (default slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP + "; also the queues' names")
     p.add_argument("--verbose", "-v", action="store_true")
     p.add_argument("--lease-seconds", type=float, default=30.0,
                    help="how long a dead worker's claim on a channel holds it (default 30)")

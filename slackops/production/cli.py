@@ -10,12 +10,12 @@ the embedded server of ``SLACKOPS_DATA_DIR``; backups go to ``DATA_DIR/backups/`
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from slackops.config import PREFIX_HELP
 from slackops.requests.cli import common, with_store
 
 __all__ = ["register", "register_requests"]
@@ -24,8 +24,7 @@ __all__ = ["register", "register_requests"]
 def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("backup", help="write a consistent snapshot of the desk's Redis (RDB + manifest)")
     b.add_argument("--to", metavar="DIR", help="the folder to write it in (default: DATA_DIR/backups)")
-    b.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
-                   help="the desk's key prefix, for the manifest's counts (default slackops)")
+    b.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP + "; for the manifest's counts")
     b.set_defaults(func=_backup)
 
     r = sub.add_parser("restore", help="load a backup into an empty Redis")

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from slackops.config import PREFIX_HELP
 from slackops.errors import SlackopsError
 from slackops.requests.model import Event, Request
 
@@ -48,8 +49,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction
 
 def common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default="slackops", metavar="PREFIX",
-                   help="the Redis key prefix of the desk (default: slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP)
 
 
 def with_store(args: argparse.Namespace, action: Any) -> int:
