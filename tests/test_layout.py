@@ -202,3 +202,30 @@ def test_the_parts_depend_one_way() -> None:
     assert not upward, "imports against the order of the parts " \
         f"({' -> '.join('/'.join(p.rpartition('.')[2] for p in ps) for ps in LAYERS)}):\n" \
         + "\n".join(upward)
+
+
+def _key_fstrings(path: Path) -> list[int]:
+    """Lines of f-strings that build a Redis key: ``f"{...prefix...}:..."``."""
+    hits: list[int] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.JoinedStr):
+            continue
+        for value, after in zip(node.values, node.values[1:], strict=False):
+            if (isinstance(value, ast.FormattedValue) and "prefix" in ast.unparse(value.value)
+                    and isinstance(after, ast.Constant) and str(after.value).startswith(":")):
+                hits.append(node.lineno)
+    return hits
+
+
+def test_redis_keys_are_named_in_keys_modules() -> None:
+    # each part names its keys in its own keys.py, one documented template each
+    # (slackops.requests.keys, notices.keys, operations.keys, slack.keys, workers.keys)
+    found = [f"{p.relative_to(ROOT)}:{line}" for n, p in MODULES.items()
+             if p.name != "keys.py" for line in _key_fstrings(p)]
+    assert not found, f"Redis key f-strings outside a keys module: {found}"
+
+
+def test_the_key_check_finds_a_key_fstring(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('def k(prefix, x):\n    return f"{prefix}:w:thing:{x}"\n')
+    assert _key_fstrings(sample) == [2]
