@@ -21,9 +21,11 @@ from slackops.requests.model import (
     recorded,
     submit,
 )
+from slackops.requests.policies import Policies
 from slackops.requests.store import UNCONFIRMED, Alarm, RequestStore, alarm_member
 
 __all__ = [
+    "Policies",
     "RequestStore",
     "Request",
     "Event",

@@ -45,6 +45,7 @@ from slackops.requests.model import (
     submit,
     utc,
 )
+from slackops.requests.policies import Policies
 from slackops.requests.scripts import ALARM_DONE, WRITE
 
 if TYPE_CHECKING:
@@ -106,14 +107,15 @@ def _text(raw: bytes | str) -> str:
 class RequestStore:
     """The one store API that the Slack app and the workers share (docs/ARCHITECTURE.md)."""
 
-    def __init__(self, redis: redis_py.Redis[bytes], config: Config, prefix: str = "slackops") -> None:
+    def __init__(self, redis: redis_py.Redis[bytes], config: Config, prefix: str = "slackops", *,
+                 policies: Policies | None = None) -> None:
         self.redis = redis
         self.config = config
         self.keys = Keys(prefix)
+        #: The desk's policies (its own registry unless one is handed in).
+        self.policies = policies if policies is not None else Policies(config)
         self._write = redis.register_script(WRITE)
         self._alarm_done = redis.register_script(ALARM_DONE)
-        self._policies: dict[str, Policy] = {}
-        self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
         from slackops.requests.connect import replicas_to_wait
@@ -124,24 +126,11 @@ class RequestStore:
     # ------------------------------------------------------------------ policies
 
     def policy(self, name: str) -> Policy:
-        """The loaded policy (with the operator's closures), cached."""
-        pol = self._policies.get(name)
-        if pol is None:
-            from slackops.policy import load
-
-            pol = load(name)
-            closures = getattr(self.config, "closures", None)
-            if closures:
-                pol = pol.with_closures(closures)
-            with self._lock:
-                self._policies[name] = pol
-                self._rules[name] = Rules.from_policy(pol)
-        return pol
+        """The loaded policy (with the operator's closures): ``self.policies.get``."""
+        return self.policies.get(name)
 
     def rules(self, name: str) -> Rules:
-        if name not in self._rules:
-            self.policy(name)
-        return self._rules[name]
+        return self.policies.rules(name)
 
     # ------------------------------------------------------------------ reading
 

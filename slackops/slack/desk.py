@@ -18,7 +18,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from slack_sdk import WebClient
@@ -41,13 +40,6 @@ log = logging.getLogger(__name__)
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@lru_cache(maxsize=64)
-def _load_policy(name: str) -> Policy:
-    from slackops.policy import load
-
-    return load(name)
 
 
 FOLLOW_UP_THREADS = 4
@@ -142,9 +134,9 @@ class Desk:
 
     # -- look-ups --------------------------------------------------------------------
     def policy(self, name: str) -> Policy:
-        """The store's policy (with the operator's closures) when it offers one."""
-        loader = getattr(self.store, "policy", None)
-        return loader(name) if loader is not None else _load_policy(name)
+        """The desk's policy (with the operator's closures), from the registry it shares
+        with its store."""
+        return self.store.policies.get(name)
 
     def account(self, account_id: str) -> Account | None:
         return self.config.account(account_id)
