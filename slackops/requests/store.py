@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import redis as redis_py
 
 from slackops.requests import codec
+from slackops.requests.deliveries import Deliveries
 from slackops.requests.ids import make_id, parse_id
 from slackops.requests.keys import Keys
 from slackops.requests.model import (
@@ -114,6 +115,8 @@ class RequestStore:
         self.keys = Keys(prefix)
         #: The desk's policies (its own registry unless one is handed in).
         self.policies = policies if policies is not None else Policies(config)
+        #: Inbound de-duplication (Slack's redeliveries).
+        self.deliveries = Deliveries(redis, self.keys)
         self._write = redis.register_script(WRITE)
         self._alarm_done = redis.register_script(ALARM_DONE)
         self._lock = threading.Lock()
@@ -596,8 +599,9 @@ class RequestStore:
     # ------------------------------------------------------------------ inbound deliveries
 
     def first_delivery(self, key: str, ttl_seconds: int = 86400) -> bool:
-        """True the first time ``key`` (a Slack event_id, a view id) is seen within ``ttl_seconds``."""
-        return bool(self.redis.set(self.keys.delivery(key), b"1", nx=True, ex=int(ttl_seconds)))
+        """True the first time ``key`` (a Slack event_id, a view id) is seen within
+        ``ttl_seconds``: ``self.deliveries.first``."""
+        return self.deliveries.first(key, ttl_seconds)
 
 
 def _warn_fractions(policy: Policy, cp: Checkpoint) -> tuple[float, ...]:
