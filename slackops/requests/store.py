@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import redis as redis_py
 
 from slackops.requests import codec
+from slackops.requests.connect import eval_and_wait, replicas_to_wait
 from slackops.requests.deliveries import Deliveries
 from slackops.requests.ids import make_id, parse_id
 from slackops.requests.keys import Keys
@@ -121,7 +122,6 @@ class RequestStore:
         self._alarm_done = redis.register_script(ALARM_DONE)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
-        from slackops.requests.connect import replicas_to_wait
 
         #: Replicas that must have a write before it is reported saved (WAIT; 1 behind Sentinel).
         self.wait_replicas = replicas_to_wait(redis)
@@ -484,7 +484,6 @@ class RequestStore:
             "\n".join("\t".join(op) for op in ops),
         ]
         if self.wait_replicas:  # behind Sentinel: saved once a replica has it too
-            from slackops.requests.connect import eval_and_wait
 
             return [_text(x) for x in eval_and_wait(self.redis, self._write, args, self.wait_replicas)]
         try:

@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from slackops.config import Config, Settings
 from slackops.errors import SlackopsError
 from slackops.notices.web import make_client
+from slackops.requests.keys import PUBLISH_GROUP
 from slackops.slack import listeners
 from slackops.slack.auth import Directory, payload_identity
 from slackops.slack.desk import Desk, _utcnow
@@ -100,8 +101,6 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     # exist before the first one is (it reads from "$").
     ensure = getattr(store, "ensure_groups", None)
     if ensure is not None:
-        from slackops.requests.keys import PUBLISH_GROUP
-
         ensure(PUBLISH_GROUP)
     app._slackops_desk = desk  # type: ignore[attr-defined]  # for the HTTP server's /healthz
     app._slackops_secret = settings.signing_secret or ""  # type: ignore[attr-defined]  # for the guard

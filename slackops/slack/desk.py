@@ -24,6 +24,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackops.config import Account, Config, Settings
+from slackops.errors import SlackopsError
+from slackops.notices.outbox import Outbox
 from slackops.slack.auth import Directory
 from slackops.slack.i18n import t
 
@@ -87,8 +89,6 @@ class Desk:
             try:
                 fn(*args, **kw)
             except Exception as e:
-                from slackops.errors import SlackopsError
-
                 if isinstance(e, SlackopsError) and who and who[0]:
                     self.tell(who[0], str(e), channel=who[1])
                     return
@@ -160,8 +160,6 @@ class Desk:
         """Hand messages to the outbox (slackops.notices.outbox): posted exactly once, even
         if this process dies right after. Returns how many were new."""
         if self._outbox is None:
-            from slackops.notices.outbox import Outbox
-
             self._outbox = Outbox(self.store.redis, self.client, self.store.keys.prefix)
         return int(self._outbox.add_many(list(notices)))
 

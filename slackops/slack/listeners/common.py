@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
 from slackops.operations.records import MaintenanceBook
+from slackops.requests import NotFound
 from slackops.slack.auth import Role, payload_identity
+from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
-from slackops.slack.ids import InputId
+from slackops.slack.ids import BlockId, InputId
 from slackops.slack.metadata import ActionValue, ViewMeta
 
 if TYPE_CHECKING:
@@ -99,8 +101,6 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
 def too_long(values: dict[str, str | None], lang: str) -> dict[str, str]:
     """{block_id: reason} for each text over the limit its form states (the title's
     :data:`TITLE_LIMIT`, any other field's :data:`TEXT_INPUT_LIMIT`)."""
-    from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
-    from slackops.slack.ids import BlockId
 
     out: dict[str, str] = {}
     for block, value in values.items():
@@ -169,7 +169,6 @@ def needs_24x7_refusal(desk: Desk, req: Any, priority: str | None, lang: str) ->
 
 
 def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | None:
-    from slackops.requests import NotFound
 
     if not request_id:
         desk.tell(actor.user_id, t("en", "refuse.no_request"), channel=actor.channel)

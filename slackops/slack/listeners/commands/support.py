@@ -10,6 +10,7 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from slackops.notices.text import escape, truncate
+from slackops.requests import NotFound
 from slackops.slack.auth import Role
 from slackops.slack.blocks import history
 from slackops.slack.blocks.card import priority_label, status_label
@@ -19,6 +20,7 @@ from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.listeners.commands.operations import command as operations_command
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
+from slackops.slack.listeners.views.settings import open_settings
 from slackops.slack.metadata import ViewMeta
 
 if TYPE_CHECKING:
@@ -55,7 +57,6 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
         ack(text=_status(desk, account, rest.strip(), actor, lang))
         return
     if verb == "settings":  # the calendar of the account's new requests (Interactor)
-        from slackops.slack.listeners.views.settings import open_settings
 
         answer = open_settings(desk, account, actor, body["trigger_id"], lang)
         if answer:
@@ -132,7 +133,6 @@ def _closed(desk: Desk, account: Any, user_id: str, lang: str) -> str:
 
 
 def _status(desk: Desk, account: Any, request_id: str, actor: Any, lang: str) -> str:
-    from slackops.requests import NotFound
 
     if not request_id:
         return t(lang, "status.usage")

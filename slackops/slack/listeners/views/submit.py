@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
+from slackops.errors import DomainError
 from slackops.slack.desk import Desk
 from slackops.slack.flows import record
 from slackops.slack.i18n import t
@@ -23,8 +24,6 @@ Check = Callable[[Actor, "Request"], bool]
 def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, error_block: str,
                   data: Callable[[dict[str, str | None], Request], dict[str, Any]],
                   allowed: Callable[[Actor, Request], bool], after: Callable[[Request], None] | None = None) -> None:
-    from slackops.errors import DomainError
-
     meta = view_meta(body)
     actor = actor_of(desk, body)
     if not meta.r:
