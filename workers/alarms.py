@@ -31,7 +31,7 @@ from slackops.notices import messages as nb
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
 from slackops.requests import Alarm, DomainError, Event, NotFound
-from slackops.requests.store import UNCONFIRMED
+from slackops.requests.alarms import UNCONFIRMED
 
 from .context import WorkerContext
 from .publisher import card_notice_id
