@@ -181,7 +181,7 @@ def _queue(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], now: date
 def _unconfirmed_holds(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Any, str] | None:
     """(the request, its policy, the close as a Slack date) if the request is still resolved,
     unconfirmed, by the resolution this alarm was set for; else None."""
-    from slackops.slack.blocks.due import unconfirmed_close
+    from slackops.notices.due import unconfirmed_close
 
     try:
         req = ctx.store.get(alarm.request_id)
@@ -208,7 +208,7 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
     req, policy, token = held
-    from slackops.slack.blocks.due import format_left
+    from slackops.notices.due import format_left
     from slackops.slack.blocks.messages import unconfirmed_reminder
     from slackops.slack.flows import closure_message
 

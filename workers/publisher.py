@@ -420,10 +420,10 @@ class Publisher:
             return None
 
     def _source_reply(self, req: Request, eid: str, source_ts: str, link: str | None) -> Notice:
+        from slackops.notices.i18n import t
         from slackops.notices.text import escape
         from slackops.slack.blocks.card import priority_label
         from slackops.slack.blocks.messages import thread_message
-        from slackops.slack.i18n import t
 
         lang = req.language or "en"
         policy = self.store.policy(req.policy)

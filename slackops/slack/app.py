@@ -16,12 +16,12 @@ from slack_sdk import WebClient
 
 from slackops.config import Config, Settings
 from slackops.errors import SlackopsError
+from slackops.notices.i18n import t
 from slackops.notices.web import make_client
 from slackops.requests.keys import PUBLISH_GROUP
 from slackops.slack import listeners
 from slackops.slack.auth import Directory, payload_identity
 from slackops.slack.desk import Desk, _utcnow
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
 

@@ -25,9 +25,9 @@ from slack_sdk.errors import SlackApiError
 
 from slackops.config import Account, Config, Settings
 from slackops.errors import SlackopsError
+from slackops.notices.i18n import t
 from slackops.notices.outbox import Outbox
 from slackops.slack.auth import Directory
-from slackops.slack.i18n import t
 
 if TYPE_CHECKING:
     from slackops.notices.notice import Notice

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.due import unconfirmed_close
+from slackops.notices.i18n import t
 from slackops.notices.text import escape, user_link
 from slackops.requests import Event
 from slackops.slack.blocks import records
 from slackops.slack.blocks.card import category_label, priority_label
-from slackops.slack.blocks.due import unconfirmed_close
 from slackops.slack.blocks.messages import (
     Message,
     appeal_dm,
@@ -30,7 +31,6 @@ from slackops.slack.blocks.messages import (
     thread_message,
 )
 from slackops.slack.cards import refresh_cards, triage_channel
-from slackops.slack.i18n import t
 
 if TYPE_CHECKING:
 

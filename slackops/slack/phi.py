@@ -85,7 +85,7 @@ def phi_reason(text: str, lang: str = "en") -> str | None:
     findings = find_phi(text)
     if not findings:
         return None
-    from slackops.slack.i18n import t
+    from slackops.notices.i18n import t
 
     kinds = []
     for f in findings:

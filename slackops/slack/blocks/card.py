@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.due import due_line, is_breached, next_due
+from slackops.notices.i18n import t
 from slackops.notices.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
@@ -24,9 +26,7 @@ from slackops.notices.text import (
 )
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
-from slackops.slack.blocks.due import due_line, is_breached, next_due
 from slackops.slack.blocks.service import service_control
-from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
 if TYPE_CHECKING:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
+from slackops.notices.i18n import t
 from slackops.operations.records import MaintenanceBook
 from slackops.requests import NotFound
 from slackops.slack.auth import Role, payload_identity
 from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, InputId
 from slackops.slack.metadata import ActionValue, ViewMeta
 

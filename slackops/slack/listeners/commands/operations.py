@@ -12,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack
 
 from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.notices.text import escape, truncate
 from slackops.operations.status import account_status
 from slackops.operations.texts import when
@@ -20,7 +21,6 @@ from slackops.slack.auth import Role
 from slackops.slack.blocks.maintenance import maintenance_modal
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
-from slackops.slack.i18n import t
 from slackops.slack.listeners.commands.report import report_command
 from slackops.slack.listeners.common import actor_of, maintenance_book
 from slackops.slack.metadata import ViewMeta

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.due import due_line, next_due
+from slackops.notices.i18n import t
 from slackops.notices.text import escape, truncate
 from slackops.requests import NotFound
 from slackops.slack.auth import Role
 from slackops.slack.blocks import history
 from slackops.slack.blocks.card import priority_label, status_label
-from slackops.slack.blocks.due import due_line, next_due
 from slackops.slack.blocks.modals import open_request_modal
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.listeners.commands.operations import command as operations_command
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
 from slackops.slack.listeners.views.settings import open_settings

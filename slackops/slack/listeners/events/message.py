@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import log
 from slackops.slack.listeners.events.dedupe import first_delivery
 

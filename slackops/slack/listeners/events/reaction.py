@@ -9,9 +9,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from slackops.notices.i18n import t
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.language import request_language
 from slackops.slack.listeners.common import may_open, not_a_contact_text
 from slackops.slack.listeners.events.dedupe import first_delivery

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 
+from slackops.notices.i18n import t
 from slackops.operations.tokens import status_line
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor, needs_24x7_refusal, view_meta
 from slackops.slack.listeners.views.submit import submit_change

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 from slack_bolt import Ack
 
 from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.language import request_language
 from slackops.slack.listeners.common import (

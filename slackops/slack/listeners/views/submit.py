@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack
 
 from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.desk import Desk
 from slackops.slack.flows import record
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import Actor, actor_of, form_values, too_long, view_meta
 
 if TYPE_CHECKING:
