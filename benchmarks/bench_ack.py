@@ -37,10 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from slack_bolt import App  # noqa: E402
 
 from slackops.config import Config, Settings  # noqa: E402
+from slackops.notices.web import make_client  # noqa: E402
 from slackops.sandbox.driver import Response, SlackDriver  # noqa: E402
 from slackops.sandbox.slack import FakeSlack  # noqa: E402
 from slackops.slack.server import HttpServer  # noqa: E402
-from slackops.slack.web import make_client  # noqa: E402
 
 SECRET = "bench-secret"
 CONFIG = {

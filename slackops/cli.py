@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_config_check)
 
     policy_cli.register(sub)
-    requests_cli.register(sub)
+    production_cli.register_requests(requests_cli.register(sub))
     slack_cli.register(sub)
     workers_cli.register(sub)
     doctor.register(sub)
@@ -96,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):  # bare `slackops`, or a group without its sub-command
         parser.print_help()
         return 0 if args.command is None else 2
+    if getattr(args, "prefix", "") is None:  # every command's --prefix: else the settings'
+        from slackops.config import Settings
+
+        args.prefix = Settings.from_env().prefix
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # here, so that a reader gone away is caught below

@@ -331,6 +331,9 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     return cfg
 
 
+PREFIX_HELP = "the desk's Redis key prefix (default: $SLACKOPS_PREFIX, else slackops)"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Secrets and endpoints from the environment (never from the config file)."""
@@ -343,6 +346,7 @@ class Settings:
     config_path: str | None = None
     data_dir: str = ".slackops"
     mode: Literal["socket", "http"] = "socket"
+    prefix: str = "slackops"  # SLACKOPS_PREFIX: the desk's Redis keys and queues
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -358,4 +362,5 @@ class Settings:
             slack_api_url=api,
             config_path=env.get("SLACKOPS_CONFIG") or None,
             data_dir=env.get("SLACKOPS_DATA_DIR") or ".slackops",
+            prefix=env.get("SLACKOPS_PREFIX") or "slackops",
         )

@@ -25,6 +25,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from slackops.config import Settings, load_config
+from slackops.errors import SlackopsError
+from slackops.versions import libraries, redis_server
+
 __all__ = ["MANIFEST_SCOPES", "Report", "check", "register"]
 
 MANIFEST_SCOPES = ("commands", "chat:write", "channels:history", "groups:history", "channels:read", "groups:read",
@@ -58,7 +62,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from slackops.config import Settings
 
     settings = Settings.from_env()
     report = check(settings, args.config or settings.config_path)
@@ -81,7 +84,6 @@ def check(settings: Any, config_path: str | None) -> Report:
 
 
 def _versions(report: Report) -> None:
-    from slackops.versions import libraries
 
     for lib in libraries():
         if lib.version is None:
@@ -94,8 +96,6 @@ def _versions(report: Report) -> None:
 
 
 def _config(report: Report, path: str | None) -> Any:
-    from slackops.config import load_config
-    from slackops.errors import SlackopsError
     from slackops.policy import load as load_policy
 
     if not path:
@@ -123,8 +123,7 @@ def _config(report: Report, path: str | None) -> Any:
 
 
 def _tokens(report: Report, settings: Any, config: Any) -> Any:
-    from slackops.errors import SlackopsError
-    from slackops.slack.web import auth_check, make_client
+    from slackops.notices.web import auth_check, make_client
 
     if settings.app_token:
         if settings.app_token.startswith("xapp-"):
@@ -222,7 +221,6 @@ def _channels(report: Report, client: Any, config: Any) -> None:
 def _redis(report: Report, settings: Any) -> None:
     import redis as redis_py
 
-    from slackops.errors import SlackopsError
     from slackops.requests.redis_server import connect
 
     try:
@@ -235,7 +233,6 @@ def _redis(report: Report, settings: Any) -> None:
                 return
             version = str(info.get("redis_version", "0"))
             parts = tuple(int(x) for x in version.split(".")[:2] if x.isdigit())
-            from slackops.versions import redis_server
 
             server = redis_server(version)
             if parts < (6, 2):

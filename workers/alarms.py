@@ -27,12 +27,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from slackops.notices import messages as nb
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
-from slackops.requests.store import UNCONFIRMED
-from slackops.slack.blocks import notices as nb
+from slackops.requests import Alarm, DomainError, Event, NotFound
+from slackops.requests.alarms import UNCONFIRMED
 
 from .context import WorkerContext
+from .publisher import card_notice_id
 
 if TYPE_CHECKING:
     from slackops.policy import Checkpoint, Policy
@@ -76,7 +78,6 @@ class AlarmRef:
 
     def store_alarm(self) -> Alarm:
         """The store's own ``Alarm`` for ``alarm_done``."""
-        from slackops.requests import Alarm
 
         return Alarm(request_id=self.request_id, checkpoint_key=self.checkpoint_key, kind=self.kind,
                      alarm=self.alarm, fraction=self.fraction, at=self.at_dt, member=self.member)
@@ -97,7 +98,6 @@ def still_holds(cp: Checkpoint | None, alarm: AlarmRef, now: datetime) -> bool:
 
 
 def _load(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Checkpoint | None, list[Checkpoint]] | None:
-    from slackops.requests import NotFound
 
     try:
         req = ctx.store.get(alarm.request_id)
@@ -181,8 +181,7 @@ def _queue(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], now: date
 def _unconfirmed_holds(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Any, str] | None:
     """(the request, its policy, the close as a Slack date) if the request is still resolved,
     unconfirmed, by the resolution this alarm was set for; else None."""
-    from slackops.requests import NotFound
-    from slackops.slack.blocks.due import unconfirmed_close
+    from slackops.notices.due import unconfirmed_close
 
     try:
         req = ctx.store.get(alarm.request_id)
@@ -209,7 +208,7 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
     req, policy, token = held
-    from slackops.slack.blocks.due import format_left
+    from slackops.notices.due import format_left
     from slackops.slack.blocks.messages import unconfirmed_reminder
     from slackops.slack.flows import closure_message
 
@@ -237,7 +236,6 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
 def _act(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], event: dict[str, Any], now: datetime) -> str:
     """Record the change and queue its notices in one atomic write (the event marks them as
     sent: it is never applied without them); then clear the alarm and show the change."""
-    from slackops.requests import DomainError, Event
 
     try:
         ctx.store.apply(alarm.request_id, Event(type=event["type"], actor=event["actor"], at=now, data=event["data"]),
@@ -285,7 +283,6 @@ def _thread(ctx: WorkerContext, req: Any) -> tuple[str, str | None, str]:
     channel, ts = routing.thread(req)
     if ts:
         return channel, ts, ""
-    from .publisher import card_notice_id
 
     root = card_notice_id(req.id)
     state = ctx.outbox.state(root)

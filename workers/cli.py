@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from slackops.config import Settings, load_config
+from slackops.config import PREFIX_HELP, Settings, load_config
 from slackops.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -53,8 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
-                   help="Redis key prefix and queue name prefix (default slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP + "; also the queues' names")
     p.add_argument("--verbose", "-v", action="store_true")
     p.add_argument("--lease-seconds", type=float, default=30.0,
                    help="how long a dead worker's claim on a channel holds it (default 30)")
@@ -90,7 +89,7 @@ def _redis(settings: Settings) -> Iterator[tuple[Redis, str, str]]:
 
 def _check_token(settings: Settings, timeout: int) -> None:
     """auth.test before anything starts: a wrong or missing token is one line, exit 2."""
-    from slackops.slack.web import auth_check, make_client
+    from slackops.notices.web import auth_check, make_client
 
     if not settings.bot_token:
         raise ConfigError("set SLACK_BOT_TOKEN (the bot token, xoxb-...)")

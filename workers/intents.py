@@ -17,6 +17,7 @@ import logging
 
 from slackops.notices.notice import Notice
 
+from . import keys
 from .context import WorkerContext
 
 __all__ = ["redrive"]
@@ -26,9 +27,9 @@ log = logging.getLogger("slackops.workers.intents")
 
 def redrive(ctx: WorkerContext) -> dict[str, int]:
     """Finish or drop every intent under the context's prefix; returns how many of each."""
-    head = f"{ctx.prefix}:w:acted:"
+    head, pattern = keys.acted_pattern(ctx.prefix)
     counts = {"queued": 0, "dropped": 0}
-    for key in ctx.redis.scan_iter(match=head + "*", count=1000):
+    for key in ctx.redis.scan_iter(match=pattern, count=1000):
         raw = ctx.redis.get(key)
         if raw is None:
             continue

@@ -9,7 +9,7 @@ from typing import Any
 
 from slackops.notices.notice import Notice, job_safe
 
-from . import alarms
+from . import alarms, keys
 from .context import current
 
 __all__ = ["process_alarms"]
@@ -66,4 +66,4 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
 
 def handoff_key(prefix: str, member: str) -> str:
     """Set by the sweep while an alarm is in a job's hands (expires if the worker dies)."""
-    return f"{prefix}:w:handed:{member}"
+    return keys.handed(prefix, member)

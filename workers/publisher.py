@@ -57,6 +57,8 @@ from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
 
+from . import keys as worker_keys
+
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
@@ -140,7 +142,7 @@ class Publisher:
     # -- cards that went stale ---------------------------------------------------------
     @property
     def _stale_key(self) -> str:
-        return f"{self.store.keys.prefix}:w:cards:stale"
+        return worker_keys.stale_cards(self.store.keys.prefix)
 
     def mark_stale(self, request_ids: Iterable[str]) -> None:
         """These requests' cards no longer tell the truth (a warning went out, a target was
@@ -155,14 +157,14 @@ class Publisher:
         breaches trails its card updates behind it and never delays a notice."""
         if not self.redis.zcard(self._stale_key):
             return None
-        if not self.redis.set(f"{self._stale_key}:slot", "1", nx=True, px=int(CARD_REFRESH_INTERVAL * 1000)):
+        if not self.redis.set(worker_keys.stale_cards_slot(self.store.keys.prefix), "1", nx=True, px=int(CARD_REFRESH_INTERVAL * 1000)):
             return None
         popped = self.redis.zpopmin(self._stale_key, 1)
         if not popped:
             return None
         rid = _text(popped[0][0])
         if self._refresh(rid) > 1:  # two cards, two chat.update calls: the next slot waits twice as long
-            self.redis.pexpire(f"{self._stale_key}:slot", int(2 * CARD_REFRESH_INTERVAL * 1000))
+            self.redis.pexpire(worker_keys.stale_cards_slot(self.store.keys.prefix), int(2 * CARD_REFRESH_INTERVAL * 1000))
         return rid
 
     # -- running ---------------------------------------------------------------------
@@ -418,10 +420,10 @@ class Publisher:
             return None
 
     def _source_reply(self, req: Request, eid: str, source_ts: str, link: str | None) -> Notice:
+        from slackops.notices.i18n import t
+        from slackops.notices.text import escape
         from slackops.slack.blocks.card import priority_label
         from slackops.slack.blocks.messages import thread_message
-        from slackops.slack.blocks.text import escape
-        from slackops.slack.i18n import t
 
         lang = req.language or "en"
         policy = self.store.policy(req.policy)

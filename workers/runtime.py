@@ -14,12 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import redis as redis_py
 
+from slackops import lifecycle
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
+from slackops.operations.clock import OpsClock
+from slackops.operations.probes import observe_lateness
+from slackops.requests import RequestStore
 
 from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
 from .publisher import Publisher
+from .rqworker import DeskWorker, StopRequested
 from .sweep import Sweep
 
 if TYPE_CHECKING:
@@ -51,8 +56,6 @@ def build_context(
     """The collaborators of a worker process under ``prefix``; also binds it for RQ jobs.
     ``crash``: the fault tests' crash hook (slackops.workers.crash), told each crash point."""
     if store is None:
-        from slackops.requests import RequestStore
-
         store = RequestStore(redis, config, prefix=prefix)
     outbox = Outbox(redis, client, prefix, interval=interval, lease_seconds=lease_seconds, timeout_settle=timeout_settle)
     ctx = WorkerContext(redis=redis, config=config, store=store, outbox=outbox, prefix=prefix,
@@ -62,7 +65,6 @@ def build_context(
     outbox.still_holds = lambda n, now: alarms.recheck(ctx, n, now)
     ctx.publisher = Publisher(redis, store, config, client, outbox)
     outbox.after_sent = ctx.publisher.card_posted
-    from slackops.operations.probes import observe_lateness
 
     outbox.on_delivered = observe_lateness
     return bind(ctx)
@@ -119,7 +121,6 @@ class Runtime:
         """The operations clock, a moment after the sweep: a worker's first alarms come first."""
         if self._stopping.wait(OPS_DELAY):
             return
-        from slackops.operations.clock import OpsClock
 
         self.ops = OpsClock(self.ctx.redis, self.ctx.config, self.ctx.store, self.ctx.outbox, self.ctx.prefix,
                             stop=self._stopping)
@@ -128,10 +129,6 @@ class Runtime:
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
         """Run the RQ worker in this (main) thread until asked to stop; a Redis restart
         ends rq's loop, so start it again."""
-        from slackops import lifecycle
-
-        from .rqworker import DeskWorker, StopRequested
-
         stopping = self._stopping
         _scheduler_dies_with_worker()
 
@@ -178,8 +175,6 @@ def _scheduler_dies_with_worker() -> None:
     if _FORK_HOOK:
         return
     import os
-
-    from slackops import lifecycle
 
     parent: list[int] = []
     os.register_at_fork(before=lambda: parent.__setitem__(slice(None), [os.getpid()]),

@@ -21,6 +21,7 @@ import redis as redis_py
 
 from slackops.notices.notice import job_safe
 
+from . import keys
 from .alarms import AlarmRef
 from .crash import nowhere
 from .jobs import handoff_key, process_alarms
@@ -63,7 +64,7 @@ class Sweep:
         self.batch_size = batch_size
         self.handoff_ms = int(handoff_seconds * 1000)
         self.tick_seconds = tick
-        self.lock_key = f"{prefix}:w:sweep:lock"
+        self.lock_key = keys.sweep_lock(prefix)
         self.lock_ms = int(lock_seconds * 1000)
         self.limit = limit
         self.clock = clock

@@ -6,6 +6,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from slackops.notices.web import KeepAliveWebClient
+
 __all__ = ["make_client"]
 
 
@@ -15,8 +17,6 @@ def make_client(token: str | None, base_url: str | None = None, timeout: int = 1
     kw: dict[str, Any] = {"token": token or "xoxb-missing", "timeout": timeout}
     if base_url:
         kw["base_url"] = base_url
-    from slackops.slack.web import KeepAliveWebClient
-
     client = KeepAliveWebClient(**kw)
     client.retry_handlers = []
     return client

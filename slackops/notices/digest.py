@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from slackops.slack.blocks import notices as nb
+from slackops.notices import messages as nb
 
 from .notice import Notice
 

@@ -40,6 +40,7 @@ from slack_sdk.errors import SlackApiError
 
 from . import digest
 from .client import make_client
+from .keys import NoticeKeys
 from .notice import Notice
 from .pacing import Pacer
 from .scripts import ADD as _ADD
@@ -114,7 +115,7 @@ class Outbox:
         self.redis = redis
         self.client = client
         self.prefix = prefix
-        self.k = f"{prefix}:w:out"
+        self.keys = NoticeKeys(prefix)
         self.pacer = Pacer(redis, prefix, interval)
         self.lease_ms = int(lease_seconds * 1000)
         self.max_digest = max_digest
@@ -144,34 +145,33 @@ class Outbox:
         self._busy_lock = threading.Lock()
 
     # -- keys ------------------------------------------------------------------------
+    # (slackops.notices.keys documents each)
     def _n(self, notice_id: str) -> str:
-        return f"{self.k}:n:{notice_id}"
+        return self.keys.notice(notice_id)
 
     def _q(self, dest: str) -> str:
-        return f"{self.k}:q:{dest}"
+        return self.keys.queue(dest)
 
     def _qf(self, dest: str) -> str:
-        """The foldable (digestible) notices of ``dest``'s queue, also in the queue itself:
-        whether a digest is due is one ZCARD, not a scan of the whole backlog."""
-        return f"{self.k}:qf:{dest}"
+        return self.keys.queue_foldable(dest)
 
     def _inflight(self, dest: str) -> str:
-        return f"{self.k}:inflight:{dest}"
+        return self.keys.inflight(dest)
 
     def _lease(self, dest: str) -> str:
-        return f"{self.k}:lease:{dest}"
+        return self.keys.lease(dest)
 
     @property
     def _dests(self) -> str:
-        return f"{self.k}:dests"
+        return self.keys.dests
 
     @property
     def _wm(self) -> str:
-        return f"{self.k}:wm"
+        return self.keys.watermarks
 
     @property
     def failed_key(self) -> str:
-        return f"{self.k}:failed"
+        return self.keys.failed
 
     # -- public ----------------------------------------------------------------------
     def add(self, notice: Notice, now: float | None = None) -> bool:
@@ -548,7 +548,7 @@ class Outbox:
 
     def _record_sent(self, dest: str, channel: str, ids: list[str], bid: str, ts: str, state: str) -> None:
         self._record(
-            keys=[self._inflight(dest), self._wm, f"{self.k}:sent", *[self._n(i) for i in ids]],
+            keys=[self._inflight(dest), self._wm, self.keys.sent, *[self._n(i) for i in ids]],
             args=[self._channel_key(dest, None), ts, bid, repr(self.clock()), SENT_TTL, state],
         )
         self._reached("outbox:recorded", dest)
@@ -589,12 +589,12 @@ class Outbox:
         """A user id means "their DMs": open (once) and cache the DM channel."""
         if dest[:1] not in ("U", "W"):
             return dest
-        cached = self.redis.hget(f"{self.k}:dm", dest)
+        cached = self.redis.hget(self.keys.dm_channels, dest)
         if cached:
             return cached.decode()
         resp = self._call(dest, token, lambda: self.client.conversations_open(users=dest))
         channel = resp["channel"]["id"]
-        self.redis.hset(f"{self.k}:dm", dest, channel)
+        self.redis.hset(self.keys.dm_channels, dest, channel)
         return channel
 
     def _reconcile(self, channel: str, thread_ts: str | None, wm: str | None, bid: str) -> str | None:

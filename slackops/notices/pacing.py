@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import redis as redis_py
 
+from slackops.notices.keys import PACE
+
 __all__ = ["Pacer"]
 
 # KEYS[1] pace hash; ARGV: channel, now, interval. Returns the reserved instant.
@@ -34,7 +36,7 @@ class Pacer:
 
     def __init__(self, redis: redis_py.Redis, prefix: str, interval: float = 1.0) -> None:
         self.redis = redis
-        self.key = f"{prefix}:w:pace"
+        self.key = PACE.format(prefix=prefix)
         self.interval = interval
         self._reserve = redis.register_script(_RESERVE)
         self._push = redis.register_script(_PUSH)

@@ -11,6 +11,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from slackops.config import PREFIX_HELP
 from slackops.errors import SlackopsError
 
 __all__ = ["register"]
@@ -90,7 +91,7 @@ def _times(p: argparse.ArgumentParser, required: bool) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default="slackops", metavar="PREFIX", help="the Redis key prefix (default: slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP)
 
 
 def parse_instant(text: str | None, what: str) -> datetime | None:

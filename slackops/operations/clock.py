@@ -20,6 +20,7 @@ from typing import Any
 import redis as redis_py
 
 from slackops.notices.notice import Notice
+from slackops.operations.digests import ManagerReports
 from slackops.operations.maintenance import Maintenance, parse_member
 from slackops.operations.records import MaintenanceBook
 from slackops.operations.texts import account_tz, maintenance_text
@@ -44,7 +45,6 @@ class OpsClock:
         self.tick_seconds = tick
         self.clock = clock
         if extra is None:  # further due work, each given ``now``: by default the managers' DMs
-            from slackops.operations.digests import ManagerReports
 
             extra = [ManagerReports(redis, config, store, outbox, prefix)]
         self.extra = list(extra)

@@ -16,7 +16,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.notices.notice import Notice
-from slackops.slack.blocks.text import escape, truncate
+from slackops.notices.text import escape, truncate
+from slackops.operations.records import MaintenanceBook
+from slackops.operations.report import to_text
+from slackops.operations.reporting import Period, build
 
 __all__ = ["ManagerReports", "daily_text", "first_working_day"]
 
@@ -90,10 +93,6 @@ class ManagerReports:
             prev = (day.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
             owed = self._owed([f"ops|monthly|{prev}|{u}" for u in self.config.managers.get("support_management", [])])
             if owed:
-                from slackops.operations.records import MaintenanceBook
-                from slackops.operations.report import to_text
-                from slackops.operations.reporting import Period, build
-
                 book = MaintenanceBook(self.redis, self.config, self.store.policy, self.prefix)
                 report = build(self.store, book, self.config, Period(prev), now)
                 text = truncate(f"*Monthly SLA report, {prev}*\n```" + to_text(report, limit=15) + "```", 3000)

@@ -1,13 +1,8 @@
 """Maintenance in Redis: the records, and the instants at which their notices are owed.
 
-Keys (under the store's prefix):
-
-- ``{prefix}:ops:m:{id}``: one maintenance as JSON (``Maintenance.to_json``);
-- ``{prefix}:ops:m:all``: every maintenance id, scored by its start (epoch seconds);
-- ``{prefix}:ops:m:seq``: the counter behind ``MNT-1``, ``MNT-2`` ...;
-- ``{prefix}:ops:due``: the operations' deadline index, one member per notice owed
-  (``MNT-3|v2|acme|reminder:24 hours``) scored by its instant; a worker's operations clock
-  (:mod:`.clock`) turns due members into outbox notices.
+Keys (under the store's prefix): :mod:`slackops.operations.keys` (the records, their
+ids' counter, and the operations' deadline index that a worker's operations clock,
+:mod:`.clock`, turns into outbox notices).
 
 A change writes the record, removes the old version's members and adds the new ones in one
 MULTI/EXEC (WATCH on the record): a notice of an older version can never be owed again,
@@ -25,6 +20,7 @@ from typing import Any
 import redis as redis_py
 
 from slackops.errors import DomainError
+from slackops.operations import keys
 from slackops.operations.maintenance import (
     DEFAULT_REMINDERS,
     Maintenance,
@@ -50,15 +46,15 @@ class MaintenanceBook:
 
     # -- keys
     def _key(self, mid: str) -> str:
-        return f"{self.prefix}:ops:m:{mid}"
+        return keys.maintenance(self.prefix, mid)
 
     @property
     def _all(self) -> str:
-        return f"{self.prefix}:ops:m:all"
+        return keys.maintenance_all(self.prefix)
 
     @property
     def due_key(self) -> str:
-        return f"{self.prefix}:ops:due"
+        return keys.maintenance_due(self.prefix)
 
     # -- reading
     def get(self, mid: str) -> Maintenance:
@@ -132,7 +128,7 @@ class MaintenanceBook:
         m = Maintenance(id="", start=utc(start), end=utc(end), impact=impact, accounts=self._accounts(accounts),
                         emergency=emergency, note=note.strip(), created_by=by, created_at=now, changed_at=now)
         self._check(m, now)
-        m = replace(m, id=f"MNT-{self.redis.incr(f'{self.prefix}:ops:m:seq')}")
+        m = replace(m, id=f"MNT-{self.redis.incr(keys.maintenance_seq(self.prefix))}")
         self._write(None, m, now)
         return m
 

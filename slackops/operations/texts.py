@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slackops.slack.blocks.text import escape
+from slackops.notices.text import escape
 
 __all__ = ["maintenance_text", "when"]
 

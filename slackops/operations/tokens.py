@@ -1,7 +1,7 @@
 """The unguessable link of each account's status page and calendar feed.
 
 A token comes from the account's ``status_token`` in the configuration, or is generated
-once and kept in Redis (``{prefix}:ops:token:{account}``); ``rotate`` replaces a
+once and kept in Redis (:data:`slackops.operations.keys.STATUS_TOKEN`); ``rotate`` replaces a
 generated one (the old link stops working at once). Tokens are compared in constant time.
 """
 
@@ -12,6 +12,7 @@ import secrets
 from typing import Any
 
 from slackops.errors import DomainError
+from slackops.operations import keys
 
 __all__ = ["StatusTokens", "status_line"]
 
@@ -23,7 +24,7 @@ class StatusTokens:
         self.prefix = prefix
 
     def _key(self, account: str) -> str:
-        return f"{self.prefix}:ops:token:{account}"
+        return keys.status_token(self.prefix, account)
 
     def _account(self, account_id: str) -> Any:
         acct = self.config.account(account_id)

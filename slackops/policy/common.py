@@ -152,10 +152,12 @@ def _names(names: Iterable[str], wrong: str) -> str:
     return f" ({', '.join(names)})" if names else ""
 
 
-def timedelta_words(td: timedelta, *, days: bool = True) -> str:
-    """ "1 h 30 min", "2 d 3 h", "45 s" (``days=False``: "51 h", for open time)."""
+def timedelta_words(td: timedelta, *, days: bool = True, coarse: bool = False) -> str:
+    """ "1 h 30 min", "2 d 3 h", "45 s" (``days=False``: "51 h", for open time).
+    ``coarse``: how long for people in a notice, unsigned, to the minute ("3 d 4 h",
+    "2 h 5 min"; seconds only under a minute). The one duration formatter of the desk."""
     secs = int(round(td.total_seconds()))
-    sign = "-" if secs < 0 else ""
+    sign = "-" if secs < 0 and not coarse else ""
     secs = abs(secs)
     d, rem = divmod(secs, 86400) if days else (0, secs)
     h, rem = divmod(rem, 3600)
@@ -165,8 +167,8 @@ def timedelta_words(td: timedelta, *, days: bool = True) -> str:
         parts.append(f"{d} d")
     if h:
         parts.append(f"{h} h")
-    if m:
+    if m and not (coarse and d):
         parts.append(f"{m} min")
-    if s or not parts:
+    if (s and not coarse) or not parts:
         parts.append(f"{s} s")
     return sign + " ".join(parts)

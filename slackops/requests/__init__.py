@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from slackops.requests.alarms import UNCONFIRMED, Alarm, alarm_member
 from slackops.requests.model import (
     RESOLUTIONS,
     SOURCES,
@@ -21,9 +22,11 @@ from slackops.requests.model import (
     recorded,
     submit,
 )
-from slackops.requests.store import UNCONFIRMED, Alarm, RequestStore, alarm_member
+from slackops.requests.policies import Policies
+from slackops.requests.store import RequestStore
 
 __all__ = [
+    "Policies",
     "RequestStore",
     "Request",
     "Event",

@@ -1,5 +1,8 @@
-"""``slackops requests list [--account A] [--open]``, ``slackops requests show ID`` and
-``slackops requests archive [--older-than DAYS]``.
+"""``slackops requests list [--account A] [--open]`` and ``slackops requests show ID``.
+
+``slackops requests archive`` belongs to production (slackops.production.cli adds it to
+the sub-commands :func:`register` returns, and lets ``show`` look in the archive): the
+store's layer does not reach up to archiving.
 
 Handlers take the parsed ``args`` and return an exit status; a known error is raised as
 :class:`SlackopsError` (one plain line, exit status 2, printed by slackops.cli). Times are
@@ -14,6 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from slackops.config import PREFIX_HELP
 from slackops.errors import SlackopsError
 from slackops.requests.model import Event, Request
 
@@ -21,48 +25,34 @@ if TYPE_CHECKING:
     from slackops.requests.store import RequestStore
 
 
-def register(sub: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's sub-commands to the ``slackops`` parser."""
-    requests = sub.add_parser("requests", help="list and show support requests")
-    rsub = requests.add_subparsers(dest="requests_command", required=True, parser_class=type(requests))
+def register(sub: argparse._SubParsersAction[Any]) -> argparse._SubParsersAction[Any]:
+    """Add this area's sub-commands to the ``slackops`` parser; returns the ``requests``
+    sub-commands, for the parts above to add theirs."""
+    requests: argparse.ArgumentParser = sub.add_parser("requests", help="list and show support requests")
+    rsub: argparse._SubParsersAction[Any] = requests.add_subparsers(dest="requests_command", required=True, parser_class=type(requests))
 
     p = rsub.add_parser("list", help="requests, oldest first")
     p.add_argument("--account", metavar="A", help="one account (its id, e.g. acme)")
     p.add_argument("--open", action="store_true", help="open requests only (not resolved or closed)")
-    _common(p)
+    common(p)
     p.set_defaults(func=cmd_list)
 
     p = rsub.add_parser("show", help="one request: its facts, its SLA checkpoints and its history")
     p.add_argument("id", metavar="ID", help="a request id such as ACME-3")
-    _common(p)
-    p.set_defaults(func=cmd_show)
-
-    p = rsub.add_parser("archive", help="move closed requests past the retention age to the archive")
-    p.add_argument("--older-than", type=int, metavar="DAYS",
-                   help="days since closing (default: the configuration's retention.closed_days, 400)")
-    p.add_argument("--rebuild-index", action="store_true",
-                   help="first find closed requests by reading every request (a desk from before the closed index)")
-    _common(p)
-    p.set_defaults(func=cmd_archive)
+    common(p)
+    p.set_defaults(func=cmd_show, find_archived=None)
+    return rsub
 
 
 # --------------------------------------------------------------------------- plumbing
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="the configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default="slackops", metavar="PREFIX",
-                   help="the Redis key prefix of the desk (default: slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP)
 
 
-def _archive(args: argparse.Namespace) -> Any:
-    from slackops.config import Settings
-    from slackops.production.retention import Archive, archive_folder
-
-    return Archive(archive_folder(Settings.from_env()))
-
-
-def _with_store(args: argparse.Namespace, action: Any) -> int:
+def with_store(args: argparse.Namespace, action: Any) -> int:
     from slackops.config import Settings, load_config
     from slackops.requests.redis_server import connect
     from slackops.requests.store import RequestStore
@@ -113,7 +103,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("\n".join(_table(rows)))
         return 0
 
-    return _with_store(args, action)
+    return with_store(args, action)
 
 
 # --------------------------------------------------------------------------- show
@@ -128,31 +118,15 @@ def cmd_show(args: argparse.Namespace) -> int:
             req = store.get(args.id)
             events = store.history(req.id)
         except NotFound:
-            found = _archive(args).find(args.id)  # closed long ago: moved to the archive
+            # closed long ago: moved to the archive (when production has added the lookup)
+            found = args.find_archived(args.id) if args.find_archived else None
             if found is None:
                 raise
             req, events = found.request, found.history
-            print(f"(from the archive, {found.file})", file=sys.stderr)
         print("\n".join(show_lines(store, req, events, now)))
         return 0
 
-    return _with_store(args, action)
-
-
-def cmd_archive(args: argparse.Namespace) -> int:
-    from slackops.production.retention import backfill_closed_index, retire
-
-    def action(store: Any) -> int:
-        if args.rebuild_index:
-            print(f"{backfill_closed_index(store)} closed requests added to the closed index")
-        days = args.older_than or store.config.retention.closed_days
-        archive = _archive(args)
-        done = retire(store, archive, datetime.now(UTC), older_than_days=days)
-        print(f"{done['removed']} requests closed more than {days} days ago moved to {archive.folder}/"
-              + (f" ({done['changed']} changed meanwhile: next run)" if done["changed"] else ""))
-        return 0
-
-    return _with_store(args, action)
+    return with_store(args, action)
 
 
 def _event_words(ev: Event) -> str:

@@ -22,15 +22,16 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
+from slackops.requests.guards import need, refuse_if_done
 from slackops.requests.records import (
-    _identified,
-    _noted,
-    _phi_flagged,
-    _plan_recorded,
-    _update_posted,
-    _upgrade_declined,
-    _upgrade_requested,
-    _workaround_given,
+    identified,
+    noted,
+    phi_flagged,
+    plan_recorded,
+    update_posted,
+    upgrade_declined,
+    upgrade_requested,
+    workaround_given,
 )
 
 if TYPE_CHECKING:
@@ -322,21 +323,6 @@ def submit(
 # --------------------------------------------------------------------------- the machine
 
 
-def _refuse_if_done(req: Request, doing: str | None = None) -> None:
-    if req.status is Status.closed:
-        raise DomainError(f"{req.id} is closed" + (f"; it cannot be {doing}" if doing else ""))
-    if req.status is Status.resolved:
-        raise DomainError(f"{req.id} is already resolved" + ("; reopen it first" if doing else ""))
-
-
-def _need(ev: Event, key: str, message: str, req: Request) -> Any:
-    """``ev.data[key]``, or DomainError(message with ``{id}`` filled in)."""
-    value = ev.data.get(key)
-    if value in (None, ""):
-        raise DomainError(message.format(id=req.id))
-    return value
-
-
 def _end_wait(req: Request, at: datetime) -> tuple[tuple[datetime, datetime | None], ...]:
     if req.waiting and req.waiting[-1][1] is None:
         start = req.waiting[-1][0]
@@ -349,7 +335,7 @@ def _working_status(req: Request) -> Status:
 
 
 def _acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
+    refuse_if_done(req)
     if req.status is not Status.submitted:
         raise DomainError(f"{req.id} is already acknowledged")
     changes: dict[str, Any] = {"status": Status.acknowledged, "acknowledged_at": ev.at}
@@ -370,7 +356,7 @@ def _acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 
 
 def _assigned(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req, "assigned")
+    refuse_if_done(req, "assigned")
     who = ev.data["assignee"] if "assignee" in ev.data else ev.actor  # no assignee: "Take"
     if who and not _USER.match(str(who)):
         raise DomainError(f"{who!r} is not a Slack user id")
@@ -398,14 +384,14 @@ def _first_response(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 
 
 def _reclassified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req, "reclassified")
-    to = rules.check_priority(str(_need(ev, "to", "say which priority {id} should have", req)))
+    refuse_if_done(req, "reclassified")
+    to = rules.check_priority(str(need(ev, "to", "say which priority {id} should have", req)))
     frm = ev.data.get("from")
     if frm and str(frm) != req.priority:
         raise DomainError(f"{req.id} is {req.priority} now, not {frm}")
     if to == req.priority:
         raise DomainError(f"{req.id} is already {to}")
-    reason = str(_need(ev, "reason", "give a reason to reclassify {id}", req))
+    reason = str(need(ev, "reason", "give a reason to reclassify {id}", req))
     by_policy = ev.data.get("by") == "policy" or ev.actor == "policy"
     if (
         rules.upgrade_needs_justification
@@ -422,7 +408,7 @@ def _reclassified(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         "priority_changes": req.priority_changes + ((ev.at, req.priority, to, reason),),
     }
     if req.notes.get("upgrade_to"):  # a customer's pending request for a higher priority is settled
-        changes["notes"] = _noted(req, upgrade_to=None, upgrade_why=None)
+        changes["notes"] = noted(req, upgrade_to=None, upgrade_why=None)
     return changes
 
 
@@ -431,12 +417,12 @@ def _appealed(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(f"{req.id} is closed")
     if not req.priority_changes:
         raise DomainError(f"{req.id} has not been reclassified; there is nothing to appeal")
-    _need(ev, "reason", "say why you appeal {id}", req)
+    need(ev, "reason", "say why you appeal {id}", req)
     return {"appealed_at": ev.at}
 
 
 def _escalated(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req, "escalated")
+    refuse_if_done(req, "escalated")
     by = ev.data.get("by", "customer")
     if by not in ("customer", "policy", "agent"):
         raise DomainError(f"{by!r} cannot escalate (customer, agent or policy)")
@@ -463,22 +449,22 @@ def _escalation_acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str,
 def _categorized(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
     if req.status is Status.closed:
         raise DomainError(f"{req.id} is closed")
-    cat = rules.check_category(str(_need(ev, "category", "say which category {id} is in", req)))
+    cat = rules.check_category(str(need(ev, "category", "say which category {id} is in", req)))
     if cat == req.category:
         raise DomainError(f"{req.id} is already in category {cat}")
     return {"category": cat}
 
 
 def _critical_notice_sent(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
+    refuse_if_done(req)
     return {} if req.critical_notice_at else {"critical_notice_at": ev.at}
 
 
 def _info_requested(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req, "put on hold")
+    refuse_if_done(req, "put on hold")
     if req.status is Status.waiting_on_customer:
         raise DomainError(f"{req.id} is already waiting on the customer")
-    _need(ev, "question", "say what information {id} needs", req)
+    need(ev, "question", "say what information {id} needs", req)
     changes: dict[str, Any] = {
         "status": Status.waiting_on_customer,
         "waiting": req.waiting + ((ev.at, None),),
@@ -489,14 +475,14 @@ def _info_requested(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 
 
 def _info_provided(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
+    refuse_if_done(req)
     if req.status is not Status.waiting_on_customer:
         return {}  # extra information is welcome any time; only a hold changes the clock
     return {"status": _working_status(req), "waiting": _end_wait(req, ev.at)}
 
 
 def _resolved(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _refuse_if_done(req)
+    refuse_if_done(req)
     how = str(ev.data.get("resolution") or "fix")
     if how not in RESOLUTIONS:
         raise DomainError(f"{how!r} is not a resolution (use one of {', '.join(RESOLUTIONS)})")
@@ -530,7 +516,7 @@ def _reopened(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(f"{req.id} is closed and cannot be reopened; open a new request")
     if req.status is not Status.resolved:
         raise DomainError(f"{req.id} is not resolved; there is nothing to reopen")
-    _need(ev, "reason", "say why you reopen {id}", req)
+    need(ev, "reason", "say why you reopen {id}", req)
     return {"status": _working_status(req), "resolved_at": None, "resolution": None}
 
 
@@ -547,7 +533,7 @@ def _service_affected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
 
 
 def _downtime_corrected(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
-    _need(ev, "reason", f"say why {req.id}'s downtime is corrected", req)
+    need(ev, "reason", f"say why {req.id}'s downtime is corrected", req)
     start, end = ev.data.get("start"), ev.data.get("end")
     if not start and not end:
         raise DomainError(f"give the corrected start or end of {req.id}'s downtime")
@@ -582,13 +568,13 @@ _TRANSITIONS = {
     EventType.critical_notice_sent: _critical_notice_sent,
     EventType.info_requested: _info_requested,
     EventType.info_provided: _info_provided,
-    EventType.update_posted: _update_posted,
-    EventType.plan_recorded: _plan_recorded,
-    EventType.workaround_given: _workaround_given,
-    EventType.identified: _identified,
-    EventType.upgrade_requested: _upgrade_requested,
-    EventType.upgrade_declined: _upgrade_declined,
-    EventType.phi_flagged: _phi_flagged,
+    EventType.update_posted: update_posted,
+    EventType.plan_recorded: plan_recorded,
+    EventType.workaround_given: workaround_given,
+    EventType.identified: identified,
+    EventType.upgrade_requested: upgrade_requested,
+    EventType.upgrade_declined: upgrade_declined,
+    EventType.phi_flagged: phi_flagged,
     EventType.resolved: _resolved,
     EventType.closed: _closed,
     EventType.reopened: _reopened,

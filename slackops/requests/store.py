@@ -6,15 +6,10 @@ the history entry, moves the request between the open indexes and replaces its a
 the deadline index. A write that lost a race (the version moved) is recomputed from the
 fresh state, or reported as :class:`ConflictError` when the caller named the version it saw.
 
-The deadline index (``Keys.deadlines``) holds one member per alarm,
-``{request_id}|{checkpoint_key}|warn:{fraction}`` or ``...|due``, scored by epoch
-seconds. After every event the store recomputes the policy's timeline and replaces the
-request's alarms: pending checkpoints get their warn instants and due instant; met or void
-ones get none; a breached checkpoint keeps its due alarm until the workers have handled it
-(``alarm_done``), and never gets it back after that. When a cycle of a cadence passes
-without an event, the workers ``advance`` the alarms to the next cycle. A resolved
-request its customer has not confirmed has two alarms of its own (``UNCONFIRMED``): the
-reminder and the instant it closes by itself (``Policy.unconfirmed_close``).
+The alarms each write sets in the deadline index are planned by
+:mod:`slackops.requests.alarms` (pure, from the policy's timeline) and written in the same
+script. When a cycle of a cadence passes without an event, the workers ``advance`` the
+alarms to the next cycle.
 """
 
 from __future__ import annotations
@@ -23,13 +18,16 @@ import builtins
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 import redis as redis_py
 
 from slackops.requests import codec
+from slackops.requests.alarms import Alarm, AlarmIndex, plan, score
+from slackops.requests.connect import eval_and_wait, replicas_to_wait
+from slackops.requests.deliveries import Deliveries
 from slackops.requests.ids import make_id, parse_id
 from slackops.requests.keys import Keys
 from slackops.requests.model import (
@@ -39,65 +37,26 @@ from slackops.requests.model import (
     NotFound,
     Request,
     Rules,
-    Status,
     apply,
     recorded,
     submit,
     utc,
 )
-from slackops.requests.scripts import ALARM_DONE, WRITE
+from slackops.requests.policies import Policies
+from slackops.requests.scripts import WRITE
 
 if TYPE_CHECKING:
     from slackops.config import Config
     from slackops.policy import Checkpoint, Policy
 
-__all__ = ["RequestStore", "Alarm", "alarm_member", "UNCONFIRMED"]
+__all__ = ["RequestStore"]
 
 #: How many times a write without ``expected_version`` is recomputed after losing a race.
 MAX_RETRIES = 50
-#: The alarms of a resolved request its customer has not confirmed (its ``checkpoint_key``).
-UNCONFIRMED = "unconfirmed"
 #: How many requests a store remembers as a first guess for its next write to them.
 CACHE_SIZE = 10_000
 #: How long an idempotency key remembers its write (Slack redelivers for minutes, not days).
 IDEMPOTENCY_TTL = 86400
-
-@dataclass(frozen=True)
-class Alarm:
-    """One entry of the deadline index: a warning or a due instant of a checkpoint."""
-
-    request_id: str
-    checkpoint_key: str
-    kind: str
-    alarm: str  # "warn" | "due"
-    fraction: float | None
-    at: datetime
-    member: str
-
-    @classmethod
-    def from_member(cls, member: str | bytes, score: float) -> Alarm:
-        text = member.decode() if isinstance(member, bytes) else member
-        request_id, key, what = text.split("|", 2)
-        fraction = float(what.split(":", 1)[1]) if what.startswith("warn:") else None
-        return cls(
-            request_id=request_id, checkpoint_key=key, kind=key.split(":", 1)[0],
-            alarm="warn" if fraction is not None else "due", fraction=fraction,
-            at=datetime.fromtimestamp(score, tz=UTC), member=text,
-        )
-
-    @property
-    def suffix(self) -> str:
-        return self.member.split("|", 1)[1]
-
-
-def alarm_member(request_id: str, checkpoint_key: str, fraction: float | None = None) -> str:
-    what = "due" if fraction is None else f"warn:{fraction:g}"
-    return f"{request_id}|{checkpoint_key}|{what}"
-
-
-def _score(at: datetime) -> str:
-    return f"{codec.to_ms(at) / 1000:.3f}"
-
 
 def _text(raw: bytes | str) -> str:
     return raw.decode() if isinstance(raw, bytes) else raw
@@ -106,17 +65,20 @@ def _text(raw: bytes | str) -> str:
 class RequestStore:
     """The one store API that the Slack app and the workers share (docs/ARCHITECTURE.md)."""
 
-    def __init__(self, redis: redis_py.Redis[bytes], config: Config, prefix: str = "slackops") -> None:
+    def __init__(self, redis: redis_py.Redis[bytes], config: Config, prefix: str = "slackops", *,
+                 policies: Policies | None = None) -> None:
         self.redis = redis
         self.config = config
         self.keys = Keys(prefix)
+        #: The desk's policies (its own registry unless one is handed in).
+        self.policies = policies if policies is not None else Policies(config)
+        #: Inbound de-duplication (Slack's redeliveries).
+        self.deliveries = Deliveries(redis, self.keys)
         self._write = redis.register_script(WRITE)
-        self._alarm_done = redis.register_script(ALARM_DONE)
-        self._policies: dict[str, Policy] = {}
-        self._rules: dict[str, Rules] = {}
+        #: The deadline index (the alarm planner's output, the workers' input).
+        self.alarms = AlarmIndex(redis, self.keys)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, codec.Stored] = OrderedDict()
-        from slackops.requests.connect import replicas_to_wait
 
         #: Replicas that must have a write before it is reported saved (WAIT; 1 behind Sentinel).
         self.wait_replicas = replicas_to_wait(redis)
@@ -124,24 +86,11 @@ class RequestStore:
     # ------------------------------------------------------------------ policies
 
     def policy(self, name: str) -> Policy:
-        """The loaded policy (with the operator's closures), cached."""
-        pol = self._policies.get(name)
-        if pol is None:
-            from slackops.policy import load
-
-            pol = load(name)
-            closures = getattr(self.config, "closures", None)
-            if closures:
-                pol = pol.with_closures(closures)
-            with self._lock:
-                self._policies[name] = pol
-                self._rules[name] = Rules.from_policy(pol)
-        return pol
+        """The loaded policy (with the operator's closures): ``self.policies.get``."""
+        return self.policies.get(name)
 
     def rules(self, name: str) -> Rules:
-        if name not in self._rules:
-            self.policy(name)
-        return self._rules[name]
+        return self.policies.rules(name)
 
     # ------------------------------------------------------------------ reading
 
@@ -311,12 +260,10 @@ class RequestStore:
             at=now, description=description, fields=flds, channel=account.channel,
             source=source, rules=self.rules(account.policy),
         )
-        future, conditional = self._alarms(req, event.at)
+        future, conditional = plan(self.policies.get, req, event.at)
         ops: list[list[str]] = []
         self._index_ops(ops, None, req, placeholder)
-        alarms = sorted(set(future) | set(conditional))
-        for suffix, score in future.items():
-            ops.append(["ZADD", self.keys.deadlines, score, f"{placeholder}|{suffix}"])
+        alarms = self.alarms.replace_ops(ops, placeholder, (), future, conditional)
         res = self._run(
             "open", f"{account.prefix}-", 0, codec.body_text(req, alarms, []), event,
             account.id, ikey, self.keys.request(placeholder), ops, conditional,
@@ -371,7 +318,7 @@ class RequestStore:
             if new.status.value == "closed":
                 ops.append(["DEL", self.keys.alarms_done(old.id)])
                 if old.status.value != "closed":  # retention finds it here when its time comes
-                    ops.append(["ZADD", self.keys.closed_by_account(old.account), _score(new.closed_at or event.at), old.id])
+                    ops.append(["ZADD", self.keys.closed_by_account(old.account), score(new.closed_at or event.at), old.id])
             ops.extend(list(op) for op in also)
             res = self._run(
                 "apply", old.id, writes, codec.body_text(new, alarms, entries),
@@ -492,7 +439,6 @@ class RequestStore:
             "\n".join("\t".join(op) for op in ops),
         ]
         if self.wait_replicas:  # behind Sentinel: saved once a replica has it too
-            from slackops.requests.connect import eval_and_wait
 
             return [_text(x) for x in eval_and_wait(self.redis, self._write, args, self.wait_replicas)]
         try:
@@ -520,63 +466,19 @@ class RequestStore:
         self, ops: builtins.list[builtins.list[str]], rid: str, old_alarms: Iterable[str], req: Request, at: datetime,
     ) -> tuple[builtins.list[str], dict[str, str]]:
         """Replace the request's alarms with those at ``at``: (all of them, the conditional ones)."""
-        future, conditional = self._alarms(req, at)
-        alarms = sorted(set(future) | set(conditional))
-        gone = set(old_alarms) - set(alarms)
-        if gone:
-            ops.append(["ZREM", self.keys.deadlines, *(f"{rid}|{x}" for x in sorted(gone))])
-        for suffix, score in future.items():
-            ops.append(["ZADD", self.keys.deadlines, score, f"{rid}|{suffix}"])
-        return alarms, conditional
-
-    def _alarms(self, req: Request, now: datetime) -> tuple[dict[str, str], dict[str, str]]:
-        """The request's alarms after a change at ``now``.
-
-        ``future``: instants after ``now`` (always set). ``conditional``: instants already
-        reached that the workers have not handled yet (set unless in the done-alarms set).
-        """
-        future: dict[str, str] = {}
-        conditional: dict[str, str] = {}
-        if req.status is Status.resolved and req.resolved_at is not None:
-            # resolved, not yet confirmed: a reminder in the thread, then it closes by itself
-            pair = self.policy(req.policy).unconfirmed_close(req.resolved_at)
-            if pair is not None:
-                remind, close = pair
-                key = f"{UNCONFIRMED}:{codec.to_ms(req.resolved_at)}"  # one pair per resolution
-                if remind < close:
-                    (future if remind > now else conditional)[f"{key}|warn:1"] = _score(remind)
-                (future if close > now else conditional)[f"{key}|due"] = _score(close)
-            return future, conditional
-        if not req.is_open:
-            return future, conditional
-        policy = self.policy(req.policy)
-        for cp in policy.timeline(**req.timeline_facts(), now=now):
-            if cp.state == "pending":
-                fractions = _warn_fractions(policy, cp)
-                for frac, at in zip(fractions, cp.warn_at, strict=False):
-                    suffix = f"{cp.key}|warn:{frac:g}"
-                    (future if at > now else conditional)[suffix] = _score(at)
-                (future if cp.due_at > now else conditional)[f"{cp.key}|due"] = _score(cp.due_at)
-            elif cp.state == "breached" and cp.met_at is None:
-                conditional[f"{cp.key}|due"] = _score(cp.due_at)
-        return future, conditional
+        future, conditional = plan(self.policies.get, req, at)
+        return self.alarms.replace_ops(ops, rid, old_alarms, future, conditional), conditional
 
     # ------------------------------------------------------------------ deadlines
 
     def due(self, now: datetime, limit: int = 1000) -> builtins.list[Alarm]:
-        """Alarms whose instant is ``now`` or earlier, oldest first."""
-        found = self.redis.zrangebyscore(
-            self.keys.deadlines, "-inf", _score(utc(now)), start=0, num=limit, withscores=True
-        )
-        return [Alarm.from_member(m, s) for m, s in found]
+        """Alarms whose instant is ``now`` or earlier, oldest first (``self.alarms.due``)."""
+        return self.alarms.due(now, limit)
 
     def alarm_done(self, alarm: Alarm) -> bool:
-        """Take ``alarm`` out of the deadline index for good; False if it moved or went meanwhile."""
-        done = self._alarm_done(
-            keys=[self.keys.deadlines, self.keys.alarms_done(alarm.request_id)],
-            args=[alarm.member, alarm.suffix, f"{alarm.at.timestamp():.3f}"],
-        )
-        return bool(done)
+        """Take ``alarm`` out of the deadline index for good; False if it moved or went
+        meanwhile (``self.alarms.done``)."""
+        return self.alarms.done(alarm)
 
     def due_soon(
         self, now: datetime, account: str | None = None, assignee: str | None = None, limit: int = 20
@@ -607,12 +509,7 @@ class RequestStore:
     # ------------------------------------------------------------------ inbound deliveries
 
     def first_delivery(self, key: str, ttl_seconds: int = 86400) -> bool:
-        """True the first time ``key`` (a Slack event_id, a view id) is seen within ``ttl_seconds``."""
-        return bool(self.redis.set(self.keys.delivery(key), b"1", nx=True, ex=int(ttl_seconds)))
+        """True the first time ``key`` (a Slack event_id, a view id) is seen within
+        ``ttl_seconds``: ``self.deliveries.first``."""
+        return self.deliveries.first(key, ttl_seconds)
 
-
-def _warn_fractions(policy: Policy, cp: Checkpoint) -> tuple[float, ...]:
-    try:
-        return tuple(policy.priority(cp.priority).warn_at)
-    except Exception:  # noqa: BLE001 - a checkpoint without a priority has no warnings
-        return ()

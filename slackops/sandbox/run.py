@@ -187,6 +187,7 @@ class Sandbox:
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Sandbox]:
+        from slackops.notices.web import make_client
         from slackops.requests import RequestStore
         from slackops.requests.redis_server import connect
         from slackops.sandbox import state
@@ -196,7 +197,6 @@ class Sandbox:
         from slackops.sandbox.world import World
         from slackops.slack.app import create_app
         from slackops.slack.server import HttpServer
-        from slackops.slack.web import make_client
 
         folder = Path(self.data_dir).expanduser().resolve()
         try:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from slackops.slack import keys
+
 __all__ = ["AccountSettings", "SettingChange"]
 
 
@@ -33,10 +35,10 @@ class AccountSettings:
         self.prefix = prefix
 
     def _key(self, account_id: str) -> str:
-        return f"{self.prefix}:acct:{account_id}:calendar"
+        return keys.account_calendar(self.prefix, account_id)
 
     def _history(self, account_id: str) -> str:
-        return f"{self.prefix}:acct:{account_id}:settings"
+        return keys.account_settings_history(self.prefix, account_id)
 
     def calendar(self, account: Any, policy: Any) -> str:
         """The calendar new requests of ``account`` open under: the contact's choice where the

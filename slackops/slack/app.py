@@ -16,14 +16,15 @@ from slack_sdk import WebClient
 
 from slackops.config import Config, Settings
 from slackops.errors import SlackopsError
+from slackops.notices.i18n import t
+from slackops.notices.web import make_client
+from slackops.requests.keys import PUBLISH_GROUP
 from slackops.slack import listeners
 from slackops.slack.auth import Directory
 from slackops.slack.desk import Desk, _utcnow
-from slackops.slack.i18n import t
 from slackops.slack.identity import who_acts
 from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
-from slackops.slack.web import make_client
 
 if TYPE_CHECKING:
     pass
@@ -101,8 +102,6 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     # exist before the first one is (it reads from "$").
     ensure = getattr(store, "ensure_groups", None)
     if ensure is not None:
-        from slackops.requests.keys import PUBLISH_GROUP
-
         ensure(PUBLISH_GROUP)
     app._slackops_desk = desk  # type: ignore[attr-defined]  # for the HTTP server's /healthz
     app._slackops_secret = settings.signing_secret or ""  # type: ignore[attr-defined]  # for the guard

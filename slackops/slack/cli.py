@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
+from slackops.config import PREFIX_HELP
 from slackops.errors import ConfigError
 
 
@@ -18,8 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     p.add_argument("--host", default="0.0.0.0", help="HTTP address (default 0.0.0.0)")
     p.add_argument("--config", help="the configuration file (default: $SLACKOPS_CONFIG)")
-    p.add_argument("--prefix", default=os.environ.get("SLACKOPS_PREFIX", "slackops"),
-                   help="Redis key prefix, the same as the workers' (default slackops)")
+    p.add_argument("--prefix", metavar="PREFIX", help=PREFIX_HELP + "; the same as the workers'")
     p.set_defaults(func=_serve)
 
 
@@ -50,11 +49,11 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from slackops import lifecycle
+    from slackops.notices.web import auth_check, make_client
     from slackops.requests import RequestStore
     from slackops.requests.redis_server import connect
     from slackops.slack.app import create_app
     from slackops.slack.server import serve_http, serve_socket_mode
-    from slackops.slack.web import auth_check, make_client
 
     client = make_client(settings)
     who = auth_check(client)

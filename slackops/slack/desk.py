@@ -18,15 +18,16 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from slackops.config import Account, Config, Settings
+from slackops.errors import SlackopsError
+from slackops.notices.i18n import t
+from slackops.notices.outbox import Outbox
 from slackops.slack.auth import Directory
-from slackops.slack.i18n import t
 
 if TYPE_CHECKING:
     from slackops.notices.notice import Notice
@@ -41,13 +42,6 @@ log = logging.getLogger(__name__)
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@lru_cache(maxsize=64)
-def _load_policy(name: str) -> Policy:
-    from slackops.policy import load
-
-    return load(name)
 
 
 FOLLOW_UP_THREADS = 4
@@ -95,8 +89,6 @@ class Desk:
             try:
                 fn(*args, **kw)
             except Exception as e:
-                from slackops.errors import SlackopsError
-
                 if isinstance(e, SlackopsError) and who and who[0]:
                     self.tell(who[0], str(e), channel=who[1])
                     return
@@ -142,9 +134,9 @@ class Desk:
 
     # -- look-ups --------------------------------------------------------------------
     def policy(self, name: str) -> Policy:
-        """The store's policy (with the operator's closures) when it offers one."""
-        loader = getattr(self.store, "policy", None)
-        return loader(name) if loader is not None else _load_policy(name)
+        """The desk's policy (with the operator's closures), from the registry it shares
+        with its store."""
+        return self.store.policies.get(name)
 
     def account(self, account_id: str) -> Account | None:
         return self.config.account(account_id)
@@ -168,8 +160,6 @@ class Desk:
         """Hand messages to the outbox (slackops.notices.outbox): posted exactly once, even
         if this process dies right after. Returns how many were new."""
         if self._outbox is None:
-            from slackops.notices.outbox import Outbox
-
             self._outbox = Outbox(self.store.redis, self.client, self.store.keys.prefix)
         return int(self._outbox.add_many(list(notices)))
 

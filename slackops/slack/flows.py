@@ -15,8 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from slackops.slack.blocks.card import priority_label
-from slackops.slack.blocks.due import unconfirmed_close
+from slackops.notices.due import unconfirmed_close
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, user_link
+from slackops.requests import Event
+from slackops.slack.blocks import records
+from slackops.slack.blocks.card import category_label, priority_label
 from slackops.slack.blocks.messages import (
     Message,
     appeal_dm,
@@ -26,8 +30,7 @@ from slackops.slack.blocks.messages import (
     resolved_message,
     thread_message,
 )
-from slackops.slack.blocks.text import escape, user_link
-from slackops.slack.i18n import t
+from slackops.slack.cards import refresh_cards, triage_channel
 
 if TYPE_CHECKING:
 
@@ -63,7 +66,6 @@ def record(desk: Desk, request_id: str, type_: str, actor: str, data: dict[str, 
     """Apply one event in the store; returns the request after it. Raises DomainError /
     ConflictError / NotFound with a sentence for a person. A redelivery with the same
     ``key`` changes nothing and so says nothing again (no new history entry)."""
-    from slackops.requests import Event
 
     return desk.store.apply(request_id, Event(type=type_, actor=actor, at=desk.now(), data=dict(data or {})),
                             expected_version=expected_version, idempotency_key=key)
@@ -123,8 +125,6 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                                     tell=req.submitted_by if getattr(intake, "reclassification_must_be_told", False) else None,
                                     appeal=bool(getattr(intake, "reclassification_appeal_to", None))))
     elif type_ == "categorized":
-        from slackops.slack.blocks.card import category_label
-
         thread(thread_message(t(lang, "notice.categorized", id=req.id, agent=who,
                                 category=escape(category_label(policy, data.get("category"), lang) or ""))))
     elif type_ == "info_requested":
@@ -187,8 +187,6 @@ RECORDS = ("update_posted", "plan_recorded", "workaround_given", "identified", "
 
 def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: str,
                          data: dict[str, Any]) -> list[Said]:
-    from slackops.slack.blocks import records
-
     lang = req.language or "en"
     text = str(data.get("text") or "")
     if type_ == "update_posted":
@@ -205,8 +203,6 @@ def record_announcements(config: Any, policy: Any, req: Any, type_: str, actor: 
     if type_ == "identified":
         return [Said("thread", records.identified_message(req, text=text, agent=actor, lang=lang))]
     if type_ == "upgrade_requested":
-        from slackops.slack.cards import triage_channel
-
         to = str(data.get("to") or "")
         why = str(data.get("justification") or "")
         # with an agents' card (agent_controls: triage) Accept / Decline are for the vendor's
@@ -238,6 +234,5 @@ def refresh_card(store: Any, client: Any, request_id: str, *, now: datetime | No
     """Re-render a request's cards from the store (the customer card, and the agents' card
     where there is one), for code outside the Slack app (the workers, after an auto-upgrade
     or a policy escalation). Does nothing for a card not yet posted."""
-    from slackops.slack.cards import refresh_cards
 
     refresh_cards(store, client, request_id, now=now)

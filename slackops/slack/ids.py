@@ -56,7 +56,7 @@ class CallbackId(StrEnum):
     REQUEST_UPGRADE = "slackops_request_upgrade"
     # customers: the account's settings (the calendar of its new requests)
     ACCOUNT_SETTINGS = "slackops_account_settings"
-    MAINTENANCE = "slackops_maintenance"  # /support maintenance (slackops.operations.slackui)
+    MAINTENANCE = "slackops_maintenance"  # /support maintenance (slackops.slack.blocks.maintenance)
 
 
 class ActionId(StrEnum):
@@ -97,7 +97,7 @@ class ActionId(StrEnum):
     HOME_REFRESH = "home_refresh"
     ACCOUNT_SETTINGS = "home_account_settings"
     HOME_SHOW_CLOSED = "home_show_closed"
-    # agents, on the request card: service impact (slackops.operations.card)
+    # agents, on the request card: service impact (slackops.slack.blocks.service)
     SERVICE_AFFECTED = "req_service_affected"
 
 
@@ -131,6 +131,13 @@ class BlockId(StrEnum):
     NOTICE_TEXT = "notice_text"
     EXPECTED = "expected"
     CALENDAR = "calendar"
+    # the maintenance form (slackops.slack.blocks.maintenance)
+    MNT_START = "mnt_start"
+    MNT_END = "mnt_end"
+    MNT_IMPACT = "mnt_impact"
+    MNT_ACCOUNTS = "mnt_accounts"
+    MNT_EMERGENCY = "mnt_emergency"
+    MNT_NOTE = "mnt_note"
 
 
 class InputId(StrEnum):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from slackops.notices.i18n import t
 from slackops.slack import phi_patterns as P
 
 __all__ = ["PhiFinding", "find_phi"]
@@ -157,8 +158,6 @@ def phi_reason(text: str, lang: str = "en") -> str | None:
     findings = find_phi(text)
     if not findings:
         return None
-    from slackops.slack.i18n import t
-
     kinds = []
     for f in findings:
         if f.kind not in kinds:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slackops.requests import ConflictError, DomainError, Event, NotFound, RequestStore, Status
-from slackops.requests.store import Alarm
+from slackops.requests.alarms import Alarm
 from tests.requests.helpers import at, config
 
 

@@ -266,10 +266,10 @@ def running_desk(fake_slack, redis, namespace, config: dict[str, Any] | None = N
 
     from slackops.notices.outbox import Outbox
     from slackops.notices.outbox import make_client as make_outbox_client
+    from slackops.notices.web import make_client
     from slackops.requests import RequestStore
     from slackops.slack.app import create_app
     from slackops.slack.server import HttpServer
-    from slackops.slack.web import make_client
 
     fake = fake_slack
     for uid in ("U0AGENT1", "U0AGENT2", "U0AGENT3", "U0MGR1", "U0DIR1", "U0EXEC1", "U0STAFF1"):

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from slackops.notices.due import due_line, format_left, next_due
+from slackops.notices.text import escape, escaped_cut, truncate
 from slackops.policy import load
 from slackops.requests import Request
 from slackops.slack.blocks.card import request_card
-from slackops.slack.blocks.due import due_line, format_left, next_due
 from slackops.slack.blocks.home import agent_home
 from slackops.slack.blocks.modals import open_request_modal, reclassify_modal
-from slackops.slack.blocks.text import escape, escaped_cut, truncate
 from slackops.slack.metadata import ActionValue, MetadataError, ViewMeta
 
 NOW = datetime(2026, 1, 13, 14, 20, tzinfo=UTC)  # 07:20 MST

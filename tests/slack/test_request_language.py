@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from slackops.notices.i18n import strings
 from slackops.policy import load
-from slackops.slack.i18n import strings
 from slackops.slack.language import detect, request_language
 from tests.slack.conftest import form, wait_for
 
@@ -97,7 +97,7 @@ def test_string_keys_are_strings():
     """YAML reads an unquoted on/off/yes/no key as a boolean: such a key would never be found."""
     import yaml
 
-    from slackops.slack import i18n
+    from slackops.notices import i18n
 
     def keys(d, path=""):
         for k, v in d.items():

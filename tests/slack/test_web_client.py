@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from slackops.config import Settings
 from slackops.notices.outbox import make_client as outbox_client
-from slackops.slack.web import make_client
+from slackops.notices.web import make_client
 
 
 class Server:
@@ -124,7 +124,7 @@ def test_no_debug_line_is_built_unless_asked(server, caplog):
     with caplog.at_level(logging.DEBUG):  # the root logger at DEBUG does not turn them on
         client.chat_postMessage(channel="C1", text="quiet")
     assert not [r for r in caplog.records if "Sending a request" in r.getMessage()]
-    with caplog.at_level(logging.DEBUG, logger="slackops.slack.web"):
+    with caplog.at_level(logging.DEBUG, logger="slackops.notices.web"):
         client.chat_postMessage(channel="C1", text="loud")
     assert [r for r in caplog.records if "Sending a request" in r.getMessage() and "loud" in r.getMessage()]
 
@@ -138,7 +138,7 @@ def test_content_type_reads_as_the_email_package_does(value):
     """The response's media type and charset, read without the email package, agree with it."""
     from email.message import Message
 
-    from slackops.slack.web import _content_type
+    from slackops.notices.web import _content_type
 
     msg = Message()
     if value is not None:

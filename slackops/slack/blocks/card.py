@@ -13,10 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
-from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
-from slackops.slack.blocks.due import due_line, is_breached, next_due
-from slackops.slack.blocks.text import (
+from slackops.notices.due import due_line, is_breached, next_due
+from slackops.notices.i18n import t
+from slackops.notices.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
     escape,
@@ -25,7 +24,9 @@ from slackops.slack.blocks.text import (
     truncate,
     user_link,
 )
-from slackops.slack.i18n import t
+from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
+from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
+from slackops.slack.blocks.service import service_control
 from slackops.slack.ids import ActionId, BlockId
 
 if TYPE_CHECKING:
@@ -148,9 +149,7 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
         els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
         els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
         els.extend(record_buttons(req, policy, lang))  # Post update, Record plan, Workaround, Problem identified
-        from slackops.operations.card import service_control  # "Service affected" (status, uptime)
-
-        els.append(service_control(req, policy))
+        els.append(service_control(req, policy))  # "Service affected" (status, uptime)
     elif status == "resolved":
         els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
     if not els:

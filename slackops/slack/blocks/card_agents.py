@@ -12,17 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
-from slackops.slack.blocks.card_records import records_blocks
-from slackops.slack.blocks.common import button, context, status_value
-from slackops.slack.blocks.due import (
+from slackops.notices.due import (
     CUSTOMER_FACING,
     due_line,
     format_when,
     slack_date,
     unconfirmed_close,
 )
-from slackops.slack.blocks.text import (
+from slackops.notices.i18n import t
+from slackops.notices.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
     escape,
@@ -30,7 +28,9 @@ from slackops.slack.blocks.text import (
     plain,
     truncate,
 )
-from slackops.slack.i18n import t
+from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
+from slackops.slack.blocks.card_records import records_blocks
+from slackops.slack.blocks.common import button, context, status_value
 from slackops.slack.ids import ActionId, BlockId
 
 __all__ = ["SERVICE_IMPACTS", "agents_card", "flags", "clock_lines"]

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from slackops.notices.due import format_when, slack_date
+from slackops.notices.i18n import t
+from slackops.notices.text import escaped_cut
 from slackops.slack.blocks.common import button, context
-from slackops.slack.blocks.due import format_when, slack_date
-from slackops.slack.blocks.text import escaped_cut
-from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId
 
 __all__ = ["records_blocks", "record_buttons", "upgrade_button", "upgrade_owed_line"]

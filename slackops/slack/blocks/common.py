@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slackops.slack.blocks.text import plain
+from slackops.notices.text import mrkdwn, plain
 from slackops.slack.metadata import ActionValue
 
 STATUS_EMOJI = {
@@ -47,7 +47,6 @@ def context(text: str, block_id: str | None = None) -> dict[str, Any]:
 
 
 def section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    from slackops.slack.blocks.text import mrkdwn
 
     b: dict[str, Any] = {"type": "section", "text": mrkdwn(text)}
     if block_id:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from slackops.notices.due import format_when
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, truncate
 from slackops.slack.blocks.card import status_label
-from slackops.slack.blocks.due import format_when
-from slackops.slack.blocks.text import escape, truncate
-from slackops.slack.i18n import t
 
 __all__ = ["HISTORY_DAYS", "SHOWN", "MORE", "recently_closed", "closed_line"]
 

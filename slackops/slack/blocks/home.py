@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.due import due_line, is_breached, next_due
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, truncate
 from slackops.slack.blocks.card import priority_label, status_label
 from slackops.slack.blocks.common import button, context, section
-from slackops.slack.blocks.due import due_line, is_breached, next_due
-from slackops.slack.blocks.text import escape, truncate
-from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId
 
 if TYPE_CHECKING:

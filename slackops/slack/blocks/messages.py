@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, escaped_cut, truncate, user_link
 from slackops.slack.blocks.common import button, context, section
-from slackops.slack.blocks.text import escape, escaped_cut, truncate, user_link
-from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId
 
 if TYPE_CHECKING:

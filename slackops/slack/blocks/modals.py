@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from slackops.slack.blocks.text import MODAL_TITLE_LIMIT, escape, plain, truncate
-from slackops.slack.i18n import t
+from slackops.notices.i18n import t
+from slackops.notices.text import MODAL_TITLE_LIMIT, escape, plain, truncate
 from slackops.slack.ids import BlockId, CallbackId, InputId
 from slackops.slack.metadata import ViewMeta
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, truncate, user_link
 from slackops.slack.blocks.common import button, context, section
 from slackops.slack.blocks.messages import Message, thread_message
 from slackops.slack.blocks.modals import _modal, _option, select_input, text_input
-from slackops.slack.blocks.text import escape, truncate, user_link
-from slackops.slack.i18n import t
 from slackops.slack.ids import ActionId, BlockId, CallbackId
 from slackops.slack.metadata import ViewMeta
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from slackops.notices.i18n import t
+from slackops.notices.text import escape
 from slackops.slack.blocks.common import section
 from slackops.slack.blocks.modals import _modal, _option, select_input
-from slackops.slack.blocks.text import escape
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, CallbackId
 from slackops.slack.metadata import ViewMeta
 

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from slackops.config import Account
+from slackops.notices.i18n import t
+from slackops.operations.records import MaintenanceBook
+from slackops.requests import NotFound
 from slackops.slack.auth import Role
+from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
-from slackops.slack.ids import InputId
+from slackops.slack.ids import BlockId, InputId
 from slackops.slack.metadata import ActionValue, ViewMeta
 
 if TYPE_CHECKING:
@@ -21,7 +24,7 @@ log = logging.getLogger("slackops.slack")
 
 __all__ = ["Actor", "actor_of", "channel_of", "action_value", "view_meta", "form_values", "clean_text", "too_long", "require_agent",
            "require_staff", "require_customer_of", "may_open", "request_or_tell",
-           "needs_24x7_refusal"]
+           "needs_24x7_refusal", "maintenance_book"]
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,6 @@ def form_values(body: dict[str, Any]) -> dict[str, str | None]:
 def too_long(values: dict[str, str | None], lang: str) -> dict[str, str]:
     """{block_id: reason} for each text over the limit its form states (the title's
     :data:`TITLE_LIMIT`, any other field's :data:`TEXT_INPUT_LIMIT`)."""
-    from slackops.slack.blocks.modals import TEXT_INPUT_LIMIT, TITLE_LIMIT
-    from slackops.slack.ids import BlockId
 
     out: dict[str, str] = {}
     for block, value in values.items():
@@ -167,7 +168,6 @@ def needs_24x7_refusal(desk: Desk, req: Any, priority: str | None, lang: str) ->
 
 
 def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | None:
-    from slackops.requests import NotFound
 
     if not request_id:
         desk.tell(actor.user_id, t("en", "refuse.no_request"), channel=actor.channel)
@@ -177,3 +177,8 @@ def request_or_tell(desk: Desk, request_id: str | None, actor: Actor) -> Any | N
     except NotFound:
         desk.tell(actor.user_id, t("en", "refuse.unknown_request", id=request_id), channel=actor.channel)
         return None
+
+
+def maintenance_book(desk: Desk) -> MaintenanceBook:
+    """The operations' maintenance windows of this desk."""
+    return MaintenanceBook(desk.store.redis, desk.config, desk.store.policy, desk.store.keys.prefix)

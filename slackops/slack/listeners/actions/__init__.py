@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from slackops.operations.slackui import service_affected
 from slackops.slack.ids import ActionId
 from slackops.slack.listeners.actions import (
     agent_changes,
@@ -16,6 +15,7 @@ from slackops.slack.listeners.actions import (
     manager,
     open_request,
     records,
+    service,
 )
 from slackops.slack.listeners.routing import pattern, router
 
@@ -50,7 +50,7 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.UPGRADE_ACCEPT: records.upgrade_accept,
     ActionId.UPGRADE_DECLINE: records.upgrade_decline,
     ActionId.REQUEST_UPGRADE: records.request_upgrade,
-    ActionId.SERVICE_AFFECTED: service_affected,
+    ActionId.SERVICE_AFFECTED: service.service_affected,
 }
 
 

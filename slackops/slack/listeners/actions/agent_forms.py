@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.i18n import t
 from slackops.slack.blocks import modals
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, CallbackId
 from slackops.slack.listeners.common import action_value, channel_of, request_or_tell, require_agent
 from slackops.slack.metadata import ViewMeta

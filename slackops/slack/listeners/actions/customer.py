@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.i18n import t
 from slackops.slack.blocks import modals
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId, CallbackId
 from slackops.slack.listeners.common import (
     Actor,

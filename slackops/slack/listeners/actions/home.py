@@ -6,8 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from slackops.slack.blocks.history import MORE
 from slackops.slack.desk import Desk
+from slackops.slack.listeners.common import actor_of
 from slackops.slack.listeners.events.app_home import publish_home
+from slackops.slack.listeners.views.settings import open_settings
 
 
 def refresh(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
@@ -18,8 +21,6 @@ def refresh(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 def account_settings(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     """The Home tab's "Account settings": the same form as ``/support settings``."""
-    from slackops.slack.listeners.common import actor_of
-    from slackops.slack.listeners.views.settings import open_settings
 
     ack()
     actor = actor_of(desk, body)
@@ -33,7 +34,6 @@ def account_settings(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
 
 def show_closed(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     """The Home tab's "Show more" under the recently closed requests."""
-    from slackops.slack.blocks.history import MORE
 
     ack()
     user = body.get("user") or {}

@@ -9,11 +9,11 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from slackops.notices.i18n import t
 from slackops.slack.blocks.messages import acknowledged_dm_blocks
 from slackops.slack.blocks.modals import assign_modal
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import action_value, request_or_tell, require_staff
 from slackops.slack.metadata import ViewMeta
 

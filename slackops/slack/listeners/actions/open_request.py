@@ -7,9 +7,9 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.i18n import t
 from slackops.slack.blocks.modals import open_request_modal
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
 from slackops.slack.metadata import ViewMeta
 

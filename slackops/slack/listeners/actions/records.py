@@ -11,11 +11,11 @@ from typing import Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.i18n import t
 from slackops.slack.blocks import records
 from slackops.slack.blocks.card_records import upgrade_owed_line
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
-from slackops.slack.i18n import t
 from slackops.slack.listeners.actions.agent_forms import _open_form
 from slackops.slack.listeners.common import (
     action_value,

@@ -9,15 +9,18 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from slackops.notices.due import due_line, next_due
+from slackops.notices.i18n import t
+from slackops.notices.text import escape, truncate
+from slackops.requests import NotFound
 from slackops.slack.auth import Role
 from slackops.slack.blocks import history
 from slackops.slack.blocks.card import priority_label, status_label
-from slackops.slack.blocks.due import due_line, next_due
 from slackops.slack.blocks.modals import open_request_modal
-from slackops.slack.blocks.text import escape, truncate
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
+from slackops.slack.listeners.commands.operations import command as operations_command
 from slackops.slack.listeners.common import actor_of, may_open, not_a_contact_text
+from slackops.slack.listeners.views.settings import open_settings
 from slackops.slack.metadata import ViewMeta
 
 if TYPE_CHECKING:
@@ -41,9 +44,7 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
         ack(text=t(lang, "help.text"))
         return
     if verb in ("maintenance", "report", "downtime") or (verb == "status" and not rest.strip()):
-        from slackops.operations.slackui import command  # the operations' subcommands
-
-        command(verb, ack, body, desk, account, lang)
+        operations_command(verb, ack, body, desk, account, lang)
         return
     if account is None:
         ack(text=t(lang, "refuse.unmapped_channel"))
@@ -56,7 +57,6 @@ def support(ack: Ack, body: dict[str, Any], desk: Desk, client: WebClient) -> No
         ack(text=_status(desk, account, rest.strip(), actor, lang))
         return
     if verb == "settings":  # the calendar of the account's new requests (Interactor)
-        from slackops.slack.listeners.views.settings import open_settings
 
         answer = open_settings(desk, account, actor, body["trigger_id"], lang)
         if answer:
@@ -133,7 +133,6 @@ def _closed(desk: Desk, account: Any, user_id: str, lang: str) -> str:
 
 
 def _status(desk: Desk, account: Any, request_id: str, actor: Any, lang: str) -> str:
-    from slackops.requests import NotFound
 
     if not request_id:
         return t(lang, "status.usage")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
@@ -33,7 +35,6 @@ def _screen_for_phi(desk: Desk, req: Any, user: str, event: dict[str, Any], key:
     policy = desk.policy_of(req)
     if not policy.intake.phi_guard:
         return
-    from slackops.slack.i18n import t
     from slackops.slack.phi import phi_reason
 
     lang = req.language or "en"
@@ -41,7 +42,6 @@ def _screen_for_phi(desk: Desk, req: Any, user: str, event: dict[str, Any], key:
     if not reason:
         return
     desk.tell(user, t(lang, "phi.thread_warning", reason=reason, id=req.id), channel=event.get("channel"))
-    from slackops.errors import DomainError
 
     try:
         change(desk, req.id, "phi_flagged", user, {"ts": event.get("ts")}, key=key + ":phi")
@@ -69,7 +69,6 @@ def message(event: dict[str, Any], body: dict[str, Any], desk: Desk) -> None:
     user = event["user"]
     role = desk.directory.role_of(desk.directory.identify(body))
     key = f"event:{body.get('event_id') or ts}"
-    from slackops.errors import DomainError
 
     if role is not Role.AGENT:
         _screen_for_phi(desk, req, user, event, key)

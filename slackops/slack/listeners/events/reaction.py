@@ -9,13 +9,14 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from slackops.notices.i18n import t
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.language import request_language
 from slackops.slack.listeners.common import may_open, not_a_contact_text
 from slackops.slack.listeners.events.dedupe import first_delivery
 from slackops.slack.listeners.shortcuts.open_from_message import title_from
+from slackops.slack.listeners.views.settings import settings_of
 from slackops.slack.phi import phi_reason
 
 TICKET_REACTIONS = {"ticket", "admission_tickets"}
@@ -75,7 +76,6 @@ def reaction_added(event: dict[str, Any], body: dict[str, Any], desk: Desk, clie
     if permalink:
         fields["source_permalink"] = permalink
     if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
-        from slackops.slack.listeners.views.settings import settings_of
 
         fields["calendar"] = settings_of(desk).calendar(account, policy)
     desk.store.open(account.id, title=title_from(text) or t(account.language, "reaction.untitled"), description=text,

@@ -6,10 +6,16 @@ from collections.abc import Callable
 
 from slack_bolt import App
 
-from slackops.operations.slackui import submit_maintenance
 from slackops.slack.ids import CallbackId
 from slackops.slack.listeners.routing import pattern, router
-from slackops.slack.listeners.views import agent, customer, open_request, records, settings
+from slackops.slack.listeners.views import (
+    agent,
+    customer,
+    maintenance,
+    open_request,
+    records,
+    settings,
+)
 
 VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.OPEN_REQUEST: open_request.submit,
@@ -32,7 +38,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.UPGRADE_DECLINE: records.upgrade_decline,
     CallbackId.REQUEST_UPGRADE: records.request_upgrade,
     CallbackId.ACCOUNT_SETTINGS: settings.submit,
-    CallbackId.MAINTENANCE: submit_maintenance,
+    CallbackId.MAINTENANCE: maintenance.submit_maintenance,
 }
 
 

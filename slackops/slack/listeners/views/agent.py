@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 
+from slackops.notices.i18n import t
+from slackops.operations.tokens import status_line
 from slackops.slack.auth import Role
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor, needs_24x7_refusal, view_meta
 from slackops.slack.listeners.views.submit import submit_change
@@ -118,7 +119,6 @@ def critical_notice(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         if missing:
             return missing
         # critical-issue notices link the account's status page
-        from slackops.operations.tokens import status_line
 
         link = status_line(desk.store.redis, desk.config, desk.store.keys.prefix, req.account, req.language or "en")
         return {"text": cast(str, v[BlockId.NOTICE_TEXT]) + (f"\n{link}" if link else "")}

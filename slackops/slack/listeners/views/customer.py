@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
+from slackops.notices.i18n import t
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor
 from slackops.slack.listeners.views.submit import submit_change

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slack_bolt import Ack
 
+from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.language import request_language
 from slackops.slack.listeners.common import (
@@ -19,6 +20,7 @@ from slackops.slack.listeners.common import (
     too_long,
     view_meta,
 )
+from slackops.slack.listeners.views.settings import settings_of
 from slackops.slack.phi import phi_reason
 
 if TYPE_CHECKING:
@@ -53,7 +55,6 @@ def validate(policy: Policy, account: Account, values: dict[str, str | None], la
 
 
 def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
-    from slackops.errors import DomainError
 
     meta = view_meta(body)
     actor = actor_of(desk, body)
@@ -78,7 +79,6 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         return
     fields: dict[str, Any] = {"language": language}
     if policy.intake.customer_calendars:  # the contact's choice of calendar (Interactor)
-        from slackops.slack.listeners.views.settings import settings_of
 
         fields["calendar"] = settings_of(desk).calendar(account, policy)
     for key, block in (("impact", BlockId.IMPACT), ("environment", BlockId.ENVIRONMENT), ("steps", BlockId.STEPS),

@@ -8,10 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from slackops.notices.i18n import t
 from slackops.slack.auth import Role
 from slackops.slack.blocks.records import expected_date
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor
 from slackops.slack.listeners.views.customer import _customer_of

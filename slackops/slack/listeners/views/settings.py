@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack
 
+from slackops.notices.i18n import t
 from slackops.slack.account_settings import AccountSettings
 from slackops.slack.blocks.settings import settings_modal
 from slackops.slack.desk import Desk
-from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor, actor_of, form_values, view_meta
 from slackops.slack.metadata import ViewMeta

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack
 
+from slackops.errors import DomainError
+from slackops.notices.i18n import t
 from slackops.slack.desk import Desk
 from slackops.slack.flows import record
-from slackops.slack.i18n import t
 from slackops.slack.listeners.common import Actor, actor_of, form_values, too_long, view_meta
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ Check = Callable[[Actor, "Request"], bool]
 def submit_change(ack: Ack, body: dict[str, Any], desk: Desk, *, type_: str, error_block: str,
                   data: Callable[[dict[str, str | None], Request], dict[str, Any]],
                   allowed: Callable[[Actor, Request], bool], after: Callable[[Request], None] | None = None) -> None:
-    from slackops.errors import DomainError
-
     meta = view_meta(body)
     actor = actor_of(desk, body)
     if not meta.r:

@@ -1,4 +1,5 @@
-"""The agents' "Service affected" control on a request's card (a pure builder).
+"""The agents' "Service affected" control on a request's card (a pure builder over
+operations' impact).
 
 A select whose options carry the request and the impact (``{"r": "ACME-3", "i": "degraded"}``);
 its initial option is the request's current impact (at the most urgent priority the default

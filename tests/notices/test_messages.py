@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from slackops.slack.blocks import notices as nb
+from slackops.notices import messages as nb
+from slackops.policy.common import timedelta_words
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -80,7 +81,11 @@ def test_digest_lists_every_line_within_block_limits():
         nb.digest(["x" * 2900] * 60)
 
 
-def test_human_duration():
-    assert nb.human_duration(timedelta(seconds=45)) == "45 s"
-    assert nb.human_duration(timedelta(hours=2, minutes=5)) == "2 h 5 min"
-    assert nb.human_duration(timedelta(days=3, hours=4, minutes=9)) == "3 d 4 h"
+def test_one_duration_formatter_for_notices_and_explanations():
+    # notices say how long to the minute, unsigned; the policy's explanations exactly
+    assert timedelta_words(timedelta(seconds=45), coarse=True) == "45 s"
+    assert timedelta_words(timedelta(hours=2, minutes=5, seconds=30), coarse=True) == "2 h 5 min"
+    assert timedelta_words(timedelta(days=3, hours=4, minutes=9), coarse=True) == "3 d 4 h"
+    assert timedelta_words(-timedelta(minutes=10), coarse=True) == "10 min"
+    assert timedelta_words(timedelta(hours=2, minutes=5, seconds=30)) == "2 h 5 min 30 s"
+    assert timedelta_words(-timedelta(minutes=10)) == "-10 min"

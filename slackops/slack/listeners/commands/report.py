@@ -11,11 +11,15 @@ from slack_bolt import Ack
 from slack_sdk.errors import SlackApiError
 
 from slackops.errors import DomainError
-from slackops.slack.blocks.text import escape, truncate
+from slackops.notices.text import escape, truncate
+from slackops.operations.report import to_csv, to_text
+from slackops.operations.reporting import Period, build, chart_png
+from slackops.slack.desk import Desk
+from slackops.slack.listeners.common import Actor, maintenance_book
 
 __all__ = ["report_command", "parse_args"]
 
-log = logging.getLogger("slackops.operations")
+log = logging.getLogger("slackops.slack")
 
 
 def parse_args(text: str, config: Any) -> tuple[str | None, str | None]:
@@ -32,9 +36,7 @@ def parse_args(text: str, config: Any) -> tuple[str | None, str | None]:
     return month, account
 
 
-def report_command(ack: Ack, body: dict[str, Any], desk: Any, actor: Any) -> None:
-    from slackops.operations.reporting import Period
-
+def report_command(ack: Ack, body: dict[str, Any], desk: Desk, actor: Actor) -> None:
     try:
         month, account = parse_args(body.get("text") or "", desk.config)
         period = Period(month)
@@ -46,12 +48,8 @@ def report_command(ack: Ack, body: dict[str, Any], desk: Any, actor: Any) -> Non
     desk.later(send_report, desk, actor.user_id, actor.channel, period, account, who=(actor.user_id, actor.channel))
 
 
-def send_report(desk: Any, user_id: str, channel: str | None, period: Any, account: str | None) -> None:
-    from slackops.operations.records import MaintenanceBook
-    from slackops.operations.report import to_csv, to_text
-    from slackops.operations.reporting import build, chart_png
-
-    book = MaintenanceBook(desk.store.redis, desk.config, desk.store.policy, desk.store.keys.prefix)
+def send_report(desk: Desk, user_id: str, channel: str | None, period: Any, account: str | None) -> None:
+    book = maintenance_book(desk)
     report = build(desk.store, book, desk.config, period, desk.now(), account)
     desk.tell_now(user_id, truncate("```" + to_text(report, limit=10) + "```", 3000), channel=channel)
     stem = "sla-report-" + report["period"].replace(" ", "-") + (f"-{account}" if account else "")

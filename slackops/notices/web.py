@@ -84,8 +84,8 @@ def sdk_logger() -> logging.Logger:
     """The clients' logger. slack-sdk formats a debug line for every call (the whole request,
     views and blocks included) whenever its logger's *own* level is NOTSET, the default,
     whatever the effective level: a logger with its level set skips that work. Set
-    ``slackops.slack.web`` to DEBUG to see those lines."""
-    log = logging.getLogger("slackops.slack.web")
+    ``slackops.notices.web`` to DEBUG to see those lines."""
+    log = logging.getLogger("slackops.notices.web")
     if log.level == logging.NOTSET:
         log.setLevel(logging.INFO)
     return log

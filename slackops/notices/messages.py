@@ -15,6 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from slackops.notices.text import SECTION_LIMIT, escape
+from slackops.policy.common import timedelta_words
+
 __all__ = [
     "ACK_ESCALATION_ACTION",
     "OPEN_THREAD_ACTION",
@@ -28,8 +31,6 @@ __all__ = [
     "digest",
     "escalation_channel",
     "escalation_dm",
-    "escape",
-    "human_duration",
     "warning",
 ]
 
@@ -38,7 +39,6 @@ __all__ = [
 ACK_ESCALATION_ACTION = "esc_acknowledge"  # slackops.slack.ids.ActionId.ESCALATION_ACK
 OPEN_THREAD_ACTION = "open_thread"  # slackops.slack.ids.ActionId.OPEN_THREAD
 
-SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 
 WHAT = {
@@ -52,27 +52,9 @@ WHAT = {
 }
 
 
-def escape(s: str) -> str:
-    """Escape mrkdwn control characters in text a person wrote."""
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def human_duration(d: timedelta) -> str:
+def _span(d: timedelta) -> str:
     """``2 h 5 min``, ``45 s``, ``3 d 4 h``: how long, for people."""
-    secs = int(abs(d.total_seconds()))
-    days, rem = divmod(secs, 86400)
-    hours, rem = divmod(rem, 3600)
-    mins, secs = divmod(rem, 60)
-    parts: list[str] = []
-    if days:
-        parts.append(f"{days} d")
-    if hours:
-        parts.append(f"{hours} h")
-    if mins and not days:
-        parts.append(f"{mins} min")
-    if not parts:
-        parts.append(f"{secs} s")
-    return " ".join(parts)
+    return timedelta_words(d, coarse=True)
 
 
 def _when(at: datetime, tz: str) -> str:
@@ -137,7 +119,7 @@ def _head(f: NoticeFacts) -> str:
 
 def _facts_context(f: NoticeFacts) -> dict[str, Any]:
     target = f" (target {escape(f.target)})" if f.target else ""
-    return _context(f"Opened {human_duration(f.age)} ago · due {_when(f.due_at, f.tz)}{target} · with {_who(f)}")
+    return _context(f"Opened {_span(f.age)} ago · due {_when(f.due_at, f.tz)}{target} · with {_who(f)}")
 
 
 def _open_button(f: NoticeFacts) -> list[dict[str, Any]]:
@@ -148,7 +130,7 @@ def _open_button(f: NoticeFacts) -> list[dict[str, Any]]:
 
 def warning(f: NoticeFacts, fraction: float | None = None) -> Message:
     """Pre-breach warning (also the reminder before an update or a critical notice is due)."""
-    left = human_duration(f.due_at - f.now)
+    left = _span(f.due_at - f.now)
     pct = f" ({int(round(fraction * 100))}% of the target used)" if fraction else ""
     if f.what == "critical_notice":
         text = f":rotating_light: Reminder: {f.request_id} needs a critical-issue notice to the customer's contacts within {left}{pct}."
@@ -162,7 +144,7 @@ def warning(f: NoticeFacts, fraction: float | None = None) -> Message:
 
 def breach(f: NoticeFacts) -> Message:
     """The target passed and it has not been done."""
-    late = human_duration(f.overdue)
+    late = _span(f.overdue)
     text = f":red_circle: {f.request_id}: {f.what_label} overdue by {late}."
     line = f"{f.request_id} {f.priority} {f.what_label} overdue by {late}, with {_who(f)}"
     return Message(text=text, blocks=[_section(f"{text}\n{_head(f)}"), _facts_context(f)], line=line)
@@ -174,10 +156,10 @@ def escalation_dm(f: NoticeFacts, roles: tuple[str, ...] | list[str] = ()) -> Me
     who = ", ".join(r.replace("_", " ") for r in roles if r != "channel") or "managers"
     overdue = ""
     if f.overdue.total_seconds() > 0:
-        overdue = f"\n*Overdue:* escalation step {level} by {human_duration(f.overdue)}"
+        overdue = f"\n*Overdue:* escalation step {level} by {_span(f.overdue)}"
     body = (
         f":rotating_light: *Escalation level {level}* for {who}\n{_head(f)}\n"
-        f"*Customer:* {escape(f.customer)}   *Priority:* {f.priority}   *Age:* {human_duration(f.age)}\n"
+        f"*Customer:* {escape(f.customer)}   *Priority:* {f.priority}   *Age:* {_span(f.age)}\n"
         f"*With:* {_who(f)}{overdue}"
     )
     value = json.dumps({"r": f.request_id, "l": level}, separators=(",", ":"))
@@ -186,8 +168,8 @@ def escalation_dm(f: NoticeFacts, roles: tuple[str, ...] | list[str] = ()) -> Me
          "text": {"type": "plain_text", "text": "Acknowledge escalation"}, "value": value},
         *_open_button(f),
     ]
-    text = f"Escalation level {level}: {f.request_id} ({escape(f.customer)}, {f.priority}), open {human_duration(f.age)}"
-    line = f"{f.request_id} {f.priority} escalation level {level}, open {human_duration(f.age)}, with {_who(f)}"
+    text = f"Escalation level {level}: {f.request_id} ({escape(f.customer)}, {f.priority}), open {_span(f.age)}"
+    line = f"{f.request_id} {f.priority} escalation level {level}, open {_span(f.age)}, with {_who(f)}"
     return Message(text=text, blocks=[_section(body), {"type": "actions", "elements": buttons}], line=line)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
-from slackops.slack.i18n import t
+from slackops.notices.i18n import t
 
 if TYPE_CHECKING:
     from slackops.policy import Checkpoint
