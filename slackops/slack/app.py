@@ -22,7 +22,7 @@ from slackops.requests.keys import PUBLISH_GROUP
 from slackops.slack import listeners
 from slackops.slack.auth import Directory
 from slackops.slack.desk import Desk, _utcnow
-from slackops.slack.identity import who_acts
+from slackops.slack.identity import Vendor, who_acts
 from slackops.slack.listeners.common import channel_of
 from slackops.slack.metadata import ActionValue, ViewMeta
 
@@ -195,7 +195,12 @@ def handle_error(desk: Desk, error: Exception, body: Any, response: BoltResponse
         response.body = text if body.get("command") else ""
         if body.get("command"):
             return
-    user_id = who_acts(body, desk.directory.vendor).user_id  # who to tell (no Web API call here)
+    # who to tell (no Web API call here: who the person is does not matter, only their id)
+    vendor = getattr(getattr(desk, "directory", None), "vendor", None) or Vendor.of("")
+    try:
+        user_id = who_acts(body, vendor).user_id
+    except Exception:  # noqa: BLE001 - a body of odd types: the error is logged above; nobody to tell
+        user_id = None
     if isinstance(user_id, str) and user_id and body.get("type") != "event_callback":
         channel = channel_of(body)
         desk.tell(user_id, text, channel=channel if isinstance(channel, str) else None)
