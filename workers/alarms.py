@@ -33,6 +33,7 @@ from slackops.requests.store import UNCONFIRMED
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
+from .escalations import repeat_of, repeated
 
 if TYPE_CHECKING:
     from slackops.policy import Checkpoint, Policy
@@ -330,11 +331,18 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         return out, {"type": "critical_notice_sent", "actor": SYSTEM_ACTOR, "data": {"text": text, "by": "policy"}}
     if cp.kind == "escalation":
         roles = tuple(cp.notify)
-        dm = nb.escalation_dm(f, roles)
-        to(routing.managers(ctx.config, roles), dm, kind="escalation", check=False)
+        k = repeat_of(cp.key)
+        dm, ping = nb.escalation_dm(f, roles), nb.escalation_channel(f, roles)
+        if k is not None:  # a repeat: the same notices again, re-checked before they go; no change
+            step = next(s for s in policy.priority(cp.priority).escalation if s.level == cp.level)
+            times = step.repeat.times if step.repeat else k
+            dm, ping = repeated(dm, k, times), repeated(ping, k, times)
+        to(routing.managers(ctx.config, roles), dm, kind="escalation", check=k is not None)
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
-            to([ch], nb.escalation_channel(f, roles), kind="escalation", check=False)
+            to([ch], ping, kind="escalation", check=k is not None)
+        if k is not None:
+            return out, None
         event: dict[str, Any] | None = {"type": "escalated", "actor": POLICY_ACTOR,
                  "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})"}}
         if (req.escalation_level or 0) >= (cp.level or 0):

@@ -229,6 +229,17 @@ class Outbox:
         raw = self.redis.hgetall(self._n(notice_id))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
 
+    def posted(self, notice_id: str) -> tuple[str, str, Notice] | None:
+        """(channel, ts, the notice) of a notice posted as a message of its own (not folded
+        into a digest) whose record is still kept; None otherwise. A DM's channel is the one
+        the outbox opened for it."""
+        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self._n(notice_id)).items()}
+        if raw.get("state") != "sent" or not raw.get("ts") or raw.get("batch") != notice_id or "payload" not in raw:
+            return None
+        n = Notice.from_json(raw["payload"])
+        channel = self.redis.hget(f"{self.k}:dm", n.dest) if n.dest[:1] in ("U", "W") else n.dest.encode()
+        return (channel.decode(), raw["ts"], n) if channel else None
+
     def due_of(self, ids: list[str]) -> list[float]:
         """The due instants (epoch seconds) of these notices, where they are still kept."""
         pipe = self.redis.pipeline(transaction=False)

@@ -51,6 +51,11 @@ def managers(config: Config, roles: tuple[str, ...] | list[str]) -> list[str]:
     return out
 
 
+def candidates(config: Config, roles: tuple[str, ...] | list[str]) -> list[str]:
+    """Everyone a DM of these roles may have gone to, once each."""
+    return managers(config, roles)
+
+
 def thread(req: Request) -> tuple[str, str | None]:
     """The request's thread: the card is its root (in the shared channel, unless the card
     was posted elsewhere: ``card_channel``)."""

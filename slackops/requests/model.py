@@ -235,6 +235,8 @@ class Request:
     # beyond the contract's list: the rest of the audit state
     source: str = "command"
     escalation_acknowledged: int = 0
+    # each acknowledgement of an escalation: (level, when, who)
+    escalation_acks: tuple[tuple[int, datetime, str], ...] = ()
     appealed_at: datetime | None = None
     card_channel: str | None = None
     # what agents recorded for the customer (the full texts are in the history):
@@ -274,6 +276,7 @@ class Request:
             "critical_notice_at": self.critical_notice_at,
             "updates": self.updates,
             "identified_at": self.identified_at,
+            "escalation_acks": tuple((level, at) for level, at, _who in self.escalation_acks),
         }
 
 
@@ -457,7 +460,8 @@ def _escalation_acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str,
         raise DomainError(f"{req.id} has not been escalated to level {max(level, 1)}")
     if level <= req.escalation_acknowledged:
         raise DomainError(f"escalation level {level} of {req.id} is already acknowledged")
-    return {"escalation_acknowledged": level}
+    return {"escalation_acknowledged": level,
+            "escalation_acks": req.escalation_acks + ((level, ev.at, ev.actor),)}
 
 
 def _categorized(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:

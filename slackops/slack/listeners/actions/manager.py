@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from slackops.slack.blocks.messages import acknowledged_dm_blocks
 from slackops.slack.blocks.modals import assign_modal
 from slackops.slack.desk import Desk
+from slackops.slack.escalation_acks import level_dm_ids, update_level_dms
 from slackops.slack.flows import change
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import action_value, request_or_tell, require_staff
@@ -29,9 +30,20 @@ def acknowledge_escalation(ack: Ack, body: dict[str, Any], desk: Desk, client: W
     change(desk, req.id, "escalation_acknowledged", actor.user_id, {"level": level})
     msg = body.get("message") or {}
     channel = (body.get("container") or {}).get("channel_id") or actor.channel
+    note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
     if msg.get("ts") and channel:
-        note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
         desk.later(_replace_buttons, client, channel, msg, note)
+    desk.later(_tell_other_dms, desk, client, req.id, level, note, (channel or "", msg.get("ts") or ""))
+
+
+def _tell_other_dms(desk: Desk, client: WebClient, request_id: str, level: int, note: str,
+                    pressed: tuple[str, str]) -> None:
+    """Every other DM of the level says who acknowledged it (docs/workers.md)."""
+    from slackops.notices.outbox import Outbox
+
+    req = desk.store.get(request_id)
+    ids = level_dm_ids(desk.config, desk.policy_of(req), req, desk.store.history(req.id), level)
+    update_level_dms(client, Outbox(desk.store.redis, client, desk.store.keys.prefix), ids, note, skip=pressed)
 
 
 def _replace_buttons(client: WebClient, channel: str, msg: dict[str, Any], note: str) -> None:

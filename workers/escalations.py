@@ -1,0 +1,31 @@
+"""Escalation notices beyond the step itself: the repeats of a step nobody acknowledged.
+
+A step with ``repeat`` (docs/policy.md) has a checkpoint of its own for each repeat
+(``escalation:L:repeat:K``); its alarm sends the step's DMs and channel ping again, each a
+notice of its own (its id is the alarm's member and the destination: exactly once), re-checked
+before it goes out (none once the level is acknowledged, the request resolved, or a plan
+recorded where the step has ``unless: plan``). A repeat changes nothing in the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from slackops.slack.blocks import notices as nb
+
+__all__ = ["repeat_of", "repeated"]
+
+
+def repeat_of(key: str) -> int | None:
+    """``escalation:2:repeat:3`` -> 3; None for the step itself."""
+    head, sep, k = key.rpartition(":repeat:")
+    return int(k) if sep and head.startswith("escalation:") and k.isdigit() else None
+
+
+def repeated(msg: nb.Message, k: int, times: int) -> nb.Message:
+    """The step's message, said again: which repeat, and that nobody acknowledged it yet."""
+    note = f"Reminder {k} of {times}: nobody has acknowledged this escalation yet."
+    context: dict[str, Any] = {"type": "context", "elements": [{"type": "mrkdwn", "text": f":repeat: {note}"}]}
+    blocks = [*msg.blocks[:1], context, *msg.blocks[1:]]
+    return replace(msg, text=f"{msg.text} ({note})", blocks=blocks, line=f"{msg.line} (reminder {k} of {times})")
