@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import routing
+from slackops.notices.escalations import already_told
 from slackops.notices.notice import Notice, notice_id
 from slackops.requests.store import UNCONFIRMED
 from slackops.slack.blocks import notices as nb
@@ -337,14 +338,20 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
             step = next(s for s in policy.priority(cp.priority).escalation if s.level == cp.level)
             times = step.repeat.times if step.repeat else k
             dm, ping = repeated(dm, k, times), repeated(ping, k, times)
-        to(routing.managers(ctx.config, roles), dm, kind="escalation", check=k is not None)
+        people = routing.managers(ctx.config, roles)
+        if k is None and (req.escalation_level or 0) >= (cp.level or 0):
+            # already at this level (a customer escalated): nobody is DMed twice for one level
+            told = set(already_told(ctx.config, policy, req, ctx.store.history(req.id), cp.level or 0))
+            people = [u for u in people if u not in told]
+        to(people, dm, kind="escalation", check=k is not None)
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
             to([ch], ping, kind="escalation", check=k is not None)
         if k is not None:
             return out, None
         event: dict[str, Any] | None = {"type": "escalated", "actor": POLICY_ACTOR,
-                 "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})"}}
+                 "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})",
+                          "notified": people}}
         if (req.escalation_level or 0) >= (cp.level or 0):
             event = None  # already at this level (a customer escalated): tell, do not apply twice
         return out, event

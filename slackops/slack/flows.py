@@ -152,7 +152,8 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                broadcast=True)
     elif type_ == "escalated":
         level = int(data.get("level") or 1)
-        managers = escalation_roles(config, level, policy)
+        notified = data.get("notified")  # chosen when it was recorded (slack/customer_escalation.py)
+        managers = list(notified) if notified is not None else escalation_roles(config, level, policy)
         thread(thread_message(t(lang, "notice.escalated", id=req.id, who=who, level=level,
                                 managers=" ".join(f"<@{u}>" for u in managers) or "—")))
         dm = escalation_dm(req, by=actor, level=level, reason=data.get("reason", ""), permalink=permalink)

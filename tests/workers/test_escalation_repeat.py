@@ -7,16 +7,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from slackops.config import Config, Settings
+from slackops.config import Config
 from slackops.requests import Event
 from tests.workers import storm
 
 from .conftest import Harness, carried, notices, post_times, utcnow
+from .slackapp import App
 
 POLICY = """\
 name: repeatdesk
@@ -42,7 +42,6 @@ priorities:
 """
 
 SHARED = "C0ACMESHARED"
-SECRET = "test-signing-secret"
 
 
 def _config(tmp_path: Path, every: str = "2 seconds") -> tuple[Config, Path]:
@@ -66,27 +65,6 @@ def harness(redis, fake_slack, namespace, tmp_path) -> Iterator[Harness]:
         yield h
     finally:
         h.stop()
-
-
-class App:
-    """The Slack app on the same store, for the managers' button."""
-
-    def __init__(self, h: Harness, fake: Any) -> None:
-        from slackops.sandbox.driver import SlackDriver
-        from slackops.slack.app import create_app
-        from slackops.slack.server import HttpServer
-        from slackops.slack.web import make_client
-
-        for uid in ("U0AGENT1", "U0DIR1", "U0DIR2"):
-            fake.add_user(uid, team_id="T0VENDOR")
-        settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, slack_api_url=fake.url, mode="http")
-        self.app = create_app(settings, h.ctx.config, h.store, make_client(settings))
-        self.server = HttpServer(self.app, "127.0.0.1", 0).start()
-        self.driver = SlackDriver(self.server.url, SECRET, team_id="T0VENDOR", response_url=fake.response_url(),
-                                  slack=fake)
-
-    def stop(self) -> None:
-        self.server.stop()
 
 
 def _open(h: Harness):
