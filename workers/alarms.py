@@ -34,7 +34,7 @@ from slackops.requests.store import UNCONFIRMED
 from slackops.slack.blocks import notices as nb
 
 from .context import WorkerContext
-from .escalations import repeat_of, repeated
+from .escalations import on_call_note, repeat_of, repeated
 
 if TYPE_CHECKING:
     from slackops.policy import Checkpoint, Policy
@@ -338,12 +338,14 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
             step = next(s for s in policy.priority(cp.priority).escalation if s.level == cp.level)
             times = step.repeat.times if step.repeat else k
             dm, ping = repeated(dm, k, times), repeated(ping, k, times)
-        people = routing.managers(ctx.config, roles)
+        people = routing.managers(ctx.config, roles, at=now)  # a rotation: the person on call now
         if k is None and (req.escalation_level or 0) >= (cp.level or 0):
             # already at this level (a customer escalated): nobody is DMed twice for one level
             told = set(already_told(ctx.config, policy, req, ctx.store.history(req.id), cp.level or 0))
             people = [u for u in people if u not in told]
-        to(people, dm, kind="escalation", check=k is not None)
+        for user in people:
+            rotations = routing.on_call_roles(ctx.config, roles, user, now)
+            to([user], on_call_note(dm, rotations, now) if rotations else dm, kind="escalation", check=k is not None)
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
             to([ch], ping, kind="escalation", check=k is not None)

@@ -10,11 +10,13 @@ recorded where the step has ``unless: plan``). A repeat changes nothing in the r
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+from slackops.oncall import Rotation, handoffs
 from slackops.slack.blocks import notices as nb
 
-__all__ = ["repeat_of", "repeated"]
+__all__ = ["on_call_note", "repeat_of", "repeated"]
 
 
 def repeat_of(key: str) -> int | None:
@@ -29,3 +31,19 @@ def repeated(msg: nb.Message, k: int, times: int) -> nb.Message:
     context: dict[str, Any] = {"type": "context", "elements": [{"type": "mrkdwn", "text": f":repeat: {note}"}]}
     blocks = [*msg.blocks[:1], context, *msg.blocks[1:]]
     return replace(msg, text=f"{msg.text} ({note})", blocks=blocks, line=f"{msg.line} (reminder {k} of {times})")
+
+
+def on_call_note(msg: nb.Message, rotations: list[Rotation], at: datetime) -> nb.Message:
+    """The DM of a person reached because they are on call: which rotation, and until when
+    (a Slack date: each reader sees their own zone)."""
+    parts = []
+    for rot in rotations:
+        nxt = handoffs(rot, at, 1)
+        until = ""
+        if nxt:
+            epoch = int(nxt[0][0].timestamp())
+            until = f" until <!date^{epoch}^{{date_short_pretty}} {{time}}|{nxt[0][0]:%Y-%m-%d %H:%M} UTC>"
+        parts.append(f"{rot.role.replace('_', ' ')} ({rot.every} rotation){until}")
+    note = "You are on call for " + "; ".join(parts) + "."
+    context: dict[str, Any] = {"type": "context", "elements": [{"type": "mrkdwn", "text": f":pager: {note}"}]}
+    return replace(msg, text=f"{msg.text} ({note})", blocks=[*msg.blocks[:1], context, *msg.blocks[1:]])

@@ -14,6 +14,7 @@ Pure: from the configuration, the policy, the request and its history.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slackops.notices import routing
@@ -26,16 +27,18 @@ if TYPE_CHECKING:
 __all__ = ["customer_escalation"]
 
 
-def customer_escalation(config: Config, policy: Any, req: Request, history: list[Event]) -> tuple[int, list[str]]:
-    """(the level the customer's escalation records, the managers to DM)."""
+def customer_escalation(config: Config, policy: Any, req: Request, history: list[Event],
+                        at: datetime) -> tuple[int, list[str]]:
+    """(the level the customer's escalation records, the managers to DM ``at``: a role that is
+    an on-call rotation is the person on call then)."""
     from slackops.slack.flows import escalation_roles
 
     if req.customer_escalated_at is None:
         level = max(req.escalation_level, 1)
-        people = escalation_roles(config, 1, policy)
+        people = escalation_roles(config, 1, policy, at=at)
     else:
         level = req.escalation_level + 1
         roles = [r for r in step_roles(policy, req, level) if r != "channel"]
-        people = routing.managers(config, roles) if roles else escalation_roles(config, level)
+        people = routing.managers(config, roles, at=at) if roles else escalation_roles(config, level, at=at)
     told = set(already_told(config, policy, req, history, level))
     return level, [u for u in people if u not in told]

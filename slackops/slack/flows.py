@@ -44,15 +44,18 @@ ESCALATION_ROLES = {1: ("escalation_manager", "support_management"), 2: ("direct
 """Who a manual escalation engages, by level (IXCloud: the escalation manager, then "the next level")."""
 
 
-def escalation_roles(config: Config, level: int, policy: Policy | None = None) -> list[str]:
+def escalation_roles(config: Config, level: int, policy: Policy | None = None, at: datetime | None = None) -> list[str]:
     """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
-    customer's first escalation (IXCloud: the escalation manager), then the ladder above."""
+    customer's first escalation (IXCloud: the escalation manager), then the ladder above.
+    With ``at``, a role that is an on-call rotation is the person on call then."""
+    from slackops.notices import routing
+
     roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
     custom = getattr(getattr(policy, "intake", None), "customer_escalation", None)
     if level == 1 and custom is not None and getattr(custom, "notify", None):
         roles = tuple(custom.notify) + roles
     for role in roles:
-        users = config.managers.get(role)
+        users = routing.managers(config, [role], at=at) if at is not None else config.managers.get(role)
         if users:
             return list(users)
     return []

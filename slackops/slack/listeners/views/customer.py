@@ -53,7 +53,8 @@ def escalate(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
             return {"_error": {BlockId.REASON: t(req.language or "en", "escalate.no_next_level", id=req.id)}}
         out = base(v, req)
         if "_error" not in out:
-            level, notified = customer_escalation(desk.config, policy, req, desk.store.history(req.id))
+            level, notified = customer_escalation(desk.config, policy, req, desk.store.history(req.id),
+                                                  desk.now())
             out.update({"level": level, "by": "customer", "notified": notified})
         return out
 
