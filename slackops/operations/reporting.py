@@ -74,7 +74,8 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
         policy = store.policy(acct.policy)
         start, end = period.bounds(policy.timezone, now)
         reqs = store.list(account=acct.id, open_only=False)
-        items = [facts(r, policy, store.timeline(r, now)) for r in reqs if start <= r.submitted_at < end]
+        items = [facts(r, policy, store.timeline(r, now), store.history(r.id) if r.escalation_level else None)
+                 for r in reqs if start <= r.submitted_at < end]
         maint = book.list(acct.id)
         rows = [(r, impact_of(r, policy)) for r in reqs]
         uptime = [monthly(acct, policy, rows, maint, m, now).to_json() for m in period.months(policy.timezone, now)]
@@ -106,6 +107,7 @@ def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]
         "weekly_attainment": [{"priority": pr, "week": wk, "met": m, "decided": d, "attainment_percent": round(100 * m / d, 2)}
                               for (pr, wk), (m, d) in sorted(weekly.items())],
         "uptime": [u for p in parts for u in p["uptime"]],
+        "escalations": [e for p in parts for e in p.get("escalations", [])],
         "first_response_targets_hours": targets,
     }
 

@@ -97,8 +97,11 @@ def test_a_step_with_repeat_sends_one_plus_times_at_their_instants(harness, fake
 
 
 def test_acknowledgement_stops_the_repeats_and_updates_the_other_dms(harness, fake_slack):
+    from slackops.operations.metrics import ESCALATION_ACK
+
     h = harness
     app = App(h, fake_slack)
+    before = _observed(ESCALATION_ACK)
     try:
         req = _open(h)
         assert h.run_until(lambda: len(notices(fake_slack, "D0DIR1")) >= 1 and len(notices(fake_slack, "D0DIR2")) >= 1,
@@ -115,6 +118,10 @@ def test_acknowledgement_stops_the_repeats_and_updates_the_other_dms(harness, fa
         assert "esc_acknowledge" not in str(other["blocks"]) and "Escalation level 1" in str(other["blocks"])
         [ack] = [e for e in h.store.history(req.id) if e.type == "escalation_acknowledged"]
         assert (ack.actor, ack.data["level"]) == ("U0DIR1", 1)
+        # the time it took is measured (slackops_escalation_ack_seconds)
+        from slackops.operations.metrics import ESCALATION_ACK
+
+        assert _observed(ESCALATION_ACK) > before
         # the agents' card says who acknowledged it
         from slackops.slack.blocks.card_agents import agents_card
 
@@ -180,3 +187,12 @@ def _wait(cond, timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def _observed(histogram) -> float:
+    """How many acknowledgements of acme P1 level 1 the histogram counted."""
+    for metric in histogram.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_count") and sample.labels == {"account": "acme", "priority": "P1", "level": "1"}:
+                return sample.value
+    return 0.0

@@ -42,8 +42,20 @@ def _tell_other_dms(desk: Desk, client: WebClient, request_id: str, level: int, 
     from slackops.notices.outbox import Outbox
 
     req = desk.store.get(request_id)
-    ids = level_dm_ids(desk.config, desk.policy_of(req), req, desk.store.history(req.id), level)
+    history = desk.store.history(req.id)
+    ids = level_dm_ids(desk.config, desk.policy_of(req), req, history, level)
     update_level_dms(client, Outbox(desk.store.redis, client, desk.store.keys.prefix), ids, note, skip=pressed)
+    _observe(req, history, level)
+
+
+def _observe(req: Any, history: list[Any], level: int) -> None:
+    """slackops_escalation_ack_seconds: from the level's first DM to this acknowledgement."""
+    from slackops.operations.probes import observe_escalation_ack
+
+    reached = next((e.at for e in history if e.type == "escalated" and int(e.data.get("level") or 0) == level), None)
+    acked = next((e.at for e in reversed(history) if e.type == "escalation_acknowledged"), None)
+    if reached is not None and acked is not None:
+        observe_escalation_ack(req.account, req.priority, level, (acked - reached).total_seconds())
 
 
 def _replace_buttons(client: WebClient, channel: str, msg: dict[str, Any], note: str) -> None:
