@@ -297,6 +297,13 @@ def _thread(ctx: WorkerContext, req: Any) -> tuple[str, str | None, str]:
     return channel, None, root if state.get("state") == "queued" else ""
 
 
+def _rank(policy: Any, priority: str) -> int:
+    try:
+        return int(policy.priority(priority).rank)
+    except Exception:  # noqa: BLE001 - a priority the policy no longer has: least urgent
+        return 0
+
+
 def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: AlarmRef,
                  now: datetime) -> tuple[list[Notice], dict[str, Any] | None]:
     """The notices an alarm owes, and the change to the request it makes (if any)."""
@@ -305,12 +312,14 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
     ref = alarm.to_dict()
     out: list[Notice] = []
 
+    rank = _rank(policy, req.priority)
+
     def to(dests: list[str], msg: nb.Message, *, kind: str, check: bool = True, digestible: bool = True,
            thread_ts: str | None = None, thread_of: str = "") -> None:
         for d in dests:
             out.append(Notice(id=notice_id(alarm.member, d), dest=d, text=msg.text, blocks=msg.blocks, line=msg.line,
                               thread_ts=thread_ts, digestible=digestible, due_at=due, request_id=req.id, kind=kind,
-                              recheck=ref if check else None, thread_of=thread_of))
+                              recheck=ref if check else None, thread_of=thread_of, rank=rank))
 
     team = routing.team(ctx.config, policy, req)
     if alarm.alarm == "warn":
