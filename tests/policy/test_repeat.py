@@ -109,3 +109,13 @@ def test_explain_a_repeat():
     words = pol.explain("P1", FRI, kind="escalation", key="escalation:1:repeat:2", now=FRI)
     assert "repeat 2 of 3" in words and "from the previous notice at Fri 4 Dec 17:30 EST" in words
     assert "due Fri 4 Dec 18:00 EST" in words and "waiting on the customer" not in words
+
+
+def test_policy_show_says_it(tmp_path, capsys):
+    from slackops.cli import main
+
+    f = tmp_path / "acme.yml"
+    f.write_text(TEXT.replace("REPEAT", "repeat: {every: 30 minutes, times: 3}"))
+    assert main(["policy", "show", str(f)]) == 0
+    assert ("P1 escalation 1: after 1 hours notify directors unless resolved or plan; again every 30 minutes, "
+            "3 times at most, until acknowledged") in capsys.readouterr().out
