@@ -128,7 +128,7 @@ def test_acknowledgement_stops_the_repeats_and_updates_the_other_dms(harness, fa
         r = h.store.get(req.id)
         card = agents_card(r, h.store.timeline(r, utcnow()), policy=h.store.policy(r.policy), now=utcnow(),
                            account_name="Acme", thread_link=None)
-        assert "acknowledged by <@U0DIR1>" in json.dumps(card)
+        assert "*Acknowledged*\\n<@U0DIR1>" in json.dumps(card) and "(level 1)" in json.dumps(card)
     finally:
         app.stop()
 

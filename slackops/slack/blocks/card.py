@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
-from slackops.slack.blocks.due import due_line, is_breached, next_due, slack_date
+from slackops.slack.blocks.due import due_line, is_breached, next_due
 from slackops.slack.blocks.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
@@ -120,19 +120,9 @@ def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = N
     if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
         fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
     if req.escalation_level:
-        fields.append(f"*{t(lang, 'card.escalation')}*\n{_escalation_words(req, lang)}")
+        fields.append(f"*{t(lang, 'card.escalation')}*\n{t(lang, 'card.level', level=req.escalation_level)}")
     fields.extend(extra or [])
     return {"type": "section", "block_id": BlockId.CARD_FIELDS, "fields": [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]}
-
-
-def _escalation_words(req: Any, lang: str) -> str:
-    """The level reached and, once one of its people acknowledged it, who and when."""
-    level = req.escalation_level
-    acks = [a for a in getattr(req, "escalation_acks", ()) if a[0] >= level]
-    if not acks:
-        return str(t(lang, "card.level", level=level))
-    _lvl, at, who = acks[0]
-    return str(t(lang, "card.level_acknowledged", level=level, who=user_link(who), when=slack_date(at, f"{at:%Y-%m-%d %H:%M} UTC")))
 
 
 def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[str, Any]]:
