@@ -95,6 +95,19 @@ def test_in_the_csv_and_the_text(report):
             in text)
 
 
+def test_in_the_chart(report):
+    import io
+
+    from PIL import Image
+
+    from slackops.operations.reporting import chart_png
+
+    png = chart_png(report)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and Image.open(io.BytesIO(png)).size == (1000, 800)
+    # the same report without escalations draws two charts only: the table is what differs
+    assert chart_png({**report, "escalations": []}) != png
+
+
 def test_the_histogram_is_exposed():
     from prometheus_client import generate_latest
 
