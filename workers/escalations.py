@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from slackops.oncall import Rotation, handoffs
-from slackops.slack.blocks import notices as nb
 
 __all__ = ["on_call_note", "repeat_of", "repeated"]
 
@@ -25,15 +24,16 @@ def repeat_of(key: str) -> int | None:
     return int(k) if sep and head.startswith("escalation:") and k.isdigit() else None
 
 
-def repeated(msg: nb.Message, k: int, times: int) -> nb.Message:
-    """The step's message, said again: which repeat, and that nobody acknowledged it yet."""
+def repeated(msg: Any, k: int, times: int) -> Any:
+    """The step's message (a notice builder's Message: text, blocks, line), said again: which
+    repeat, and that nobody acknowledged it yet."""
     note = f"Reminder {k} of {times}: nobody has acknowledged this escalation yet."
     context: dict[str, Any] = {"type": "context", "elements": [{"type": "mrkdwn", "text": f":repeat: {note}"}]}
     blocks = [*msg.blocks[:1], context, *msg.blocks[1:]]
     return replace(msg, text=f"{msg.text} ({note})", blocks=blocks, line=f"{msg.line} (reminder {k} of {times})")
 
 
-def on_call_note(msg: nb.Message, rotations: list[Rotation], at: datetime) -> nb.Message:
+def on_call_note(msg: Any, rotations: list[Rotation], at: datetime) -> Any:
     """The DM of a person reached because they are on call: which rotation, and until when
     (a Slack date: each reader sees their own zone)."""
     parts = []

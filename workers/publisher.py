@@ -322,9 +322,20 @@ class Publisher:
             else:
                 finished = False
         self.outbox.add_many(notices, now.timestamp())
+        if event.type == "escalation_acknowledged":
+            self._acknowledged(req, policy, event)
         if card_ts and event.type != "submitted":
             refresh.add(rid)
         return finished
+
+    def _acknowledged(self, req: Request, policy: Any, event: Any) -> None:
+        """Every DM of the acknowledged level says who took it (again, harmlessly, if this
+        entry is handled twice; one Slack refuses for now leaves the entry pending)."""
+        from slackops.notices.escalations import ack_note, level_dm_ids, update_level_dms
+
+        level = int(event.data.get("level") or req.escalation_acknowledged or 0)
+        ids = level_dm_ids(self.config, policy, req, self.store.history(req.id), level)
+        update_level_dms(self.outbox.client, self.outbox, ids, ack_note(event.actor, level))
 
     # -- the card --------------------------------------------------------------------
     def card_ts(self, req: Request, state: dict[str, str] | None = None) -> str | None:

@@ -100,7 +100,7 @@ def test_acknowledgement_stops_the_repeats_and_updates_the_other_dms(harness, fa
     from slackops.operations.metrics import ESCALATION_ACK
 
     h = harness
-    app = App(h, fake_slack)
+    app = App(h, fake_slack, publish=True)  # the publisher updates the level's other DMs
     before = _observed(ESCALATION_ACK)
     try:
         req = _open(h)

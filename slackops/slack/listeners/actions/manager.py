@@ -12,7 +12,6 @@ from slack_sdk.errors import SlackApiError
 from slackops.slack.blocks.messages import acknowledged_dm_blocks
 from slackops.slack.blocks.modals import assign_modal
 from slackops.slack.desk import Desk
-from slackops.slack.escalation_acks import level_dm_ids, update_level_dms
 from slackops.slack.flows import change
 from slackops.slack.i18n import t
 from slackops.slack.listeners.common import action_value, request_or_tell, require_staff
@@ -33,25 +32,16 @@ def acknowledge_escalation(ack: Ack, body: dict[str, Any], desk: Desk, client: W
     note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
     if msg.get("ts") and channel:
         desk.later(_replace_buttons, client, channel, msg, note)
-    desk.later(_tell_other_dms, desk, client, req.id, level, note, (channel or "", msg.get("ts") or ""))
+    # every other DM of the level is updated by the publisher (the escalation_acknowledged event)
+    desk.later(_observe, desk, req.id, level)
 
 
-def _tell_other_dms(desk: Desk, client: WebClient, request_id: str, level: int, note: str,
-                    pressed: tuple[str, str]) -> None:
-    """Every other DM of the level says who acknowledged it (docs/workers.md)."""
-    from slackops.notices.outbox import Outbox
-
-    req = desk.store.get(request_id)
-    history = desk.store.history(req.id)
-    ids = level_dm_ids(desk.config, desk.policy_of(req), req, history, level)
-    update_level_dms(client, Outbox(desk.store.redis, client, desk.store.keys.prefix), ids, note, skip=pressed)
-    _observe(req, history, level)
-
-
-def _observe(req: Any, history: list[Any], level: int) -> None:
+def _observe(desk: Desk, request_id: str, level: int) -> None:
     """slackops_escalation_ack_seconds: from the level's first DM to this acknowledgement."""
     from slackops.operations.probes import observe_escalation_ack
 
+    req = desk.store.get(request_id)
+    history = desk.store.history(request_id)
     reached = next((e.at for e in history if e.type == "escalated" and int(e.data.get("level") or 0) == level), None)
     acked = next((e.at for e in reversed(history) if e.type == "escalation_acknowledged"), None)
     if reached is not None and acked is not None:
