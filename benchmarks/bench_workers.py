@@ -17,7 +17,13 @@ inside a digest; negative = early):
    and posts one message, unpaced);
 2. 1,000 checkpoints spread over a minute, both ways;
 3. a storm of 10,000 simultaneous breaches (three priority channels): messages per channel
-   per second reaching Slack, and the time until every breach has been listed.
+   per second reaching Slack, and the time until every breach has been listed;
+4. an alert behind a card backlog: one breach alert due in a channel where 0, 100 and 1,000
+   agents' cards were queued just before it (each size in a channel of its own, one priority
+   each), its lateness against the same run's lateness with no cards (goal: within one
+   pacing slot, a second, of it, whatever the backlog).
+
+    python benchmarks/bench_workers.py --only-backlog --open 1000 --cards 0,100,1000
 
 The measured requests are assigned (to 50 agents), so each breach is owed to the
 priority's channel and to the assignee's DMs; figures are given for the first delivery
@@ -317,12 +323,49 @@ class Bench:
                   f"smallest gap {min(gaps) if gaps else float('nan'):.3f} s", flush=True)
 
 
+def alert_behind_cards(b: Bench, sizes: list[int]) -> None:
+    """Case 4: for each backlog size, cards queued in a channel, then one alert due there."""
+    from slackops.notices.notice import Notice
+    from slackops.notices.outbox import Outbox
+
+    outbox = Outbox(b.redis, None, PREFIX, timeout_settle=1.0)  # type: ignore[arg-type]  # queues only
+    priorities = ["P1", "P2", "P3"]
+    if len(sizes) > len(priorities):
+        raise SystemExit("at most three backlog sizes (one priority channel each)")
+    due: dict[str, float] = {}
+    channel_of: dict[str, str] = {}
+    lead = 8.0 + sum(sizes) / 2000
+    at = time.time() + lead
+    for size, prio in zip(sizes, priorities, strict=False):
+        channel = CHANNELS[int(prio[1])]
+        now = time.time()
+        outbox.add_many([Notice(id=f"card:agents|BACKLOG-{prio}-{i}", dest=channel, text=f"card {i}", digestible=False,
+                                kind="card:agents", due_at=now) for i in range(size)], now)
+        member, when = next(iter(b.requests_due([at], assign=False, priorities=(prio,)).items()))
+        due[member], channel_of[member] = when, f"{size} cards"
+    since = len(b.fake.calls_to("chat.postMessage"))
+    w = b.start_slackops()
+    wait_all(b.fake, due, 60 + (at - time.time()), since, channel_only=True)
+    b.stop(w)
+    got = first_delivery(b.fake, since)
+    late = {}
+    for member in due:
+        one = lateness({member: due[member]}, got, channel_only=True)
+        late[channel_of[member]] = one[0] if one else float("nan")
+    base = late.get("0 cards")
+    for label, x in late.items():
+        versus = f", {x - base:+.3f} s against no cards" if base is not None and label != "0 cards" else ""
+        print(f"alert behind {label:<11} lateness {x:6.3f} s{versus}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="10x smaller: a rehearsal")
     ap.add_argument("--open", type=int, default=100_000)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--storm", type=int, default=10_000)
+    ap.add_argument("--cards", default="0,100,1000", help="card backlog sizes of case 4 (comma-separated)")
+    ap.add_argument("--only-backlog", action="store_true", help="run case 4 only")
     ap.add_argument("--baseline-worker", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.baseline_worker:
@@ -330,15 +373,20 @@ def main() -> int:
         return 0
     if args.quick:
         args.open, args.n, args.storm = args.open // 10, args.n // 10, args.storm // 10
+    sizes = [int(x) for x in args.cards.split(",") if x.strip()]
     b = Bench(args)
     try:
         b.background(args.open)
+        if args.only_backlog:
+            alert_behind_cards(b, sizes)
+            return 0
         lead = 6.0 + args.n / 500
         b.case("same second", lambda: [time.time() + lead + 2.0 + random.random() * 0.99 for _ in range(args.n)],
                timeout=60)
         b.case("spread 60 s", lambda: [time.time() + lead + 2.0 + random.random() * 60 for _ in range(args.n)],
                timeout=30)
         b.storm(args.storm)
+        alert_behind_cards(b, sizes)
     finally:
         b.close()
     return 0

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from slackops.errors import ConfigError
+from slackops.oncall import Rotation, RotationSpec
 
 __all__ = ["AGENT_CONTROLS", "Account", "Backups", "Config", "Retention", "Settings", "load_config", "format_validation_error"]
 
@@ -145,6 +146,8 @@ class Config(BaseModel):
     agents: list[str] = Field(default_factory=list)
     agents_usergroup: str | None = None
     managers: dict[str, list[str]] = Field(default_factory=dict)
+    rotations: dict[str, RotationSpec] = Field(
+        default_factory=dict, description="the roles of managers: written as on-call rotations (slackops.oncall)")
     channels: dict[int, str] = Field(default_factory=dict)
     agent_controls: AgentControls = "triage"
     triage_channels: dict[int, str] = Field(
@@ -209,6 +212,31 @@ class Config(BaseModel):
     @classmethod
     def _agents(cls, v: list[str]) -> list[str]:
         return _check_ids(v, _USER_ID, "user")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rotations(cls, data: Any) -> Any:
+        """A role of ``managers:`` written as a mapping is an on-call rotation."""
+        if isinstance(data, dict) and isinstance(data.get("managers"), dict):
+            managers = dict(data["managers"])
+            found = {role: v for role, v in managers.items() if isinstance(v, dict)}
+            if found:
+                data = {**data, "managers": {r: v for r, v in managers.items() if r not in found},
+                        "rotations": {**(data.get("rotations") or {}), **found}}
+        return data
+
+    @model_validator(mode="after")
+    def _rotation_people(self) -> Config:
+        # everyone of a rotation is one of the role's people (staff, digests); its escalation
+        # DMs go to the one on call (rotation())
+        for role, spec in self.rotations.items():
+            self.managers[role] = spec.everyone()
+        return self
+
+    def rotation(self, role: str) -> Rotation | None:
+        """The role's on-call rotation, if it is one."""
+        spec = self.rotations.get(role)
+        return spec.build(role) if spec is not None else None
 
     @field_validator("managers")
     @classmethod
@@ -290,6 +318,8 @@ def format_validation_error(path: str | os.PathLike[str], err: ValidationError) 
     for e in err.errors():
         loc = ""
         for part in e["loc"]:
+            part = "managers" if part == "rotations" and not loc else part  # written under managers:
+            part = "from" if part == "from_" else part
             loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":

@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slackops.errors import SlackopsError
+
 __all__ = ["check_setup"]
 
 
 def check_setup(cfg: Any, load_policy: Callable[[str], Any], file: str) -> tuple[list[str], list[str]]:
     """(problems, warnings) as ``file: field: reason`` lines; ``load_policy`` may raise."""
-    from slackops.errors import SlackopsError
 
     problems: list[str] = []
     warnings: list[str] = []

@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from slackops.config import Settings, load_config
 from slackops.errors import SlackopsError
+from slackops.requests.redis_server import connect
 from slackops.versions import libraries, redis_server
 
 __all__ = ["MANIFEST_SCOPES", "Report", "check", "register"]
@@ -221,7 +222,6 @@ def _channels(report: Report, client: Any, config: Any) -> None:
 def _redis(report: Report, settings: Any) -> None:
     import redis as redis_py
 
-    from slackops.requests.redis_server import connect
 
     try:
         with connect(settings) as conn:

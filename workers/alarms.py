@@ -29,11 +29,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import messages as nb
 from slackops.notices import routing
+from slackops.notices.due import format_left, unconfirmed_close
+from slackops.notices.escalations import already_told
 from slackops.notices.notice import Notice, notice_id
 from slackops.requests import Alarm, DomainError, Event, NotFound
 from slackops.requests.alarms import UNCONFIRMED
 
 from .context import WorkerContext
+from .escalations import on_call_note, repeat_of, repeated
 from .publisher import card_notice_id
 
 if TYPE_CHECKING:
@@ -181,7 +184,6 @@ def _queue(ctx: WorkerContext, alarm: AlarmRef, notices: list[Notice], now: date
 def _unconfirmed_holds(ctx: WorkerContext, alarm: AlarmRef, now: datetime) -> tuple[Request, Any, str] | None:
     """(the request, its policy, the close as a Slack date) if the request is still resolved,
     unconfirmed, by the resolution this alarm was set for; else None."""
-    from slackops.notices.due import unconfirmed_close
 
     try:
         req = ctx.store.get(alarm.request_id)
@@ -208,7 +210,6 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         ctx.store.alarm_done(alarm.store_alarm())
         return "stale"
     req, policy, token = held
-    from slackops.notices.due import format_left
     from slackops.slack.blocks.messages import unconfirmed_reminder
     from slackops.slack.flows import closure_message
 
@@ -292,6 +293,13 @@ def _thread(ctx: WorkerContext, req: Any) -> tuple[str, str | None, str]:
     return channel, None, root if state.get("state") == "queued" else ""
 
 
+def _rank(policy: Any, priority: str) -> int:
+    try:
+        return int(policy.priority(priority).rank)
+    except Exception:  # noqa: BLE001 - a priority the policy no longer has: least urgent
+        return 0
+
+
 def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: AlarmRef,
                  now: datetime) -> tuple[list[Notice], dict[str, Any] | None]:
     """The notices an alarm owes, and the change to the request it makes (if any)."""
@@ -300,12 +308,14 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
     ref = alarm.to_dict()
     out: list[Notice] = []
 
+    rank = _rank(policy, req.priority)
+
     def to(dests: list[str], msg: nb.Message, *, kind: str, check: bool = True, digestible: bool = True,
            thread_ts: str | None = None, thread_of: str = "") -> None:
         for d in dests:
             out.append(Notice(id=notice_id(alarm.member, d), dest=d, text=msg.text, blocks=msg.blocks, line=msg.line,
                               thread_ts=thread_ts, digestible=digestible, due_at=due, request_id=req.id, kind=kind,
-                              recheck=ref if check else None, thread_of=thread_of))
+                              recheck=ref if check else None, thread_of=thread_of, rank=rank))
 
     team = routing.team(ctx.config, policy, req)
     if alarm.alarm == "warn":
@@ -327,13 +337,28 @@ def plan_notices(ctx: WorkerContext, policy: Any, req: Any, cp: Any, alarm: Alar
         return out, {"type": "critical_notice_sent", "actor": SYSTEM_ACTOR, "data": {"text": text, "by": "policy"}}
     if cp.kind == "escalation":
         roles = tuple(cp.notify)
-        dm = nb.escalation_dm(f, roles)
-        to(routing.managers(ctx.config, roles), dm, kind="escalation", check=False)
+        k = repeat_of(cp.key)
+        dm, ping = nb.escalation_dm(f, roles), nb.escalation_channel(f, roles)
+        if k is not None:  # a repeat: the same notices again, re-checked before they go; no change
+            step = next(s for s in policy.priority(cp.priority).escalation if s.level == cp.level)
+            times = step.repeat.times if step.repeat else k
+            dm, ping = repeated(dm, k, times), repeated(ping, k, times)
+        people = routing.managers(ctx.config, roles, at=now)  # a rotation: the person on call now
+        if k is None and (req.escalation_level or 0) >= (cp.level or 0):
+            # already at this level (a customer escalated): nobody is DMed twice for one level
+            told = set(already_told(ctx.config, policy, req, ctx.store.history(req.id), cp.level or 0))
+            people = [u for u in people if u not in told]
+        for user in people:
+            rotations = routing.on_call_roles(ctx.config, roles, user, now)
+            to([user], on_call_note(dm, rotations, now) if rotations else dm, kind="escalation", check=k is not None)
         ch = routing.priority_channel(ctx.config, policy, req.priority)
         if ch:
-            to([ch], nb.escalation_channel(f, roles), kind="escalation", check=False)
+            to([ch], ping, kind="escalation", check=k is not None)
+        if k is not None:
+            return out, None
         event: dict[str, Any] | None = {"type": "escalated", "actor": POLICY_ACTOR,
-                 "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})"}}
+                 "data": {"level": cp.level, "by": "policy", "reason": f"policy escalation step {cp.level} ({cp.target})",
+                          "notified": people}}
         if (req.escalation_level or 0) >= (cp.level or 0):
             event = None  # already at this level (a customer escalated): tell, do not apply twice
         return out, event

@@ -52,7 +52,11 @@ from typing import TYPE_CHECKING, Any, cast
 import redis as redis_py
 from slack_sdk.errors import SlackApiError
 
+from slackops.notices.escalations import ack_note, level_dm_ids, update_level_dms
+from slackops.notices.i18n import t
 from slackops.notices.notice import Notice
+from slackops.notices.text import escape
+from slackops.requests import NotFound, codec
 from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
@@ -279,7 +283,6 @@ class Publisher:
 
     def handle(self, stream: str, eid: str, fields: Any, refresh: set[str]) -> bool:
         """Queue what entry ``eid`` calls for. False: not finished, try again later."""
-        from slackops.requests import NotFound, codec
         from slackops.slack.flows import announcements
 
         f = {_text(k): v for k, v in fields.items()}
@@ -324,9 +327,19 @@ class Publisher:
             else:
                 finished = False
         self.outbox.add_many(notices, now.timestamp())
+        if event.type == "escalation_acknowledged":
+            self._acknowledged(req, policy, event)
         if card_ts and event.type != "submitted":
             refresh.add(rid)
         return finished
+
+    def _acknowledged(self, req: Request, policy: Any, event: Any) -> None:
+        """Every DM of the acknowledged level says who took it (again, harmlessly, if this
+        entry is handled twice; one Slack refuses for now leaves the entry pending)."""
+
+        level = int(event.data.get("level") or req.escalation_acknowledged or 0)
+        ids = level_dm_ids(self.config, policy, req, self.store.history(req.id), level)
+        update_level_dms(self.outbox.client, self.outbox, ids, ack_note(event.actor, level))
 
     # -- the card --------------------------------------------------------------------
     def card_ts(self, req: Request, state: dict[str, str] | None = None) -> str | None:
@@ -420,8 +433,6 @@ class Publisher:
             return None
 
     def _source_reply(self, req: Request, eid: str, source_ts: str, link: str | None) -> Notice:
-        from slackops.notices.i18n import t
-        from slackops.notices.text import escape
         from slackops.slack.blocks.card import priority_label
         from slackops.slack.blocks.messages import thread_message
 

@@ -36,6 +36,12 @@ class Notice:
     recheck: dict[str, Any] | None = None  # the alarm, re-checked if the notice waited
     thread_of: str = ""  # a notice whose message is this thread's root (a request's card, not yet posted)
     broadcast: bool = False  # a thread reply also shown in the channel (reply_broadcast)
+    rank: int = 0  # an alarm's priority rank (1 = most urgent): alarms go first, the most urgent first
+
+    def urgency(self, now: float) -> float:
+        """Its place among the foldable notices (alarms) of its destination: by priority rank,
+        then by due instant."""
+        return (self.rank or 99) * 1e10 + (self.due_at or now)
 
     def to_json(self) -> str:
         # a shallow dict: dataclasses.asdict deep-copies the blocks, and this runs per notice

@@ -180,7 +180,7 @@ class Outbox:
         return bool(self._add(
             keys=[self._n(notice.id), self._q(notice.dest), self._dests, self._qf(notice.dest)],
             args=[notice.to_json(), notice.dest, repr(now), repr(notice.due_at or now), notice.id,
-                  "1" if notice.digestible else "0"],
+                  "1" if notice.digestible else "0", repr(notice.urgency(now))],
         ))
 
     def add_many(self, notices: list[Notice], now: float | None = None) -> int:
@@ -189,7 +189,7 @@ class Outbox:
             return 0
         now = self.clock() if now is None else now
         commands = [(self._n(n.id), self._q(n.dest), self._dests, self._qf(n.dest), n.to_json(), n.dest, repr(now),
-                     repr(n.due_at or now), n.id, "1" if n.digestible else "0") for n in notices]
+                     repr(n.due_at or now), n.id, "1" if n.digestible else "0", repr(n.urgency(now))) for n in notices]
         # EVALSHA straight into the pipeline: a Script object in a pipeline makes redis-py
         # ask SCRIPT EXISTS first, one more round trip for every call. A server that has
         # not seen the script (new, restarted) refuses the commands with NOSCRIPT: load
@@ -218,7 +218,7 @@ class Outbox:
             ops = [["HSET", self._n(n.id), "payload", n.to_json(), "state", "queued", "dest", n.dest,
                     "queued_at", repr(now)], ["ZADD", self._q(n.dest), due, n.id]]
             if n.digestible:
-                ops.append(["ZADD", self._qf(n.dest), due, n.id])
+                ops.append(["ZADD", self._qf(n.dest), repr(n.urgency(now)), n.id])
             ops.append(["ZADD", self._dests, "NX", repr(now), n.dest])
             out += [["SKIPIF", self._n(n.id), str(len(ops))], *ops]
         if any(not a or "\t" in a or "\n" in a for op in out for a in op):
@@ -228,6 +228,17 @@ class Outbox:
     def state(self, notice_id: str) -> dict[str, str]:
         raw = self.redis.hgetall(self._n(notice_id))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
+
+    def posted(self, notice_id: str) -> tuple[str, str, Notice] | None:
+        """(channel, ts, the notice) of a notice posted as a message of its own (not folded
+        into a digest) whose record is still kept; None otherwise. A DM's channel is the one
+        the outbox opened for it."""
+        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(self._n(notice_id)).items()}
+        if raw.get("state") != "sent" or not raw.get("ts") or raw.get("batch") != notice_id or "payload" not in raw:
+            return None
+        n = Notice.from_json(raw["payload"])
+        channel = self.redis.hget(self.keys.dm_channels, n.dest) if n.dest[:1] in ("U", "W") else n.dest.encode()
+        return (channel.decode(), raw["ts"], n) if channel else None
 
     def due_of(self, ids: list[str]) -> list[float]:
         """The due instants (epoch seconds) of these notices, where they are still kept."""
@@ -344,11 +355,12 @@ class Outbox:
 
     def _next_batch(self, dest: str, token: str, now: float) -> bool:
         """Write the intent for the next message of ``dest``; False when nothing waits."""
-        # Two or more foldable notices waiting: they go out as one digest (read them all).
+        # Foldable notices (alarms) go first, the most urgent first: two or more go out as one
+        # digest (read them all), one alone; a backlog of cards delays them one slot at most.
         # Otherwise the oldest notice goes alone: read only the head of the queue, not a
         # backlog of thread replies that will each go out on its own anyway.
-        if self.max_digest > 1 and self.redis.zcard(self._qf(dest)) >= 2:
-            ids = [i.decode() for i in self.redis.zrange(self._qf(dest), 0, self.max_digest - 1)]
+        if self.redis.zcard(self._qf(dest)):
+            ids = [i.decode() for i in self.redis.zrange(self._qf(dest), 0, max(self.max_digest, 1) - 1)]
         else:
             ids = [i.decode() for i in self.redis.zrange(self._q(dest), 0, HEAD - 1)]
         if not ids:

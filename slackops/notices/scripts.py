@@ -6,12 +6,13 @@ from __future__ import annotations
 
 __all__ = ["ADD", "IDLE", "RECORD", "RELEASE", "RENEW", "TAKE"]
 
-# KEYS: notice hash, dest queue, dests zset, dest's foldable queue. ARGV: payload, dest, now, due, id, foldable
+# KEYS: notice hash, dest queue, dests zset, dest's foldable queue.
+# ARGV: payload, dest, now, due, id, foldable, its place among the foldable ones (urgency)
 ADD = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'payload', ARGV[1], 'state', 'queued', 'dest', ARGV[2], 'queued_at', ARGV[3])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
-if ARGV[6] == '1' then redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5]) end
+if ARGV[6] == '1' then redis.call('ZADD', KEYS[4], ARGV[7] or ARGV[4], ARGV[5]) end
 redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[2])
 return 1
 """

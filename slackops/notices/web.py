@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from slackops.config import Settings
+from slackops.errors import SlackopsError, Unavailable
 
 __all__ = ["KeepAliveWebClient", "make_client", "sdk_logger"]
 
@@ -143,7 +144,6 @@ def auth_check(client: WebClient, what: str = "SLACK_BOT_TOKEN") -> Any:
     a :class:`SlackopsError` (exit 2), a Slack out of reach :class:`Unavailable` (exit 1)."""
     from slack_sdk.errors import SlackApiError
 
-    from slackops.errors import SlackopsError, Unavailable
 
     # slack-sdk logs a refused connection itself: the line below says it (``logger`` since
     # slack-sdk 3.31; ``_logger`` before)

@@ -5,7 +5,9 @@ Process metrics, counted where they happen (scrape every process and sum):
 - ``slackops_ack_seconds`` (histogram, web): how long the app took to answer a Slack request;
 - ``slackops_alarms_total{kind, alarm}`` (counter, workers): warnings (``alarm="warn"``) and
   breaches (``alarm="due"``) acted on, by checkpoint kind;
-- ``slackops_notice_lateness_seconds`` (histogram, workers): due instant -> posted to Slack.
+- ``slackops_notice_lateness_seconds`` (histogram, workers): due instant -> posted to Slack;
+- ``slackops_escalation_ack_seconds{account, priority, level}`` (histogram, web): from an
+  escalation level's first DM to a manager's acknowledgement.
 
 Desk metrics, read from Redis at each scrape (the same in every process; cached 10 s):
 
@@ -29,7 +31,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-__all__ = ["ACK_SECONDS", "ALARMS", "LATENESS", "count_alarms", "observe_lateness", "exposition", "serve"]
+__all__ = ["ACK_SECONDS", "ALARMS", "ESCALATION_ACK", "LATENESS", "count_alarms", "observe_escalation_ack",
+           "observe_lateness", "exposition", "serve"]
 
 PROCESS = CollectorRegistry(auto_describe=True)
 ACK_SECONDS = Histogram("slackops_ack_seconds", "Time to answer a Slack request (the ack), seconds",
@@ -38,6 +41,10 @@ ALARMS = Counter("slackops_alarms", "Warnings (alarm=warn) and breaches (alarm=d
                  ["kind", "alarm"], registry=PROCESS)
 LATENESS = Histogram("slackops_notice_lateness_seconds", "From a notice's due instant to its post in Slack, seconds",
                      buckets=(0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900), registry=PROCESS)
+ESCALATION_ACK = Histogram("slackops_escalation_ack_seconds",
+                           "From an escalation level's first DM to its acknowledgement, seconds",
+                           ["account", "priority", "level"],
+                           buckets=(60, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400), registry=PROCESS)
 CACHE_SECONDS = 10.0
 
 
@@ -45,6 +52,10 @@ def count_alarms(alarms: Iterable[tuple[str, str]]) -> None:
     """(checkpoint kind, "warn" | "due") of each alarm whose notices were queued."""
     for kind, alarm in alarms:
         ALARMS.labels(kind=kind, alarm=alarm).inc()
+
+
+def observe_escalation_ack(account: str, priority: str, level: int, seconds: float) -> None:
+    ESCALATION_ACK.labels(account=account, priority=priority, level=str(level)).observe(max(0.0, seconds))
 
 
 def observe_lateness(due: list[float], posted_at: float) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["count_alarms", "observe_lateness"]
+__all__ = ["count_alarms", "observe_escalation_ack", "observe_lateness"]
 
 
 def count_alarms(alarms: Iterable[tuple[str, str]]) -> None:
@@ -19,3 +19,9 @@ def observe_lateness(due: list[float], posted_at: float) -> None:
     from slackops.operations import metrics
 
     metrics.observe_lateness(due, posted_at)
+
+
+def observe_escalation_ack(account: str, priority: str, level: int, seconds: float) -> None:
+    from slackops.operations import metrics
+
+    metrics.observe_escalation_ack(account, priority, level, seconds)

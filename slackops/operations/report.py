@@ -19,6 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from slackops.operations.escalation_report import (
+    ESCALATION_COLUMNS,
+    LevelFacts,
+    aggregate_levels,
+    csv_rows,
+    level_facts,
+    text_lines,
+)
+
 __all__ = ["KINDS", "RequestFacts", "facts", "aggregate", "quantile", "to_csv", "to_text"]
 
 KINDS = ("first_response", "update", "workaround", "resolution", "critical_notice")
@@ -39,6 +48,7 @@ class RequestFacts:
     fr_business: float | None = None
     res_wall: float | None = None
     res_business: float | None = None
+    escalations: tuple[LevelFacts, ...] = ()  # the levels reached (escalation_report)
 
 
 def _hours(td: timedelta) -> float:
@@ -56,8 +66,9 @@ def _business(policy: Any, calendar: str, start: datetime, end: datetime,
     return _hours(total)
 
 
-def facts(req: Any, policy: Any, checkpoints: list[Any]) -> RequestFacts:
-    """One request as the report sees it; ``checkpoints`` from ``store.timeline(req, now)``."""
+def facts(req: Any, policy: Any, checkpoints: list[Any], history: list[Any] | None = None) -> RequestFacts:
+    """One request as the report sees it; ``checkpoints`` from ``store.timeline(req, now)``;
+    ``history`` (its events) where it was escalated."""
     cps = tuple((c.kind, c.key, c.state, c.due_at, c.met_at) for c in checkpoints if c.kind in KINDS)
     cal_of = {c.kind: (c.calendar or req.calendar) for c in checkpoints}
     fr_wall = fr_bus = res_wall = res_bus = None
@@ -70,7 +81,8 @@ def facts(req: Any, policy: Any, checkpoints: list[Any]) -> RequestFacts:
                             tuple(req.waiting))
     return RequestFacts(id=req.id, account=req.account, priority=req.priority, submitted_at=req.submitted_at,
                         is_open=req.is_open, feature_request=req.resolution == "feature_request", title=req.title,
-                        checkpoints=cps, fr_wall=fr_wall, fr_business=fr_bus, res_wall=res_wall, res_business=res_bus)
+                        checkpoints=cps, fr_wall=fr_wall, fr_business=fr_bus, res_wall=res_wall, res_business=res_bus,
+                        escalations=level_facts(req, checkpoints, history or []))
 
 
 def quantile(xs: list[float], q: float) -> float | None:
@@ -143,18 +155,19 @@ def aggregate(items: list[RequestFacts], *, start: datetime, end: datetime, now:
         "weekly_attainment": [{"priority": p, "week": w, "met": m, "decided": d, "attainment_percent": _r(100 * m / d, 2)}
                               for (p, w), (m, d) in sorted(weekly.items())],
         "uptime": uptime or [],
+        "escalations": aggregate_levels(chosen, quantile),
     }
 
 
 CSV_COLUMNS = ("account", "priority", "kind", "met", "breached", "open", "attainment_percent", "median_wall_hours",
-               "p90_wall_hours", "median_business_hours", "p90_business_hours")
+               "p90_wall_hours", "median_business_hours", "p90_business_hours", *ESCALATION_COLUMNS)
 
 
 def to_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     w.writeheader()
-    for row in report["rows"]:
+    for row in [*report["rows"], *csv_rows(report)]:
         w.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
     return out.getvalue()
 
@@ -183,6 +196,7 @@ def to_text(report: dict[str, Any], limit: int | None = None) -> str:
         credit = "-" if u["credit_percent"] is None else f"{u['credit_percent']:g}%" + (" (default table)" if u["credit_default"] else "")
         lines.append(f"Uptime {u['account']} {u['month']}: {u['uptime_percent']:g}% (target {_f(u['target_percent'], '%')}), "
                      f"downtime {u['downtime_minutes']:g} min, credit {credit}")
+    lines += text_lines(report)
     frs = report["feature_requests"]
     lines.append(f"Feature requests logged: {len(frs)}" + (": " + ", ".join(f["request"] for f in frs) if frs else ""))
     return "\n".join(lines)

@@ -74,7 +74,8 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
         policy = store.policy(acct.policy)
         start, end = period.bounds(policy.timezone, now)
         reqs = store.list(account=acct.id, open_only=False)
-        items = [facts(r, policy, store.timeline(r, now)) for r in reqs if start <= r.submitted_at < end]
+        items = [facts(r, policy, store.timeline(r, now), store.history(r.id) if r.escalation_level else None)
+                 for r in reqs if start <= r.submitted_at < end]
         maint = book.list(acct.id)
         rows = [(r, impact_of(r, policy)) for r in reqs]
         uptime = [monthly(acct, policy, rows, maint, m, now).to_json() for m in period.months(policy.timezone, now)]
@@ -106,6 +107,7 @@ def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]
         "weekly_attainment": [{"priority": pr, "week": wk, "met": m, "decided": d, "attainment_percent": round(100 * m / d, 2)}
                               for (pr, wk), (m, d) in sorted(weekly.items())],
         "uptime": [u for p in parts for u in p["uptime"]],
+        "escalations": [e for p in parts for e in p.get("escalations", [])],
         "first_response_targets_hours": targets,
     }
 
@@ -118,7 +120,12 @@ def chart_png(report: dict[str, Any]) -> bytes:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(10, 8), dpi=100)
-    ax1, ax2 = fig.subplots(2, 1)
+    escalations = report.get("escalations") or []
+    if escalations:  # time to acknowledge, as a table under the two charts
+        ax1, ax2, ax3 = fig.subplots(3, 1, gridspec_kw={"height_ratios": [3, 3, 2]})
+        _escalation_table(ax3, escalations)
+    else:
+        ax1, ax2 = fig.subplots(2, 1)
     by_priority: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w in report["weekly_attainment"]:
         by_priority[w["priority"]].append((w["week"], w["attainment_percent"]))
@@ -150,3 +157,18 @@ def chart_png(report: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
+
+
+def _escalation_table(ax: Any, rows: list[dict[str, Any]]) -> None:
+    """Per account, priority and level: acknowledged, median and p90 minutes, repeats sent."""
+    def m(x: Any) -> str:
+        return "-" if x is None else f"{x:g}"
+
+    ax.axis("off")
+    ax.set_title("Time to acknowledge escalations (minutes from the first DM)")
+    cells = [[f"{r['account']} {r['priority']}", str(r["level"]), f"{r['acknowledged']}/{r['escalated']}",
+              m(r["median_ack_minutes"]), m(r["p90_ack_minutes"]), str(r["repeats_sent"])] for r in rows[:8]]
+    table = ax.table(cellText=cells, colLabels=["account", "level", "acknowledged", "median", "p90", "repeats sent"],
+                     loc="center", cellLoc="center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(8)

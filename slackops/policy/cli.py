@@ -284,7 +284,9 @@ def _priority_extras(p: Priority) -> list[str]:
     for s in p.escalation:
         cal = f" [{s.calendar}]" if s.calendar else ""
         out.append(f"  {p.id} escalation {s.level}: after {s.after.text}{cal} notify "
-                   f"{', '.join(s.notify)} unless {' or '.join(s.unless)}")
+                   f"{', '.join(s.notify)} unless {' or '.join(s.unless)}"
+                   + (f"; again every {s.repeat.every.text}, {s.repeat.times} times at most, until acknowledged"
+                      if s.repeat else ""))
     if p.auto_upgrade:
         u = p.auto_upgrade
         out.append(f"  {p.id} auto-upgrade: to {u.to} after {u.after.text}"

@@ -37,6 +37,7 @@ from slackops.policy.rules import (
     EscalationStep,
     Intake,
     Priority,
+    Repeat,
     Target,
 )
 from slackops.policy.schema import CalendarSpec, PolicyFile, TargetSpec
@@ -174,6 +175,7 @@ class Policy:
         critical_notice_at: datetime | None = None,
         updates: Sequence[datetime] = (),
         identified_at: datetime | None = None,
+        escalation_acks: Sequence[tuple[int, datetime]] = (),
     ) -> list[Checkpoint]:
         """Every checkpoint of a request, sorted by ``due_at``; see slackops.policy.timeline."""
         return compute_timeline(
@@ -182,6 +184,7 @@ class Policy:
             first_response_at=first_response_at, acknowledged_at=acknowledged_at,
             workaround_at=workaround_at, resolved_at=resolved_at, plan_at=plan_at,
             critical_notice_at=critical_notice_at, updates=updates, identified_at=identified_at,
+            escalation_acks=escalation_acks,
         )
 
     def explain(
@@ -309,6 +312,7 @@ def build_policy(
                 level=s.level if s.level is not None else j + 1,
                 after=parse_duration(s.after), notify=tuple(s.notify),
                 calendar=s.calendar, unless=tuple(s.unless),
+                repeat=Repeat(parse_duration(s.repeat.every), s.repeat.times) if s.repeat else None,
             )
             for j, s in enumerate(p.escalation)
         )

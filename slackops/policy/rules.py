@@ -40,6 +40,16 @@ class EscalationStep:
     notify: tuple[str, ...]
     calendar: str | None = None
     unless: tuple[str, ...] = ("resolved", "plan")
+    repeat: Repeat | None = None
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Until acknowledged, an escalation step's notices go out again every ``every`` (on the
+    step's calendar), at most ``times`` more times."""
+
+    every: Duration
+    times: int
 
 
 @dataclass(frozen=True)

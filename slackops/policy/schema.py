@@ -136,12 +136,29 @@ class TargetsSpec(_Spec):
         return self
 
 
+def _positive_duration(value: Any) -> str:
+    text = _check_duration(value)
+    if parse_duration(text).amount <= 0:
+        raise ValueError(f"{text!r} is not a positive duration (e.g. \"30 minutes\")")
+    return text
+
+
+class RepeatSpec(_Spec):
+    """An escalation step sent again until one of its people acknowledges it."""
+
+    every: str = Field(description="a positive duration, on the step's calendar")
+    times: int = Field(ge=1, description="at most this many more times")
+
+    _every = field_validator("every", mode="before")(lambda cls, v: _positive_duration(v))
+
+
 class EscalationSpec(_Spec):
     level: int | None = Field(None, ge=1, description="1, 2, ...; the step's position when omitted")
     after: str = Field(description="from submission")
     calendar: str | None = None
     notify: list[str] = Field(min_length=1, description='role names (config `managers`) and/or "channel"')
     unless: list[Literal["resolved", "plan"]] = Field(default_factory=lambda: list[Literal["resolved", "plan"]](["resolved", "plan"]))
+    repeat: RepeatSpec | None = Field(None, description="sent again every `every`, `times` more times, until acknowledged")
 
     _after = field_validator("after", mode="before")(lambda cls, v: _check_duration(v))
 

@@ -16,7 +16,10 @@ The rules (the time semantics in docs/policy.md):
 - resolution ends what it makes moot: pending update and escalation checkpoints become
   ``void``, and so does an unsent critical notice;
 - an escalation step is ``void`` when its ``unless`` (resolved, plan of resolution) came
-  before it fell due; an auto-upgrade is ``void`` once the problem is identified in time
+  before it fell due; a step with ``repeat`` has a checkpoint of its own for each repeat
+  (``escalation:L:repeat:K``, every ``every`` after the step on its calendar), ``void`` once
+  the step is acknowledged (``escalation_acks``: an acknowledgement of level L or above),
+  or its ``unless`` came, before it fell due; an auto-upgrade is ``void`` once the problem is identified in time
   (``identified_at``; a plan, a workaround or a resolution identify it too; accepting the
   request does not), ``breached`` when its instant passed without that (time to upgrade).
 """
@@ -97,6 +100,7 @@ class _Facts:
     critical_notice_at: datetime | None
     updates: tuple[datetime, ...]
     identified_at: datetime | None = None
+    escalation_acks: tuple[tuple[int, datetime], ...] = ()
 
 
 def _aware(value: Any, what: str) -> datetime:
@@ -159,6 +163,10 @@ def _facts(policy: Policy, priority_id: str, submitted_at: datetime, calendar: s
         critical_notice_at=_opt(kw.get("critical_notice_at"), "critical_notice_at"),
         updates=tuple(sorted(_aware(u, f"updates[{i}]") for i, u in enumerate(kw.get("updates") or ()))),
         identified_at=_opt(kw.get("identified_at"), "identified_at"),
+        escalation_acks=tuple(sorted(
+            (int(lvl), _aware(at, f"escalation_acks[{i}]"))
+            for i, (lvl, at, *_who) in enumerate(kw.get("escalation_acks") or ())
+        )),
     )
 
 
@@ -307,6 +315,29 @@ def _escalations(policy: Policy, prio: Priority, facts: _Facts) -> list[Checkpoi
             level=step.level, notify=step.notify, target=step.after.text, priority=prio.id,
             calendar=cal.name,
         ))
+        if step.repeat is not None and state != "void":
+            out.extend(_repeats(step, cal, due, stopper, facts, prio))
+    return out
+
+
+def _repeats(step: Any, cal: Calendar, due: datetime, stopper: datetime | None,
+             facts: _Facts, prio: Priority) -> list[Checkpoint]:
+    """The step's repeats: one checkpoint each, ``every`` apart on the step's calendar."""
+    acked = _earliest(*(at for lvl, at in facts.escalation_acks if lvl >= step.level))
+    stop = _earliest(stopper, acked)
+    out = []
+    prev = due
+    for k in range(1, step.repeat.times + 1):
+        at = _u(cal.add_duration(prev, step.repeat.every))
+        if at <= prev:
+            break  # a calendar that never opens again
+        state = "void" if stop is not None and stop <= at else ("breached" if facts.now >= at else "pending")
+        out.append(Checkpoint(
+            kind="escalation", key=f"escalation:{step.level}:repeat:{k}", due_at=_local(at, cal), state=state,
+            level=step.level, notify=step.notify, target=f"{step.after.text}, repeat {k} of {step.repeat.times}",
+            priority=prio.id, calendar=cal.name, met_at=_opt_local(acked, cal) if state == "void" else None,
+        ))
+        prev = at
     return out
 
 
@@ -345,7 +376,7 @@ def _done_at(kind: str, facts: _Facts) -> datetime | None:
 
 def _sort_key(cp: Checkpoint) -> tuple[Any, ...]:
     n = cp.level if cp.level is not None else (int(cp.key.split(":")[1]) if ":" in cp.key else 0)
-    return (cp.due_at.timestamp(), _KIND_ORDER.get(cp.kind, 99), n)
+    return (cp.due_at.timestamp(), _KIND_ORDER.get(cp.kind, 99), n, cp.key)
 
 
 def compute_timeline(
@@ -490,6 +521,13 @@ def explain(
         step = next(s for s in prio.escalation if s.level == cp.level)
         duration = step.after
         label += f" (notify {', '.join(step.notify)})"
+        if ":repeat:" in cp.key and step.repeat is not None:
+            k = int(cp.key.rsplit(":", 1)[1])
+            label = f"escalation level {cp.level}, repeat {k} of {step.repeat.times} (notify {', '.join(step.notify)})"
+            start = cal.add_duration(start, step.after)
+            for _ in range(k - 1):
+                start = cal.add_duration(start, step.repeat.every)
+            duration = step.repeat.every
     elif kind == "auto_upgrade":
         assert prio.auto_upgrade is not None
         duration = prio.auto_upgrade.after
@@ -501,6 +539,8 @@ def explain(
     head = f"{policy.title} {prio.id} {label}: {duration.text} on calendar {cal.name} ({cal.describe()})"
     if start == facts.submitted_at:
         head += f", from submission at {when(_local(start, cal))}"
+    elif kind == "escalation":
+        head += f", from the previous notice at {when(_local(start, cal))}"
     else:
         head += f", from the previous cycle's end at {when(_local(start, cal))}"
     unpaused = _local(cal.add_duration(start, duration), cal)

@@ -80,7 +80,9 @@ def request_body(req: Request, alarms: list[str]) -> dict[str, Any]:
         "up": [to_ms(u) for u in req.updates],
         "wt": [[to_ms(s), _ms(e)] for s, e in req.waiting],
         "pc": [[to_ms(at), frm, to, why] for at, frm, to, why in req.priority_changes],
-        "el": req.escalation_level, "ea": req.escalation_acknowledged, "cg": req.category,
+        "el": req.escalation_level, "ea": req.escalation_acknowledged,
+        "ek": [[lvl, to_ms(at), who] for lvl, at, who in req.escalation_acks],
+        "ce": _ms(req.customer_escalated_at), "cg": req.category,
         "cl": _ms(req.closed_at), "so": None if req.source == "command" else req.source,
         "ap": _ms(req.appealed_at), "ia": _ms(req.identified_at), "no": dict(req.notes), "al": alarms,
     }
@@ -119,6 +121,8 @@ def decode_request(raw: bytes | str) -> Stored:
         waiting=tuple((from_ms(s), _t(e)) for s, e in d.get("wt", ())),
         priority_changes=tuple((from_ms(at), frm, to, why) for at, frm, to, why in d.get("pc", ())),
         escalation_level=d.get("el", 0), escalation_acknowledged=d.get("ea", 0),
+        escalation_acks=tuple((lvl, from_ms(at), who) for lvl, at, who in d.get("ek", ())),
+        customer_escalated_at=_t(d.get("ce")),
         category=d.get("cg"), closed_at=_t(d.get("cl")), source=d.get("so", "command"),
         appealed_at=_t(d.get("ap")), identified_at=_t(d.get("ia")), notes=d.get("no", {}),
     )

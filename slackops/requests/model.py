@@ -236,6 +236,9 @@ class Request:
     # beyond the contract's list: the rest of the audit state
     source: str = "command"
     escalation_acknowledged: int = 0
+    # each acknowledgement of an escalation: (level, when, who)
+    escalation_acks: tuple[tuple[int, datetime, str], ...] = ()
+    customer_escalated_at: datetime | None = None  # the customer's first escalation
     appealed_at: datetime | None = None
     card_channel: str | None = None
     # what agents recorded for the customer (the full texts are in the history):
@@ -275,6 +278,7 @@ class Request:
             "critical_notice_at": self.critical_notice_at,
             "updates": self.updates,
             "identified_at": self.identified_at,
+            "escalation_acks": tuple((level, at) for level, at, _who in self.escalation_acks),
         }
 
 
@@ -428,10 +432,14 @@ def _escalated(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:
         raise DomainError(f"{by!r} cannot escalate (customer, agent or policy)")
     level = ev.data.get("level")
     level = req.escalation_level + 1 if level in (None, "") else int(level)
-    if level <= req.escalation_level:
+    # the customer's first escalation engages its own managers at the level the ladder reached
+    engage = by == "customer" and req.customer_escalated_at is None and level == req.escalation_level >= 1
+    if level <= req.escalation_level and not engage:
         raise DomainError(f"{req.id} is already at escalation level {req.escalation_level}")
     if by == "customer" and not ev.data.get("reason"):
         raise DomainError(f"say why you escalate {req.id}")
+    if by == "customer":
+        return {"escalation_level": level, "customer_escalated_at": req.customer_escalated_at or ev.at}
     return {"escalation_level": level}
 
 
@@ -443,7 +451,8 @@ def _escalation_acknowledged(req: Request, ev: Event, rules: Rules) -> dict[str,
         raise DomainError(f"{req.id} has not been escalated to level {max(level, 1)}")
     if level <= req.escalation_acknowledged:
         raise DomainError(f"escalation level {level} of {req.id} is already acknowledged")
-    return {"escalation_acknowledged": level}
+    return {"escalation_acknowledged": level,
+            "escalation_acks": req.escalation_acks + ((level, ev.at, ev.actor),)}
 
 
 def _categorized(req: Request, ev: Event, rules: Rules) -> dict[str, Any]:

@@ -47,15 +47,18 @@ ESCALATION_ROLES = {1: ("escalation_manager", "support_management"), 2: ("direct
 """Who a manual escalation engages, by level (IXCloud: the escalation manager, then "the next level")."""
 
 
-def escalation_roles(config: Config, level: int, policy: Policy | None = None) -> list[str]:
+def escalation_roles(config: Config, level: int, policy: Policy | None = None, at: datetime | None = None) -> list[str]:
     """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
-    customer's first escalation (IXCloud: the escalation manager), then the ladder above."""
+    customer's first escalation (IXCloud: the escalation manager), then the ladder above.
+    With ``at``, a role that is an on-call rotation is the person on call then."""
+    from slackops.notices import routing
+
     roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
     custom = getattr(getattr(policy, "intake", None), "customer_escalation", None)
     if level == 1 and custom is not None and getattr(custom, "notify", None):
         roles = tuple(custom.notify) + roles
     for role in roles:
-        users = config.managers.get(role)
+        users = routing.managers(config, [role], at=at) if at is not None else config.managers.get(role)
         if users:
             return list(users)
     return []
@@ -152,7 +155,8 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                broadcast=True)
     elif type_ == "escalated":
         level = int(data.get("level") or 1)
-        managers = escalation_roles(config, level, policy)
+        notified = data.get("notified")  # chosen when it was recorded (slack/customer_escalation.py)
+        managers = list(notified) if notified is not None else escalation_roles(config, level, policy)
         thread(thread_message(t(lang, "notice.escalated", id=req.id, who=who, level=level,
                                 managers=" ".join(f"<@{u}>" for u in managers) or "—")))
         dm = escalation_dm(req, by=actor, level=level, reason=data.get("reason", ""), permalink=permalink)

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from slackops.errors import SlackopsError, Unavailable
 from slackops.slack import guard
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "settle_heap", "wsgi_app", "HttpServer", "serve_http", "serve_socket_mode"]
@@ -160,7 +161,6 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
     from slack_sdk.errors import SlackApiError
 
-    from slackops.errors import SlackopsError, Unavailable
 
     class GuardedHandler(SocketModeHandler):
         """The guard's shape check on each envelope before Bolt sees it: one that is not

@@ -398,3 +398,21 @@ def test_requests_and_events_are_hashable():
 
 def test_assignee_must_look_like_a_user_id():
     refused(new(), ev("assigned", assignee="U0 AGENT\t1"), "'U0 AGENT\\t1' is not a Slack user id")
+
+
+def test_the_customers_first_escalation_engages_at_the_level_reached():
+    req = run(new(), ev("escalated", "policy", by="policy", level=2))
+    req = run(req, ev("escalated", "U0ACME1", by="customer", level=2, reason="no answer"))
+    assert req.escalation_level == 2 and req.customer_escalated_at is not None
+    # only the first: a further one goes a level up
+    refused(req, ev("escalated", "U0ACME1", by="customer", level=2, reason="again"),
+            "ACME-12 is already at escalation level 2")
+    req = run(req, ev("escalated", "U0ACME1", by="customer", level=3, reason="still down"))
+    assert req.escalation_level == 3
+
+
+def test_escalation_acknowledgements_keep_who_and_when():
+    req = run(new(), ev("escalated", "policy", by="policy", level=2))
+    req = run(req, ev("escalation_acknowledged", "U0MGR1", level=1))
+    req = run(req, ev("escalation_acknowledged", "U0MGR2", level=2))
+    assert [(lvl, who) for lvl, _at, who in req.escalation_acks] == [(1, "U0MGR1"), (2, "U0MGR2")]

@@ -27,6 +27,7 @@ from slackops.notices.text import (
     escaped_cut,
     plain,
     truncate,
+    user_link,
 )
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.card_records import records_blocks
@@ -82,6 +83,16 @@ def clock_lines(checkpoints: list[Any], *, tz: str, now: datetime) -> list[str]:
     return lines
 
 
+def _acknowledged(req: Any) -> list[str]:
+    """Who acknowledged the escalation level reached, and when (none yet: nothing)."""
+    acks = [a for a in getattr(req, "escalation_acks", ()) if req.escalation_level and a[0] >= req.escalation_level]
+    if not acks:
+        return []
+    level, at, who = acks[0]
+    when = slack_date(at, f"{at:%Y-%m-%d %H:%M} UTC")
+    return [f"*{t(LANG, 'card.escalation_acknowledged')}*\n{t(LANG, 'card.acknowledged_by', who=user_link(who), when=when, level=level)}"]
+
+
 def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime, account_name: str,
                 thread_link: str | None) -> list[dict[str, Any]]:
     """The agents' card's blocks. ``thread_link``: the customer card's permalink."""
@@ -89,7 +100,8 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
     blocks: list[dict[str, Any]] = [
         {"type": "header", "block_id": BlockId.CARD_HEADER, "text": plain(f"{req.id} · {req.title}", HEADER_LIMIT)},
         context(t(LANG, "card.agents_intro", account=escape(account_name))),
-        card_fields(req, policy, LANG, extra=[f"*{t(LANG, 'card.account')}*\n{escape(account_name)}"]),
+        card_fields(req, policy, LANG, extra=[f"*{t(LANG, 'card.account')}*\n{escape(account_name)}",
+                                              *_acknowledged(req)]),
     ]
     marks = flags(req)
     if marks:

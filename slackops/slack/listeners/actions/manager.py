@@ -29,9 +29,23 @@ def acknowledge_escalation(ack: Ack, body: dict[str, Any], desk: Desk, client: W
     change(desk, req.id, "escalation_acknowledged", actor.user_id, {"level": level})
     msg = body.get("message") or {}
     channel = (body.get("container") or {}).get("channel_id") or actor.channel
+    note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
     if msg.get("ts") and channel:
-        note = t("en", "dm.acknowledged_by", who=f"<@{actor.user_id}>", level=level)
         desk.later(_replace_buttons, client, channel, msg, note)
+    # every other DM of the level is updated by the publisher (the escalation_acknowledged event)
+    desk.later(_observe, desk, req.id, level)
+
+
+def _observe(desk: Desk, request_id: str, level: int) -> None:
+    """slackops_escalation_ack_seconds: from the level's first DM to this acknowledgement."""
+    from slackops.operations.probes import observe_escalation_ack
+
+    req = desk.store.get(request_id)
+    history = desk.store.history(request_id)
+    reached = next((e.at for e in history if e.type == "escalated" and int(e.data.get("level") or 0) == level), None)
+    acked = next((e.at for e in reversed(history) if e.type == "escalation_acknowledged"), None)
+    if reached is not None and acked is not None:
+        observe_escalation_ack(req.account, req.priority, level, (acked - reached).total_seconds())
 
 
 def _replace_buttons(client: WebClient, channel: str, msg: dict[str, Any], note: str) -> None:

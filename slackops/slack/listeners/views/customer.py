@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import Ack
 
 from slackops.notices.i18n import t
+from slackops.slack.customer_escalation import customer_escalation
 from slackops.slack.desk import Desk
 from slackops.slack.ids import BlockId
 from slackops.slack.listeners.common import Actor
@@ -46,12 +47,15 @@ def escalate(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
     def data(v: dict[str, str | None], req: Any) -> dict[str, Any]:
         # IXCloud: the customer "may request that it be escalated to the next level"; a
         # policy whose customer escalation has next_level: false allows one escalation only
-        custom = desk.policy_of(req).intake.customer_escalation
-        if custom is not None and not custom.next_level and req.escalation_level >= 1:
+        policy = desk.policy_of(req)
+        custom = policy.intake.customer_escalation
+        if custom is not None and not custom.next_level and req.customer_escalated_at is not None:
             return {"_error": {BlockId.REASON: t(req.language or "en", "escalate.no_next_level", id=req.id)}}
         out = base(v, req)
         if "_error" not in out:
-            out.update({"level": (req.escalation_level or 0) + 1, "by": "customer"})
+            level, notified = customer_escalation(desk.config, policy, req, desk.store.history(req.id),
+                                                  desk.now())
+            out.update({"level": level, "by": "customer", "notified": notified})
         return out
 
     submit_change(ack, body, desk, type_="escalated", error_block=BlockId.REASON, data=data, allowed=_customer_of(desk))
