@@ -65,6 +65,12 @@ def build_context(
     from slackops.operations.probes import observe_lateness
 
     outbox.on_delivered = observe_lateness
+    if config.webhooks:
+        from slackops.notices.webhooks import Webhooks
+
+        ctx.webhooks = Webhooks(redis, config.webhooks, prefix, lease_seconds=lease_seconds)
+        if crash is not None:
+            ctx.webhooks.crash = crash
     return bind(ctx)
 
 
@@ -82,6 +88,7 @@ class Runtime:
         self._want_publish = publish and ctx.publisher is not None
         self._stopping = threading.Event()
         self.ops: Any = None  # the operations clock (maintenance notices, managers' DMs), once started
+        self.feeder: Any = None  # the webhooks' feeder (slackops.workers.hooks), when endpoints are configured
 
     def start(self) -> Runtime:
         try:  # intents an earlier version's workers may have left (slackops.workers.intents)
@@ -96,6 +103,14 @@ class Runtime:
         if self._want_publish and self.ctx.publisher is not None:
             self.ctx.publisher.ensure_groups()
             self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
+        if self.ctx.webhooks is not None:
+            from .hooks import HookFeeder
+
+            self.feeder = HookFeeder(self.ctx.redis, self.ctx.store, self.ctx.config, self.ctx.webhooks)
+            if self._want_publish:
+                self._threads.append(threading.Thread(target=self.feeder.run, name="webhooks-feeder", daemon=True))
+            if self._want_dispatch:
+                self._threads.append(threading.Thread(target=self.ctx.webhooks.run, name="webhooks", daemon=True))
         for t in self._threads:
             t.start()
         return self
@@ -111,6 +126,10 @@ class Runtime:
         self.ctx.outbox.stop()
         if self.ctx.publisher is not None:
             self.ctx.publisher.stop()
+        if self.feeder is not None:
+            self.feeder.stop()
+        if self.ctx.webhooks is not None:
+            self.ctx.webhooks.stop()
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
@@ -122,7 +141,7 @@ class Runtime:
         from slackops.operations.clock import OpsClock
 
         self.ops = OpsClock(self.ctx.redis, self.ctx.config, self.ctx.store, self.ctx.outbox, self.ctx.prefix,
-                            stop=self._stopping)
+                            stop=self._stopping, webhooks=self.ctx.webhooks)
         self.ops.run()
 
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:
