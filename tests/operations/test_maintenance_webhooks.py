@@ -35,5 +35,8 @@ def test_maintenance_stages_are_events_once_each(desk):
         assert len(receiver.received) == 3 and all(r.signed for r in receiver.received)
         assert events[0]["maintenance"]["id"] == m.id and events[0]["maintenance"]["note"] == "Database upgrade"
         assert events[1]["time"] < events[2]["time"]
+        from tests.workers.schemas import problems, schema
+
+        assert [problems(e, schema(e["type"])) for e in events] == [[], [], []]
     finally:
         receiver.stop()

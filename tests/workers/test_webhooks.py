@@ -127,6 +127,15 @@ def test_every_event_once_in_order_signed_same_id_after_500s_and_429(desk, recei
     assert breached["policy"]["checkpoint"]["state"] == "breached"
     assert [e["time"] for e in events] == sorted(e["time"] for e in events)
     assert desk.hooks.failed() == []
+    # each event is what its JSON Schema in docs/webhooks/ says, and the docs' example verifies it
+    from .schemas import example, problems, schema
+
+    assert {e["type"]: problems(e, schema(e["type"])) for e in events} == {e["type"]: [] for e in events}
+    verify_example = example().verify
+    assert all(verify_example(SECRET, r.headers["x-slackops-timestamp"], r.body, r.headers["x-slackops-signature"])
+               for r in receiver.received)
+    assert not verify_example("not the secret", first.headers["x-slackops-timestamp"], first.body,
+                              first.headers["x-slackops-signature"])
 
 
 def test_events_of_two_requests_each_in_order_and_only_what_the_endpoint_asked_for(
@@ -148,6 +157,9 @@ def test_events_of_two_requests_each_in_order_and_only_what_the_endpoint_asked_f
         assert [e["type"] for e in of(receiver, a.id)] == ["request.opened", "escalation.raised"]
         raised = of(receiver, a.id)[1]
         assert raised["actor"] == "policy" and raised["data"]["level"] == 1
+        from .schemas import problems, schema
+
+        assert problems(raised, schema("escalation.raised")) == []
     finally:
         d.stop()
 
@@ -337,3 +349,15 @@ def test_a_missing_secret_stops_the_worker_naming_the_variable(config, monkeypat
     monkeypatch.delenv(SECRET_ENV, raising=False)
     with pytest.raises(ConfigError, match=f"the environment variable {SECRET_ENV} .* is not set"):
         Webhooks(None, [Webhook(url="https://h.example/x", secret_env=SECRET_ENV)])  # type: ignore[arg-type]
+
+
+def test_the_schema_check_refuses_what_a_schema_does_not_allow():
+    from .schemas import problems, schema
+
+    s = schema("sla.met")
+    assert "$.type: 'sla.breached' is not 'sla.met'" in problems({"type": "sla.breached"}, s)
+    assert "$.policy: missing" in problems({"type": "sla.met"}, s)
+    bad = {"id": "x", "type": "csat.rated", "time": "yesterday", "account": {"id": "a", "name": "A"},
+           "request": {}, "policy": {}, "actor": "U1", "data": {"rating": 9}}
+    found = problems(bad, schema("csat.rated"))
+    assert "$.time: 'yesterday' is not a date-time" in found and "$.data.rating: 9 > 5" in found
