@@ -32,6 +32,7 @@ from slackops.requests.records import (
     _upgrade_requested,
     _workaround_given,
 )
+from slackops.requests.satisfaction import rated as _csat_rated
 
 if TYPE_CHECKING:
     from slackops.policy import Policy
@@ -93,6 +94,7 @@ class EventType(StrEnum):
     reopened = "reopened"
     service_affected = "service_affected"  # impact: none | degraded | unavailable (slackops.operations)
     downtime_corrected = "downtime_corrected"  # start/end of its downtime interval, with a reason
+    csat_rated = "csat_rated"  # the customer's rating of a closed request (slackops.requests.satisfaction)
 
 
 #: Interactor: "a fix, a workaround or another solution", "not an Error"; Interopion:
@@ -594,6 +596,7 @@ _TRANSITIONS = {
     EventType.reopened: _reopened,
     EventType.service_affected: _service_affected,
     EventType.downtime_corrected: _downtime_corrected,
+    EventType.csat_rated: _csat_rated,
 }
 
 

@@ -143,6 +143,10 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                                     closes=closing[2] if closing else None))
     elif type_ == "closed":
         thread(closure_message(policy, req, lang))
+        if getattr(getattr(policy, "intake", None), "satisfaction_survey", False):
+            from slackops.slack.blocks.satisfaction import survey_message
+
+            thread(survey_message(req, lang), key="csat")  # asked once: the closing entry's own notice
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":

@@ -104,6 +104,11 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         if closing:
             line += " · " + t(LANG, "card.closes_unconfirmed", when=closing[2])
         blocks.append(context(line, BlockId.CARD_DUE))
+    from slackops.slack.blocks.satisfaction import card_lines
+
+    rating = card_lines(req, LANG)  # the customer's rating, once the request is closed and rated
+    if rating:
+        blocks.append(context("\n".join(rating), BlockId.CSAT))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})

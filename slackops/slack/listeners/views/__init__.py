@@ -9,7 +9,14 @@ from slack_bolt import App
 from slackops.operations.slackui import submit_maintenance
 from slackops.slack.ids import CallbackId
 from slackops.slack.listeners.routing import pattern, router
-from slackops.slack.listeners.views import agent, customer, open_request, records, settings
+from slackops.slack.listeners.views import (
+    agent,
+    customer,
+    open_request,
+    records,
+    satisfaction,
+    settings,
+)
 
 VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.OPEN_REQUEST: open_request.submit,
@@ -33,6 +40,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.REQUEST_UPGRADE: records.request_upgrade,
     CallbackId.ACCOUNT_SETTINGS: settings.submit,
     CallbackId.MAINTENANCE: submit_maintenance,
+    CallbackId.CSAT_COMMENT: satisfaction.submit,
 }
 
 
