@@ -39,6 +39,8 @@ class RequestFacts:
     fr_business: float | None = None
     res_wall: float | None = None
     res_business: float | None = None
+    assignee: str | None = None
+    rating: int | None = None  # the customer's satisfaction rating (1-5), if rated
 
 
 def _hours(td: timedelta) -> float:
@@ -70,7 +72,8 @@ def facts(req: Any, policy: Any, checkpoints: list[Any]) -> RequestFacts:
                             tuple(req.waiting))
     return RequestFacts(id=req.id, account=req.account, priority=req.priority, submitted_at=req.submitted_at,
                         is_open=req.is_open, feature_request=req.resolution == "feature_request", title=req.title,
-                        checkpoints=cps, fr_wall=fr_wall, fr_business=fr_bus, res_wall=res_wall, res_business=res_bus)
+                        checkpoints=cps, fr_wall=fr_wall, fr_business=fr_bus, res_wall=res_wall, res_business=res_bus,
+                        assignee=req.assignee, rating=((req.fields or {}).get("csat") or {}).get("rating"))
 
 
 def quantile(xs: list[float], q: float) -> float | None:
@@ -183,6 +186,10 @@ def to_text(report: dict[str, Any], limit: int | None = None) -> str:
         credit = "-" if u["credit_percent"] is None else f"{u['credit_percent']:g}%" + (" (default table)" if u["credit_default"] else "")
         lines.append(f"Uptime {u['account']} {u['month']}: {u['uptime_percent']:g}% (target {_f(u['target_percent'], '%')}), "
                      f"downtime {u['downtime_minutes']:g} min, credit {credit}")
+    if "csat" in report:
+        from .csat import to_text_lines
+
+        lines += to_text_lines(report["csat"])
     frs = report["feature_requests"]
     lines.append(f"Feature requests logged: {len(frs)}" + (": " + ", ".join(f["request"] for f in frs) if frs else ""))
     return "\n".join(lines)

@@ -69,6 +69,7 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
             raise DomainError(f"{account!r} is not an account (known: {', '.join(a.id for a in accounts)})")
         accounts = [acct]
     parts = []
+    rated: list[tuple[str, str, str | None, int]] = []
     targets: dict[str, float] = {}
     for acct in accounts:
         policy = store.policy(acct.policy)
@@ -85,7 +86,10 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
                 cal = policy.calendars.get(t.calendar or acct.calendar) or policy.calendars["default"]
                 targets[f"{acct.id} {p.id}"] = t.duration.as_timedelta(cal.working_day).total_seconds() / 3600
         parts.append(aggregate(items, start=start, end=end, now=now, uptime=uptime, ranks=ranks))
-    return {"period": period.label(now), **_merge(parts, now, targets)}
+        rated += [(f.account, f.priority, f.assignee, int(f.rating)) for f in items if f.rating]
+    from .csat import summarize
+
+    return {"period": period.label(now), **_merge(parts, now, targets), "csat": summarize(rated)}
 
 
 def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]) -> dict[str, Any]:
@@ -117,8 +121,15 @@ def chart_png(report: dict[str, Any]) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 8), dpi=100)
-    ax1, ax2 = fig.subplots(2, 1)
+    csat = report.get("csat") or {}
+    with_csat = bool(csat.get("account"))  # a third panel once the period has ratings
+    fig = Figure(figsize=(10, 11 if with_csat else 8), dpi=100)
+    axes = fig.subplots(3 if with_csat else 2, 1)
+    ax1, ax2 = axes[0], axes[1]
+    if with_csat:
+        from .csat import panel
+
+        panel(axes[2], csat)
     by_priority: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w in report["weekly_attainment"]:
         by_priority[w["priority"]].append((w["week"], w["attainment_percent"]))
