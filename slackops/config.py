@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -79,6 +80,24 @@ class Account(BaseModel):
                 data["policy"], account=str(data.get("id")), file=str(ctx.get("file", "configuration")),
                 folder=str(ctx.get("folder", Path.cwd())))}
         return data
+
+    @field_serializer("policy")
+    def _dump_policy(self, policy: str) -> Any:
+        """An account's own contract is written back as the contract (a relative ``extends``
+        made absolute), so that a dumped configuration loads anywhere."""
+        from slackops.policy.loader import ACCOUNT_REFERENCE, contract_text
+
+        text = contract_text(policy) if policy.startswith(ACCOUNT_REFERENCE) else None
+        if text is None:
+            return policy
+        import json
+
+        data = json.loads(text)
+        doc = dict(data["policy"])
+        base = doc.get("extends")
+        if isinstance(base, str) and not Path(base).is_absolute() and (Path(data["folder"]) / base).is_file():
+            doc["extends"] = str((Path(data["folder"]) / base).resolve())
+        return doc
 
     @property
     def contract(self) -> dict[str, Any] | None:

@@ -95,6 +95,12 @@ class Runtime:
             intents.redrive(self.ctx)
         except redis_py.RedisError as e:
             log.warning("worker: intents not re-driven now (%s); the next start does it", e)
+        try:  # open requests of accounts whose contract changed: re-planned under the new terms
+            from .contracts import replan
+
+            replan(self.ctx)
+        except redis_py.RedisError as e:
+            log.warning("worker: contracts not re-planned now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
             self._threads.append(threading.Thread(target=self._operations, name="operations", daemon=True))

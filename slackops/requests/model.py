@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
+from slackops.requests.contracts import changed as _contract_changed
 from slackops.requests.records import (
     _identified,
     _noted,
@@ -95,6 +96,7 @@ class EventType(StrEnum):
     service_affected = "service_affected"  # impact: none | degraded | unavailable (slackops.operations)
     downtime_corrected = "downtime_corrected"  # start/end of its downtime interval, with a reason
     csat_rated = "csat_rated"  # the customer's rating of a closed request (slackops.requests.satisfaction)
+    contract_changed = "contract_changed"  # re-planned under the account's new terms (slackops.requests.contracts)
 
 
 #: Interactor: "a fix, a workaround or another solution", "not an Error"; Interopion:
@@ -597,6 +599,7 @@ _TRANSITIONS = {
     EventType.service_affected: _service_affected,
     EventType.downtime_corrected: _downtime_corrected,
     EventType.csat_rated: _csat_rated,
+    EventType.contract_changed: _contract_changed,
 }
 
 
