@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import redis as redis_py
 
-from slackops.notices.hook_events import HISTORY_TYPES, MET_BY, alarm_event, request_events
+from slackops.notices.hook_events import (
+    ACCEPTING,
+    HISTORY_TYPES,
+    MET_BY,
+    alarm_event,
+    request_events,
+)
 from slackops.notices.hook_keys import GROUP
 from slackops.notices.webhooks import DELIVERY_WINDOW, HookEvent
 
@@ -167,7 +173,7 @@ class HookFeeder:
 
         f = {_text(k): v for k, v in fields.items()}
         event = codec.decode_event(f["e"], eid)
-        if event.type not in HISTORY_TYPES and event.type not in MET_BY:
+        if event.type not in HISTORY_TYPES and event.type not in MET_BY and event.type not in ACCEPTING:
             return []
         try:
             req = self.store.get(_text(f["r"]))

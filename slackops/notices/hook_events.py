@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from slackops.policy import Checkpoint, Policy
     from slackops.requests import Event, Request
 
-__all__ = ["HISTORY_TYPES", "MET_BY", "alarm_event", "maintenance_event", "request_events"]
+__all__ = ["ACCEPTING", "HISTORY_TYPES", "MET_BY", "alarm_event", "maintenance_event", "request_events"]
 
 HISTORY_TYPES: Mapping[str, str] = {
     "submitted": "request.opened",
@@ -34,6 +34,9 @@ HISTORY_TYPES: Mapping[str, str] = {
     "csat_rated": "csat.rated",
 }
 """History entries that are outgoing events, by the entry's event type."""
+
+ACCEPTING = frozenset({"assigned", "info_requested"})
+"""Entries that also accept a request when they come first (their data says ``accepted``)."""
 
 MET_BY = frozenset({"acknowledged", "first_response", "resolved", "closed", "workaround_given", "plan_recorded",
                     "update_posted", "identified", "critical_notice_sent", "escalation_acknowledged", "assigned"})
@@ -93,6 +96,8 @@ def request_events(config: Any, policy: Policy, req: Request, event: Event, entr
     account = _account(config, req.account)
     out: list[HookEvent] = []
     etype = HISTORY_TYPES.get(event.type)
+    if etype is None and event.data.get("accepted") and event.type in ACCEPTING:
+        etype = "request.accepted"  # Take or Assign accepted it first (the history marks it)
     data = {k: v for k, v in dict(event.data).items() if k in _DATA_FIELDS}
     if etype is not None:
         figures: dict[str, Any] = {}

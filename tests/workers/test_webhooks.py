@@ -92,18 +92,23 @@ def test_every_event_once_in_order_signed_same_id_after_500s_and_429(desk, recei
     receiver.answer_next(500, 2)
     receiver.answer_next(429, 1, headers={"Retry-After": "1"})
     req = desk.store.open("acme", title="slow <page>", priority="P3", submitted_by="U0ACME1", now=utcnow())
+    desk.store.apply(req.id, Event(type="assigned", actor="U0AGENT1", at=utcnow(), data={}))  # Take: accepts it
     desk.store.apply(req.id, Event(type="first_response", actor="U0AGENT1", at=utcnow(), data={}))
     # the resolution target (4 s, warned at half) is warned about, then breached
     assert desk.run_until(lambda: "sla.breached" in [e["type"] for e in of(receiver, req.id)]), \
         [e["type"] for e in of(receiver, req.id)]
     desk.store.apply(req.id, Event(type="resolved", actor="U0AGENT1", at=utcnow(), data={"resolution": "fix"}))
     desk.store.apply(req.id, Event(type="closed", actor="U0ACME1", at=utcnow(), data={}))
-    assert desk.run_until(lambda: "request.closed" in [e["type"] for e in of(receiver, req.id)])
+    desk.store.apply(req.id, Event(type="csat_rated", actor="U0ACME1", at=utcnow(), data={"rating": 4, "comment": "ok"}))
+    assert desk.run_until(lambda: "csat.rated" in [e["type"] for e in of(receiver, req.id)])
     desk.run_until(lambda: False, timeout=1.0)  # anything doubled or late would land by now
 
     events = of(receiver, req.id)
-    assert [e["type"] for e in events] == ["request.opened", "request.first_response", "sla.met", "sla.warning",
-                                           "sla.breached", "request.resolved", "request.closed"]
+    # taking it accepts it and, as this policy counts acceptance, meets the first response
+    assert [e["type"] for e in events] == ["request.opened", "request.accepted", "sla.met", "request.first_response",
+                                           "sla.warning", "sla.breached", "request.resolved", "request.closed",
+                                           "csat.rated"]
+    assert events[-1]["data"] == {"rating": 4, "comment": "ok"} and events[-1]["actor"] == "U0ACME1"
     # each taken once: only the refused attempts came again, with the same id and body
     taken = [r.event["id"] for r in receiver.ok()]
     assert len(taken) == len(set(taken))
@@ -116,7 +121,7 @@ def test_every_event_once_in_order_signed_same_id_after_500s_and_429(desk, recei
     assert all(r.headers["x-slackops-signature"] == sign(SECRET, r.headers["x-slackops-timestamp"], r.body)
                for r in receiver.received)
     # the figures of the policy involved
-    opened, met, warning, breached = events[0], events[2], events[3], events[4]
+    opened, met, warning, breached = events[0], events[2], events[4], events[5]
     assert opened["account"] == {"id": "acme", "name": "Acme <Health>"}
     assert opened["request"]["title"] == "slow <page>"
     assert {c["key"] for c in opened["policy"]["checkpoints"]} == {"first_response", "resolution"}
