@@ -122,3 +122,16 @@ def test_no_survey_where_the_policy_does_not_ask(desk):
     desk.wait_thread(rid, "is closed")
     desk.settle()
     assert not [m for m in desk.thread(rid) if "How did we do?" in m.get("text", "")]
+
+
+def test_with_one_shared_card_the_rating_shows_on_it(fake_slack, redis, namespace):
+    from slackops.requests import Event
+
+    with running_desk(fake_slack, redis, namespace, {**SURVEYED, "agent_controls": "shared"}) as d:
+        rid = d.open_request()
+        assert not d.has_agents_card(rid)
+        d.store.apply(rid, Event("resolved", "U0AGENT1", d.clock(), {"resolution": "fix"}))
+        d.store.apply(rid, Event("closed", "U0ACME1", d.clock(), {}))
+        d.store.apply(rid, Event("csat_rated", "U0ACME1", d.clock(), {"rating": 3}))
+        wait_for(lambda: "Customer rating: ★★★☆☆ 3/5" in json.dumps(d.card(rid)["blocks"], ensure_ascii=False),
+                 what="the rating on the card")

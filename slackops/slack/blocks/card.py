@@ -88,6 +88,11 @@ def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy,
         blocks.append(context(mark + line, BlockId.CARD_DUE))
     elif req.resolution:
         blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
+    from slackops.slack.blocks.satisfaction import card_lines
+
+    rating = card_lines(req, lang)  # agent_controls: shared: this card is the agents' card too
+    if rating:
+        blocks.append(context("\n".join(rating), BlockId.CSAT))
     blocks.extend(records_blocks(req, checkpoints, policy=policy, now=now, lang=lang))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
