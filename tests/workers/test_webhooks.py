@@ -178,6 +178,9 @@ def test_dead_endpoint_listed_then_replayed_in_order(desk, receiver, hooked, tmp
     desk.hooks.window = 1.5  # give up after 1.5 s (24 hours in production)
     req = desk.store.open("acme", title="hello", priority="P4", submitted_by="U0ACME1", now=utcnow())
     desk.store.apply(req.id, Event(type="resolved", actor="U0AGENT1", at=utcnow(), data={"resolution": "fix"}))
+    # while the window lasts, the line is retried and listed as such
+    assert desk.run_until(lambda: any(r["state"] == "retrying" and r["error"] == "HTTP 503"
+                                      for r in desk.hooks.failed()), timeout=10)
     # a resolution meets the first response too: three events, each given up
     assert desk.run_until(lambda: len(desk.hooks.failed()) >= 3 and all(
         r["state"] == "given up" for r in desk.hooks.failed()), timeout=30)
