@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from slackops.notices import routing
 from slackops.notices.notice import Notice, notice_id
+from slackops.notices.survey import survey_message
 from slackops.requests.store import UNCONFIRMED
 from slackops.slack.blocks import notices as nb
 
@@ -230,9 +231,7 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
         # recorded with the closing itself: no recheck (the event says it was sent)
         notices = said(msg, "closed_unconfirmed", f"{req.id} closed: not confirmed", False)
         if policy.intake.satisfaction_survey:  # "How did we do?", asked once with the closing
-            from slackops.slack.blocks.satisfaction import survey_message
-
-            ask = survey_message(req, lang)
+            ask = survey_message(req.id, lang)
             notices.append(Notice(id=notice_id(alarm.member, channel) + "|csat", dest=channel, text=ask["text"],
                                   blocks=ask["blocks"], thread_ts=ts, digestible=False, due_at=alarm.at,
                                   request_id=req.id, kind="csat_survey", thread_of=root))

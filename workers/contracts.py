@@ -18,6 +18,9 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.policy import load
+from slackops.policy.loader import contract_text
+from slackops.requests import DomainError, Event
 from slackops.requests.contracts import freeze, judged, version_of
 
 if TYPE_CHECKING:
@@ -30,8 +33,13 @@ __all__ = ["replan", "text_key"]
 log = logging.getLogger("slackops.workers.contracts")
 
 
+#: The text of an account contract's version, kept by every worker that runs with it (no TTL:
+#: a request opened under it may be re-planned from it years later).
+CONTRACT_TEXT = "{prefix}:w:contracts:{account}:{version}"
+
+
 def text_key(prefix: str, account: str, version: str) -> str:
-    return f"{prefix}:w:contracts:{account}:{version}"
+    return CONTRACT_TEXT.format(prefix=prefix, account=account, version=version)
 
 
 def _moved(old: list[Checkpoint], new: list[Checkpoint], frozen: dict[str, Any]) -> list[dict[str, Any]]:
@@ -51,10 +59,6 @@ def _moved(old: list[Checkpoint], new: list[Checkpoint], frozen: dict[str, Any])
 
 def replan(ctx: WorkerContext, now: datetime | None = None) -> int:
     """Re-plan every open request whose account's contract changed; returns how many."""
-    from slackops.policy import load
-    from slackops.policy.loader import contract_text
-    from slackops.requests import DomainError, Event
-
     now = now or datetime.now(UTC)
     done = 0
     for acct in ctx.config.accounts:

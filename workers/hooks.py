@@ -38,6 +38,7 @@ from slackops.notices.hook_events import (
 )
 from slackops.notices.hook_keys import GROUP
 from slackops.notices.webhooks import DELIVERY_WINDOW, HookEvent
+from slackops.requests import NotFound, codec
 
 from .publisher import stream_replies
 
@@ -169,8 +170,6 @@ class HookFeeder:
         return len(finished)
 
     def events_of(self, eid: str, fields: Any) -> list[HookEvent]:
-        from slackops.requests import NotFound, codec
-
         f = {_text(k): v for k, v in fields.items()}
         event = codec.decode_event(f["e"], eid)
         if event.type not in HISTORY_TYPES and event.type not in MET_BY and event.type not in ACCEPTING:
@@ -190,8 +189,6 @@ def alarm_hooks(ctx: WorkerContext, owed: Iterable[tuple[list[Notice], AlarmRef]
     hooks = ctx.webhooks
     if hooks is None:
         return 0
-    from slackops.requests import NotFound
-
     events: list[HookEvent] = []
     for notices, alarm in owed:
         if not notices or alarm.kind in NOT_SLA:

@@ -16,9 +16,12 @@ import redis as redis_py
 
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
+from slackops.notices.webhooks import Webhooks
 
 from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
+from .contracts import replan
+from .hooks import HookFeeder
 from .publisher import Publisher
 from .sweep import Sweep
 
@@ -66,8 +69,6 @@ def build_context(
 
     outbox.on_delivered = observe_lateness
     if config.webhooks:
-        from slackops.notices.webhooks import Webhooks
-
         ctx.webhooks = Webhooks(redis, config.webhooks, prefix, lease_seconds=lease_seconds)
         if crash is not None:
             ctx.webhooks.crash = crash
@@ -96,8 +97,6 @@ class Runtime:
         except redis_py.RedisError as e:
             log.warning("worker: intents not re-driven now (%s); the next start does it", e)
         try:  # open requests of accounts whose contract changed: re-planned under the new terms
-            from .contracts import replan
-
             replan(self.ctx)
         except redis_py.RedisError as e:
             log.warning("worker: contracts not re-planned now (%s); the next start does it", e)
@@ -110,8 +109,6 @@ class Runtime:
             self.ctx.publisher.ensure_groups()
             self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
         if self.ctx.webhooks is not None:
-            from .hooks import HookFeeder
-
             self.feeder = HookFeeder(self.ctx.redis, self.ctx.store, self.ctx.config, self.ctx.webhooks)
             if self._want_publish:
                 self._threads.append(threading.Thread(target=self.feeder.run, name="webhooks-feeder", daemon=True))

@@ -11,7 +11,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from slackops.config import Settings, load_config
 from slackops.errors import SlackopsError
+
+from .webhooks import Webhooks, post_signed
 
 __all__ = ["register"]
 
@@ -47,8 +50,6 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from slackops.config import Settings, load_config
-
     path = getattr(args, "config", None) or Settings.from_env().config_path
     if not path:
         raise SlackopsError("no configuration file: pass --config FILE or set SLACKOPS_CONFIG")
@@ -56,10 +57,9 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def _with_hooks(args: argparse.Namespace, action: Any) -> int:
-    from slackops.config import Settings
-    from slackops.requests.redis_server import connect
-
-    from .webhooks import Webhooks
+    from slackops.requests.redis_server import (
+        connect,  # starts an embedded Redis: only when a command runs
+    )
 
     config = _config(args)
     with connect(Settings.from_env()) as (client, description):
@@ -101,8 +101,6 @@ def cmd_retry(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    from .webhooks import post_signed
-
     name = args.secret_env
     if not name:
         try:

@@ -19,6 +19,7 @@ from typing import Any
 
 import redis as redis_py
 
+from slackops.notices.hook_events import maintenance_event
 from slackops.notices.notice import Notice
 from slackops.operations.maintenance import Maintenance, parse_member
 from slackops.operations.records import MaintenanceBook
@@ -77,8 +78,6 @@ class OpsClock:
                                line=text.splitlines()[0], digestible=False, kind="maintenance",
                                due_at=now.timestamp()))
             if self.webhooks is not None:
-                from slackops.notices.hook_events import maintenance_event
-
                 hook = maintenance_event(self.config, account.id, member, stage, {**m.public(), "version": m.version},
                                          now)
                 if hook is not None:

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from .csat import to_text_lines
+
 __all__ = ["KINDS", "RequestFacts", "facts", "aggregate", "quantile", "to_csv", "to_text"]
 
 KINDS = ("first_response", "update", "workaround", "resolution", "critical_notice")
@@ -187,8 +189,6 @@ def to_text(report: dict[str, Any], limit: int | None = None) -> str:
         lines.append(f"Uptime {u['account']} {u['month']}: {u['uptime_percent']:g}% (target {_f(u['target_percent'], '%')}), "
                      f"downtime {u['downtime_minutes']:g} min, credit {credit}")
     if "csat" in report:
-        from .csat import to_text_lines
-
         lines += to_text_lines(report["csat"])
     frs = report["feature_requests"]
     lines.append(f"Feature requests logged: {len(frs)}" + (": " + ", ".join(f["request"] for f in frs) if frs else ""))

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import DomainError
+from slackops.operations.csat import panel, summarize
 from slackops.operations.report import aggregate, facts
 from slackops.operations.status import impact_of
 from slackops.operations.uptime import month_bounds, monthly
@@ -87,8 +88,6 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
                 targets[f"{acct.id} {p.id}"] = t.duration.as_timedelta(cal.working_day).total_seconds() / 3600
         parts.append(aggregate(items, start=start, end=end, now=now, uptime=uptime, ranks=ranks))
         rated += [(f.account, f.priority, f.assignee, int(f.rating)) for f in items if f.rating]
-    from .csat import summarize
-
     return {"period": period.label(now), **_merge(parts, now, targets), "csat": summarize(rated)}
 
 
@@ -127,8 +126,6 @@ def chart_png(report: dict[str, Any]) -> bytes:
     axes = fig.subplots(3 if with_csat else 2, 1)
     ax1, ax2 = axes[0], axes[1]
     if with_csat:
-        from .csat import panel
-
         panel(axes[2], csat)
     by_priority: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w in report["weekly_attainment"]:

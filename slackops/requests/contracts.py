@@ -18,10 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
+from slackops.policy.timeline import Checkpoint
 
 if TYPE_CHECKING:
-    from slackops.policy import Checkpoint
-
     from .model import Event, Request, Rules
 
 __all__ = ["changed", "freeze", "judged", "version_of"]
@@ -58,11 +57,9 @@ def judged(req: Request, checkpoints: list[Checkpoint]) -> list[Checkpoint]:
                          target=f.get("target") or cp.target, warn_at=())
         out.append(cp)
     if len(seen) < len(frozen):  # decided under the old terms, gone from the new ones: still counted
-        from slackops.policy.timeline import Checkpoint as _Checkpoint
-
         for key, f in frozen.items():
             if key not in seen:
-                out.append(_Checkpoint(kind=f["kind"], key=key, due_at=datetime.fromisoformat(f["due_at"]),
+                out.append(Checkpoint(kind=f["kind"], key=key, due_at=datetime.fromisoformat(f["due_at"]),
                                        state=f["state"], met_at=datetime.fromisoformat(f["met_at"]) if f.get("met_at")
                                        else None, target=f.get("target") or "", priority=f.get("priority") or "",
                                        calendar=f.get("calendar") or "", level=f.get("level")))

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 import redis as redis_py
 
 from slackops.requests import codec
+from slackops.requests.contracts import judged
 from slackops.requests.ids import make_id, parse_id
 from slackops.requests.keys import Keys
 from slackops.requests.model import (
@@ -266,8 +267,6 @@ class RequestStore:
     @staticmethod
     def _timeline(policy: Policy, req: Request, now: datetime) -> builtins.list[Checkpoint]:
         """The policy's timeline, with what an earlier contract decided kept (requests.contracts)."""
-        from .contracts import judged
-
         return judged(req, policy.timeline(**req.timeline_facts(), now=now))
 
     # ------------------------------------------------------------------ writing

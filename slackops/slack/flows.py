@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices.survey import survey_message
 from slackops.slack.blocks.card import priority_label
 from slackops.slack.blocks.due import unconfirmed_close
 from slackops.slack.blocks.messages import (
@@ -144,9 +145,7 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
     elif type_ == "closed":
         thread(closure_message(policy, req, lang))
         if getattr(getattr(policy, "intake", None), "satisfaction_survey", False):
-            from slackops.slack.blocks.satisfaction import survey_message
-
-            thread(survey_message(req, lang), key="csat")  # asked once: the closing entry's own notice
+            thread(survey_message(req.id, lang), key="csat")  # asked once: the closing entry's own notice
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":

@@ -135,3 +135,11 @@ def test_with_one_shared_card_the_rating_shows_on_it(fake_slack, redis, namespac
         d.store.apply(rid, Event("csat_rated", "U0ACME1", d.clock(), {"rating": 3}))
         wait_for(lambda: "Customer rating: ★★★☆☆ 3/5" in json.dumps(d.card(rid)["blocks"], ensure_ascii=False),
                  what="the rating on the card")
+
+
+def test_the_survey_buttons_are_the_apps_action_ids():
+    from slackops.notices.survey import COMMENT_ACTION, RATE_ACTIONS
+    from slackops.slack.ids import ActionId
+
+    assert RATE_ACTIONS == (ActionId.CSAT_1, ActionId.CSAT_2, ActionId.CSAT_3, ActionId.CSAT_4, ActionId.CSAT_5)
+    assert COMMENT_ACTION == ActionId.CSAT_COMMENT

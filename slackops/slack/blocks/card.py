@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
 from slackops.slack.blocks.due import due_line, is_breached, next_due
+from slackops.slack.blocks.satisfaction import card_lines
 from slackops.slack.blocks.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
@@ -88,8 +89,6 @@ def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy,
         blocks.append(context(mark + line, BlockId.CARD_DUE))
     elif req.resolution:
         blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
-    from slackops.slack.blocks.satisfaction import card_lines
-
     rating = card_lines(req, lang)  # agent_controls: shared: this card is the agents' card too
     if rating:
         blocks.append(context("\n".join(rating), BlockId.CSAT))

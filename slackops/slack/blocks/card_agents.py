@@ -22,6 +22,7 @@ from slackops.slack.blocks.due import (
     slack_date,
     unconfirmed_close,
 )
+from slackops.slack.blocks.satisfaction import card_lines
 from slackops.slack.blocks.text import (
     HEADER_LIMIT,
     SECTION_LIMIT,
@@ -104,8 +105,6 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         if closing:
             line += " · " + t(LANG, "card.closes_unconfirmed", when=closing[2])
         blocks.append(context(line, BlockId.CARD_DUE))
-    from slackops.slack.blocks.satisfaction import card_lines
-
     rating = card_lines(req, LANG)  # the customer's rating, once the request is closed and rated
     if rating:
         blocks.append(context("\n".join(rating), BlockId.CSAT))

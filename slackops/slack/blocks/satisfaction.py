@@ -1,45 +1,22 @@
-"""The satisfaction survey under a closed request, its form, and the rating on the agents'
-card. Pure: a request in, Block Kit out (a customer's comment escaped and cut)."""
+"""The survey's form and the rating on the agents' card (the survey message itself is
+:mod:`slackops.notices.survey`). Pure: a request in, Block Kit out (a customer's comment
+escaped and cut)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from slackops.requests.satisfaction import csat_of
-from slackops.slack.blocks.common import button
 from slackops.slack.blocks.modals import _modal, select_input, text_input
 from slackops.slack.blocks.text import escaped_cut, plain
 from slackops.slack.i18n import t
-from slackops.slack.ids import ActionId, BlockId, CallbackId
+from slackops.slack.ids import BlockId, CallbackId
 
 if TYPE_CHECKING:
     from slackops.requests import Request
-    from slackops.slack.blocks.messages import Message
     from slackops.slack.metadata import ViewMeta
 
-__all__ = ["RATE", "card_lines", "rating_of_action", "survey_message", "survey_modal"]
-
-RATE = (ActionId.CSAT_1, ActionId.CSAT_2, ActionId.CSAT_3, ActionId.CSAT_4, ActionId.CSAT_5)
-"""The five buttons, 1 to 5 (Slack wants an action id of its own for each in one block)."""
-
-
-def rating_of_action(action_id: str) -> int | None:
-    """The rating a survey button gives (``csat_rate_4`` -> 4)."""
-    for n, a in enumerate(RATE, start=1):
-        if action_id == a:
-            return n
-    return None
-
-
-def survey_message(req: Request, lang: str) -> Message:
-    """"How did we do?" in the request's thread: five buttons and one for a comment."""
-    text = t(lang, "csat.ask", id=req.id)
-    buttons = [button(str(n), a, req.id) for n, a in enumerate(RATE, start=1)]
-    buttons.append(button(t(lang, "csat.comment"), ActionId.CSAT_COMMENT, req.id))
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": text}},
-              {"type": "actions", "block_id": str(BlockId.CSAT), "elements": buttons}]
-    return {"text": text, "blocks": blocks}
-
+__all__ = ["card_lines", "survey_modal"]
 
 def survey_modal(req: Request, meta: ViewMeta, lang: str) -> dict[str, Any]:
     """The rating with a comment; the current rating and comment filled in."""

@@ -8,7 +8,10 @@ from typing import Any
 from slack_bolt import Ack
 
 from slackops.errors import DomainError
-from slackops.slack.blocks.satisfaction import rating_of_action, survey_modal
+from slackops.notices.survey import rating_of_action
+from slackops.requests.satisfaction import RATING_WINDOW, csat_of
+from slackops.slack.blocks.due import slack_date
+from slackops.slack.blocks.satisfaction import survey_modal
 from slackops.slack.desk import Desk
 from slackops.slack.flows import change
 from slackops.slack.i18n import t
@@ -29,9 +32,6 @@ def _customer_and_request(body: dict[str, Any], desk: Desk) -> tuple[Any, Any]:
 
 
 def thanks(desk: Desk, req: Any, user: str, channel: str | None) -> None:
-    from slackops.requests.satisfaction import RATING_WINDOW, csat_of
-    from slackops.slack.blocks.due import slack_date
-
     csat = csat_of(req) or {}
     end = req.closed_at + RATING_WINDOW
     until = slack_date(end, end.strftime("%Y-%m-%d %H:%M UTC"))

@@ -9,6 +9,8 @@ from slack_bolt import Ack
 from slackops.slack.desk import Desk
 from slackops.slack.i18n import t
 from slackops.slack.ids import BlockId
+from slackops.slack.listeners.actions.satisfaction import thanks
+from slackops.slack.listeners.common import actor_of, view_meta
 from slackops.slack.listeners.views.customer import _customer_of
 from slackops.slack.listeners.views.submit import submit_change
 
@@ -24,9 +26,6 @@ def submit(ack: Ack, body: dict[str, Any], desk: Desk) -> None:
         return {"rating": int(rating), "comment": v.get(BlockId.TEXT) or ""}
 
     def after(req: Request) -> None:
-        from slackops.slack.listeners.actions.satisfaction import thanks
-        from slackops.slack.listeners.common import actor_of, view_meta
-
         thanks(desk, req, actor_of(desk, body).user_id, view_meta(body).channel)
 
     submit_change(ack, body, desk, type_="csat_rated", error_block=BlockId.RATING, data=data,
