@@ -69,8 +69,8 @@ def replan(ctx: WorkerContext, now: datetime | None = None) -> int:
         ctx.redis.set(text_key(ctx.prefix, acct.id, policy.version), text, nx=True)
         for req in ctx.store.list(account=acct.id, open_only=True):
             was = version_of(req)
-            if was == policy.version:
-                continue
+            if was == policy.version or req.policy != acct.policy:
+                continue  # up to date, or judged under terms it names itself (a preset, a file)
             old_text = ctx.redis.get(text_key(ctx.prefix, acct.id, was)) if was else None
             old_terms = load(old_text.decode()) if old_text else None
             facts = req.timeline_facts()

@@ -147,3 +147,17 @@ def test_the_worker_replans_at_its_start(redis, namespace, folder, fake_slack):
     Runtime(ctx, sweep=False, dispatch=False, publish=False).start().stop()
     assert [e.type for e in ctx.store.history(r.id)][-1] == "contract_changed"
     assert version_of(ctx.store.get(r.id)) == ctx.store.policy("account:acme").version
+
+
+def test_requests_under_a_policy_file_are_left_to_it(redis, namespace, folder, fake_slack):
+    client = make_client("xoxb-test", fake_slack.url)
+    by_file = Config.model_validate({
+        "team_id": "T0VENDOR", "agents": ["U0AGENT1"], "channels": {2: "C0HIGH"},
+        "accounts": [{"id": "acme", "name": "Acme", "channel": "C0ACMESHARED", "policy": str(folder / "plain.yml")}]})
+    r = RequestStore(redis, by_file, prefix=namespace).open("acme", title="x", priority="P2", submitted_by="U0ACME1",
+                                                            now=T0)
+    # the account moves to a contract of its own: the request opened under the file keeps it
+    ctx = build_context(redis, config(folder, "15 minutes", "4 hours"), client, prefix=namespace)
+    assert replan(ctx, now=T0 + timedelta(minutes=5)) == 0
+    assert [e.type for e in ctx.store.history(r.id)] == ["submitted"]
+    assert cps(ctx.store, r.id, T0)["first_response"] == ("pending", T0 + timedelta(hours=1))
