@@ -24,6 +24,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     from slackops import doctor, oncall_cli
+    from slackops.notices import cli as notices_cli
     from slackops.operations import cli as operations_cli
     from slackops.policy import cli as policy_cli
     from slackops.production import cli as production_cli
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     production_cli.register(sub)
     operations_cli.register(sub)
     oncall_cli.register(sub)
+    notices_cli.register(sub)
     return parser
 
 

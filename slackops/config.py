@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     ValidationError,
     ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -26,7 +27,8 @@ from pydantic import (
 from slackops.errors import ConfigError
 from slackops.oncall import Rotation, RotationSpec
 
-__all__ = ["AGENT_CONTROLS", "Account", "Backups", "Config", "Retention", "Settings", "load_config", "format_validation_error"]
+__all__ = ["AGENT_CONTROLS", "WEBHOOK_EVENTS", "Account", "Backups", "Config", "Retention", "Settings", "Webhook",
+           "load_config", "format_validation_error"]
 
 AgentControls = Literal["triage", "shared"]
 AGENT_CONTROLS: tuple[str, ...] = ("triage", "shared")
@@ -79,6 +81,24 @@ class Account(BaseModel):
                 data["policy"], account=str(data.get("id")), file=str(ctx.get("file", "configuration")),
                 folder=str(ctx.get("folder", Path.cwd())))}
         return data
+
+    @field_serializer("policy")
+    def _dump_policy(self, policy: str) -> Any:
+        """An account's own contract is written back as the contract (a relative ``extends``
+        made absolute), so that a dumped configuration loads anywhere."""
+        from slackops.policy.loader import ACCOUNT_REFERENCE, contract_text
+
+        text = contract_text(policy) if policy.startswith(ACCOUNT_REFERENCE) else None
+        if text is None:
+            return policy
+        import json
+
+        data = json.loads(text)
+        doc = dict(data["policy"])
+        base = doc.get("extends")
+        if isinstance(base, str) and not Path(base).is_absolute() and (Path(data["folder"]) / base).is_file():
+            doc["extends"] = str((Path(data["folder"]) / base).resolve())
+        return doc
 
     @property
     def contract(self) -> dict[str, Any] | None:
@@ -135,6 +155,63 @@ class Retention(BaseModel):
     closed_days: int = Field(400, ge=1, description="days after closing (a year's reports still work)")
 
 
+WEBHOOK_EVENTS: tuple[str, ...] = (
+    "request.opened", "request.accepted", "request.first_response", "request.reclassified",
+    "sla.warning", "sla.breached", "sla.met", "escalation.raised", "escalation.acknowledged",
+    "request.resolved", "request.closed", "csat.rated",
+    "maintenance.scheduled", "maintenance.started", "maintenance.ended", "maintenance.cancelled",
+)
+"""The outgoing events an endpoint may ask for (docs/operations.md, "Outgoing events")."""
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_URL = re.compile(r"^https?://[^/\s:]+(:\d{1,5})?(/\S*)?$")
+
+
+class Webhook(BaseModel):
+    """One endpoint that receives the desk's events, signed with a secret from the environment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(description="where the events are POSTed (http or https)")
+    secret_env: str = Field(description="the environment variable holding the signing secret")
+    events: list[str] = Field(default_factory=lambda: ["*"], description='event types, or ["*"] for every one')
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not _URL.match(v):
+            raise ValueError(f"{v!r} is not an http:// or https:// address")
+        return v
+
+    @field_validator("secret_env")
+    @classmethod
+    def _secret_env(cls, v: str) -> str:
+        if not _ENV_NAME.match(v):
+            raise ValueError(f"{v!r} is not the name of an environment variable (the secret itself stays out of the file)")
+        return v
+
+    @field_validator("events")
+    @classmethod
+    def _events(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError('name at least one event type, or ["*"]')
+        for e in v:
+            if e != "*" and e not in WEBHOOK_EVENTS:
+                raise ValueError(f"{e!r} is not an event type ({', '.join(WEBHOOK_EVENTS)}, or *)")
+        return v
+
+    def wants(self, event_type: str) -> bool:
+        return "*" in self.events or event_type in self.events
+
+    def secret(self, env: dict[str, str] | None = None) -> str:
+        """The signing secret; ConfigError naming the variable when it is not set."""
+        value = (os.environ if env is None else env).get(self.secret_env, "")
+        if not value:
+            raise ConfigError(f"webhooks: {self.url}: the environment variable {self.secret_env} "
+                              "(its signing secret) is not set")
+        return value
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -163,6 +240,7 @@ class Config(BaseModel):
     digest_at: str | None = Field(None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
                                   description="managers' morning digest and monthly report DMs at this local time (unset: none)")
     digest_timezone: str = Field("UTC", description="the managers' zone: digest_at and the first working day of a month")
+    webhooks: list[Webhook] = Field(default_factory=list, description="endpoints that receive the desk's events")
 
     @field_validator("digest_timezone")
     @classmethod
@@ -276,6 +354,10 @@ class Config(BaseModel):
             if a.triage_channel and a.triage_channel in shared:
                 raise ValueError(f"accounts[{i}].triage_channel: {a.triage_channel} is a customer's shared channel; "
                                  "agents' cards go in a channel of the vendor's own")
+        urls = [w.url for w in self.webhooks]
+        for i, w in enumerate(self.webhooks):
+            if urls.index(w.url) != i:
+                raise ValueError(f"webhooks[{i}].url: {w.url} is listed twice")
         if any(self.agent_controls_for(a.id) == "triage" and not a.triage_channel for a in self.accounts):
             for rank, ch in sorted(self.channels.items()):
                 if ch in shared and rank not in self.triage_channels:

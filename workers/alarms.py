@@ -32,6 +32,7 @@ from slackops.notices import routing
 from slackops.notices.due import format_left, unconfirmed_close
 from slackops.notices.escalations import already_told
 from slackops.notices.notice import Notice, notice_id
+from slackops.notices.survey import survey_message
 from slackops.requests import Alarm, DomainError, Event, NotFound
 from slackops.requests.alarms import UNCONFIRMED
 
@@ -228,7 +229,13 @@ def _unconfirmed(ctx: WorkerContext, alarm: AlarmRef, now: datetime,
                           "reason": f"resolved and not confirmed within {after.text if after else 'the set time'}"}}
         msg = closure_message(policy, req, lang, after=format_left(alarm.at_dt - cast("datetime", req.resolved_at), lang))
         # recorded with the closing itself: no recheck (the event says it was sent)
-        return _act(ctx, alarm, said(msg, "closed_unconfirmed", f"{req.id} closed: not confirmed", False), event, now)
+        notices = said(msg, "closed_unconfirmed", f"{req.id} closed: not confirmed", False)
+        if policy.intake.satisfaction_survey:  # "How did we do?", asked once with the closing
+            ask = survey_message(req.id, lang)
+            notices.append(Notice(id=notice_id(alarm.member, channel) + "|csat", dest=channel, text=ask["text"],
+                                  blocks=ask["blocks"], thread_ts=ts, digestible=False, due_at=alarm.at,
+                                  request_id=req.id, kind="csat_survey", thread_of=root))
+        return _act(ctx, alarm, notices, event, now)
     notices = said(unconfirmed_reminder(req, closes=token, lang=lang), "unconfirmed_reminder",
                    f"{req.id}: a reminder to confirm the resolution", True)
     return _queue(ctx, alarm, notices, now, later)

@@ -43,6 +43,7 @@ class WorkerContext:
     prefix: str = "slackops"
     handoff_seconds: float = 120.0
     publisher: Any = None  # slackops.workers.publisher.Publisher: the app's changes -> Slack
+    webhooks: Any = None  # slackops.notices.webhooks.Webhooks, when the configuration lists endpoints
     crash: Callable[[str, str], None] = nowhere  # told each crash point reached (slackops.workers.crash)
 
     def policy_for(self, req: Request) -> Policy:

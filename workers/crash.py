@@ -33,6 +33,8 @@ POINTS = (
     "outbox:posting",  # the intent is marked "maybe posted"; chat.postMessage not called yet
     "outbox:posted",  # Slack took the message; it is not recorded as sent
     "outbox:recorded",  # recorded as sent; the after-sent hook (a card's place) not run yet
+    "webhook:posting",  # an event's attempt is counted; the POST not sent yet
+    "webhook:posted",  # the endpoint answered 2xx; the event is not recorded as delivered
 )
 
 

@@ -11,6 +11,7 @@ from slackops.notices.notice import Notice, job_safe
 
 from . import alarms, keys
 from .context import current
+from .hooks import alarm_hooks
 
 __all__ = ["process_alarms"]
 
@@ -51,6 +52,7 @@ def process_alarms(batch: list[dict[str, Any]], now: datetime | None = None) -> 
     count_alarms((a.kind, a.alarm) for notices, a in owed if notices)
     if ctx.publisher is not None:  # their cards now say "due in 10 min" or "overdue": show it
         ctx.publisher.mark_stale({a.request_id for notices, a in owed if notices})
+    alarm_hooks(ctx, owed)  # sla.warning / sla.breached, queued before the alarms are cleared
     for _notices, alarm in owed:
         ctx.store.alarm_done(alarm.store_alarm())
     if handled:

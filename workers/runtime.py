@@ -17,12 +17,15 @@ import redis as redis_py
 from slackops import lifecycle
 from slackops.config import Config
 from slackops.notices.outbox import Outbox
+from slackops.notices.webhooks import Webhooks
 from slackops.operations.clock import OpsClock
 from slackops.operations.probes import observe_lateness
 from slackops.requests import RequestStore
 
 from . import alarms, intents
 from .context import WorkerContext, bind, queue_name
+from .contracts import replan
+from .hooks import HookFeeder
 from .publisher import Publisher
 from .rqworker import DeskWorker, StopRequested
 from .sweep import Sweep
@@ -67,6 +70,10 @@ def build_context(
     outbox.after_sent = ctx.publisher.card_posted
 
     outbox.on_delivered = observe_lateness
+    if config.webhooks:
+        ctx.webhooks = Webhooks(redis, config.webhooks, prefix, lease_seconds=lease_seconds)
+        if crash is not None:
+            ctx.webhooks.crash = crash
     return bind(ctx)
 
 
@@ -84,12 +91,17 @@ class Runtime:
         self._want_publish = publish and ctx.publisher is not None
         self._stopping = threading.Event()
         self.ops: Any = None  # the operations clock (maintenance notices, managers' DMs), once started
+        self.feeder: Any = None  # the webhooks' feeder (slackops.workers.hooks), when endpoints are configured
 
     def start(self) -> Runtime:
         try:  # intents an earlier version's workers may have left (slackops.workers.intents)
             intents.redrive(self.ctx)
         except redis_py.RedisError as e:
             log.warning("worker: intents not re-driven now (%s); the next start does it", e)
+        try:  # open requests of accounts whose contract changed: re-planned under the new terms
+            replan(self.ctx)
+        except redis_py.RedisError as e:
+            log.warning("worker: contracts not re-planned now (%s); the next start does it", e)
         if self._want_sweep:
             self._threads.append(threading.Thread(target=self.sweep.run, name="sweep", daemon=True))
             self._threads.append(threading.Thread(target=self._operations, name="operations", daemon=True))
@@ -98,6 +110,12 @@ class Runtime:
         if self._want_publish and self.ctx.publisher is not None:
             self.ctx.publisher.ensure_groups()
             self._threads.append(threading.Thread(target=self.ctx.publisher.run, name="publisher", daemon=True))
+        if self.ctx.webhooks is not None:
+            self.feeder = HookFeeder(self.ctx.redis, self.ctx.store, self.ctx.config, self.ctx.webhooks)
+            if self._want_publish:
+                self._threads.append(threading.Thread(target=self.feeder.run, name="webhooks-feeder", daemon=True))
+            if self._want_dispatch:
+                self._threads.append(threading.Thread(target=self.ctx.webhooks.run, name="webhooks", daemon=True))
         for t in self._threads:
             t.start()
         return self
@@ -113,6 +131,10 @@ class Runtime:
         self.ctx.outbox.stop()
         if self.ctx.publisher is not None:
             self.ctx.publisher.stop()
+        if self.feeder is not None:
+            self.feeder.stop()
+        if self.ctx.webhooks is not None:
+            self.ctx.webhooks.stop()
         deadline = time.monotonic() + timeout
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
@@ -123,7 +145,7 @@ class Runtime:
             return
 
         self.ops = OpsClock(self.ctx.redis, self.ctx.config, self.ctx.store, self.ctx.outbox, self.ctx.prefix,
-                            stop=self._stopping)
+                            stop=self._stopping, webhooks=self.ctx.webhooks)
         self.ops.run()
 
     def work(self, *, with_scheduler: bool = True, burst: bool = False) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import redis as redis_py
 
+from slackops.notices.hook_events import maintenance_event
 from slackops.notices.notice import Notice
 from slackops.operations.digests import ManagerReports
 from slackops.operations.maintenance import Maintenance, parse_member
@@ -34,7 +35,8 @@ log = logging.getLogger("slackops.operations.clock")
 class OpsClock:
     def __init__(self, redis: redis_py.Redis, config: Any, store: Any, outbox: Any, prefix: str = "slackops", *,
                  tick: float = 1.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 extra: list[Callable[[datetime], int]] | None = None, stop: threading.Event | None = None) -> None:
+                 extra: list[Callable[[datetime], int]] | None = None, stop: threading.Event | None = None,
+                 webhooks: Any = None) -> None:
         self.redis = redis
         self.config = config
         self.store = store
@@ -48,6 +50,7 @@ class OpsClock:
 
             extra = [ManagerReports(redis, config, store, outbox, prefix)]
         self.extra = list(extra)
+        self.webhooks = webhooks  # slackops.notices.webhooks.Webhooks: maintenance events too, when configured
         self._stop = stop or threading.Event()  # the worker's own stop event, when it passes one
 
     def tick(self, now: datetime | None = None) -> int:
@@ -56,6 +59,7 @@ class OpsClock:
         members = self.book.due(now)
         cache: dict[str, Maintenance | None] = {}
         owed: list[Notice] = []
+        hooks: list[Any] = []
         for member in members:
             mid, version, account_id, stage = parse_member(member)
             if mid not in cache:
@@ -73,7 +77,14 @@ class OpsClock:
             owed.append(Notice(id=f"mnt|{member}|{account.channel}", dest=account.channel, text=text,
                                line=text.splitlines()[0], digestible=False, kind="maintenance",
                                due_at=now.timestamp()))
+            if self.webhooks is not None:
+                hook = maintenance_event(self.config, account.id, member, stage, {**m.public(), "version": m.version},
+                                         now)
+                if hook is not None:
+                    hooks.append(hook)
         new = self.outbox.add_many(owed) if owed else 0
+        if hooks:
+            self.webhooks.add_many(hooks)
         self.book.done(*members)
         for fn in self.extra:
             new += fn(now)

@@ -28,6 +28,8 @@ from slackops.operations.escalation_report import (
     text_lines,
 )
 
+from .csat import to_text_lines
+
 __all__ = ["KINDS", "RequestFacts", "facts", "aggregate", "quantile", "to_csv", "to_text"]
 
 KINDS = ("first_response", "update", "workaround", "resolution", "critical_notice")
@@ -49,6 +51,8 @@ class RequestFacts:
     res_wall: float | None = None
     res_business: float | None = None
     escalations: tuple[LevelFacts, ...] = ()  # the levels reached (escalation_report)
+    assignee: str | None = None
+    rating: int | None = None  # the customer's satisfaction rating (1-5), if rated
 
 
 def _hours(td: timedelta) -> float:
@@ -82,7 +86,8 @@ def facts(req: Any, policy: Any, checkpoints: list[Any], history: list[Any] | No
     return RequestFacts(id=req.id, account=req.account, priority=req.priority, submitted_at=req.submitted_at,
                         is_open=req.is_open, feature_request=req.resolution == "feature_request", title=req.title,
                         checkpoints=cps, fr_wall=fr_wall, fr_business=fr_bus, res_wall=res_wall, res_business=res_bus,
-                        escalations=level_facts(req, checkpoints, history or []))
+                        escalations=level_facts(req, checkpoints, history or []),
+                        assignee=req.assignee, rating=((req.fields or {}).get("csat") or {}).get("rating"))
 
 
 def quantile(xs: list[float], q: float) -> float | None:
@@ -197,6 +202,8 @@ def to_text(report: dict[str, Any], limit: int | None = None) -> str:
         lines.append(f"Uptime {u['account']} {u['month']}: {u['uptime_percent']:g}% (target {_f(u['target_percent'], '%')}), "
                      f"downtime {u['downtime_minutes']:g} min, credit {credit}")
     lines += text_lines(report)
+    if "csat" in report:
+        lines += to_text_lines(report["csat"])
     frs = report["feature_requests"]
     lines.append(f"Feature requests logged: {len(frs)}" + (": " + ", ".join(f["request"] for f in frs) if frs else ""))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slackops.errors import DomainError
+from slackops.operations.csat import panel, summarize
 from slackops.operations.report import aggregate, facts
 from slackops.operations.status import impact_of
 from slackops.operations.uptime import month_bounds, monthly
@@ -69,6 +70,7 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
             raise DomainError(f"{account!r} is not an account (known: {', '.join(a.id for a in accounts)})")
         accounts = [acct]
     parts = []
+    rated: list[tuple[str, str, str | None, int]] = []
     targets: dict[str, float] = {}
     for acct in accounts:
         policy = store.policy(acct.policy)
@@ -86,7 +88,8 @@ def build(store: Any, book: Any, config: Any, period: Period, now: datetime, acc
                 cal = policy.calendars.get(t.calendar or acct.calendar) or policy.calendars["default"]
                 targets[f"{acct.id} {p.id}"] = t.duration.as_timedelta(cal.working_day).total_seconds() / 3600
         parts.append(aggregate(items, start=start, end=end, now=now, uptime=uptime, ranks=ranks))
-    return {"period": period.label(now), **_merge(parts, now, targets)}
+        rated += [(f.account, f.priority, f.assignee, int(f.rating)) for f in items if f.rating]
+    return {"period": period.label(now), **_merge(parts, now, targets), "csat": summarize(rated)}
 
 
 def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]) -> dict[str, Any]:
@@ -119,13 +122,18 @@ def chart_png(report: dict[str, Any]) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(10, 8), dpi=100)
+    csat = report.get("csat") or {}
+    with_csat = bool(csat.get("account"))  # a panel of its own once the period has ratings
     escalations = report.get("escalations") or []
-    if escalations:  # time to acknowledge, as a table under the two charts
-        ax1, ax2, ax3 = fig.subplots(3, 1, gridspec_kw={"height_ratios": [3, 3, 2]})
-        _escalation_table(ax3, escalations)
-    else:
-        ax1, ax2 = fig.subplots(2, 1)
+    rows = 2 + with_csat + bool(escalations)
+    ratios = [3, 3] + ([3] if with_csat else []) + ([2] if escalations else [])
+    fig = Figure(figsize=(10, 8 + 3 * with_csat), dpi=100)
+    axes = fig.subplots(rows, 1, gridspec_kw={"height_ratios": ratios})
+    ax1, ax2 = axes[0], axes[1]
+    if with_csat:
+        panel(axes[2], csat)
+    if escalations:  # time to acknowledge, as a table under the charts
+        _escalation_table(axes[-1], escalations)
     by_priority: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w in report["weekly_attainment"]:
         by_priority[w["priority"]].append((w["week"], w["attainment_percent"]))

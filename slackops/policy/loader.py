@@ -28,7 +28,14 @@ from slackops.policy.model import Policy, build_policy
 from slackops.policy.schema import PolicyFile, check_references
 
 __all__ = ["load", "load_file", "list_presets", "preset_path", "parse_policy_text", "contract_reference",
-           "contract_of", "build_chain"]
+           "contract_of", "contract_text", "build_chain", "ACCOUNT_REFERENCE"]
+
+ACCOUNT_REFERENCE = "account:"
+"""``account:<id>``: the name of an account's own contract, resolved through the configuration
+loaded in this process (:func:`contract_reference` registers it)."""
+
+_CONTRACTS: dict[str, str] = {}  # account id -> the self-contained text of its contract
+_CONTRACTS_LOCK = threading.Lock()
 
 _PRESETS = "presets"
 
@@ -59,6 +66,11 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
         extra = tuple(_closure_key(c) for c in closures)
     except (ValueError, TypeError) as e:
         raise PolicyError(f"closures: {e}") from None
+    if text.startswith(ACCOUNT_REFERENCE):
+        found = contract_text(text)
+        if found is None:
+            raise PolicyError(f"{text}: no such account's contract in the configuration")
+        text = found
     if text.lstrip().startswith("{"):
         top, folder, name = _inline_layer(text)
         return _load_chain(_chain(top, folder, "<inline>"), name, extra)
@@ -88,22 +100,36 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
 
 
 def contract_reference(contract: dict[str, Any], *, account: str, file: str, folder: str) -> str:
-    """The text that stands for an account's inline contract wherever a policy is named
-    (``load`` reads it back): self-contained, so that any process can load it.
+    """The name an account's inline contract goes by wherever a policy is named:
+    ``account:<id>`` (what requests store), registered here so that ``load`` finds its
+    terms. :func:`contract_text` gives the self-contained text (what a worker keeps of a
+    contract's version, to judge by it later).
 
     ``file`` names the configuration file in messages; a relative ``extends`` is read
     from ``folder``."""
-    return json.dumps({"account": account, "file": file, "folder": folder, "policy": contract},
+    text = json.dumps({"account": account, "file": file, "folder": folder, "policy": contract},
                       sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    with _CONTRACTS_LOCK:
+        _CONTRACTS[account] = text
+    return ACCOUNT_REFERENCE + account
+
+
+def contract_text(reference: str) -> str | None:
+    """The self-contained text of an account's contract (``account:<id>`` as registered, or
+    such a text itself); None for a preset name or a path."""
+    if reference.startswith(ACCOUNT_REFERENCE):
+        with _CONTRACTS_LOCK:
+            return _CONTRACTS.get(reference[len(ACCOUNT_REFERENCE):])
+    return reference if reference.lstrip().startswith("{") else None
 
 
 def contract_of(reference: str) -> dict[str, Any] | None:
-    """The inline contract a :func:`contract_reference` holds, as written; None for a
-    preset name or a path."""
-    if not reference.lstrip().startswith("{"):
+    """The inline contract a reference names, as written; None for a preset name or a path."""
+    text = contract_text(reference)
+    if text is None:
         return None
     try:
-        data = json.loads(reference)
+        data = json.loads(text)
     except ValueError:
         return None
     return data.get("policy") if isinstance(data, dict) and isinstance(data.get("policy"), dict) else None

@@ -370,6 +370,7 @@ def build_policy(
         reclassification_appeal_to=ie.reclassification_appeal_to,
         notify_on=tuple(ie.notify_on), answer_in_request_language=ie.answer_in_request_language,
         thread_replies_are_updates=ie.thread_replies_are_updates,
+        satisfaction_survey=ie.satisfaction_survey,
         customer_calendars=tuple(ie.customer_calendars),
         customer_escalation=(CustomerEscalation(tuple(ie.customer_escalation.notify), ie.customer_escalation.next_level)
                              if ie.customer_escalation else None),

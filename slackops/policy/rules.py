@@ -110,5 +110,6 @@ class Intake:
     thread_replies_are_updates: bool = True
     customer_calendars: tuple[str, ...] = ()
     customer_escalation: CustomerEscalation | None = None
+    satisfaction_survey: bool = False
     close_unconfirmed_after: Duration | None = None
     remind_unconfirmed_before: Duration | None = None

@@ -240,6 +240,8 @@ class IntakeSpec(_Spec):
     thread_replies_are_updates: bool = Field(
         True, description="an agent's own reply in a request's thread after the first response is a status update")
     customer_escalation: CustomerEscalationSpec | None = None
+    satisfaction_survey: bool = Field(
+        False, description="a request that closes asks its customer once, in its thread, how the desk did (1 to 5)")
     close_unconfirmed_after: str | None = Field(
         "7 days", description="a resolved request its customer does not confirm closes by itself this long after "
                               "it was resolved (null: it waits for the customer)")

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import redis as redis_py
 
 from slackops.requests import codec
+from slackops.requests.contracts import judged
 from slackops.requests.keys import Keys
 from slackops.requests.model import Request, Status, utc
 from slackops.requests.scripts import ALARM_DONE
@@ -96,7 +97,8 @@ def plan(policy_of: Callable[[str], Policy], req: Request, now: datetime) -> tup
     if not req.is_open:
         return future, conditional
     policy = policy_of(req.policy)
-    for cp in policy.timeline(**req.timeline_facts(), now=now):
+    # with what an earlier contract decided kept (requests.contracts)
+    for cp in judged(req, policy.timeline(**req.timeline_facts(), now=now)):
         if cp.state == "pending":
             fractions = _warn_fractions(policy, cp)
             for frac, at in zip(fractions, cp.warn_at, strict=False):

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from slackops.errors import DomainError
+from slackops.requests.contracts import changed as _contract_changed
 from slackops.requests.guards import need, refuse_if_done
 from slackops.requests.records import (
     identified,
@@ -33,6 +34,7 @@ from slackops.requests.records import (
     upgrade_requested,
     workaround_given,
 )
+from slackops.requests.satisfaction import rated as _csat_rated
 
 if TYPE_CHECKING:
     from slackops.policy import Policy
@@ -94,6 +96,8 @@ class EventType(StrEnum):
     reopened = "reopened"
     service_affected = "service_affected"  # impact: none | degraded | unavailable (slackops.operations)
     downtime_corrected = "downtime_corrected"  # start/end of its downtime interval, with a reason
+    csat_rated = "csat_rated"  # the customer's rating of a closed request (slackops.requests.satisfaction)
+    contract_changed = "contract_changed"  # re-planned under the account's new terms (slackops.requests.contracts)
 
 
 #: Interactor: "a fix, a workaround or another solution", "not an Error"; Interopion:
@@ -589,6 +593,8 @@ _TRANSITIONS = {
     EventType.reopened: _reopened,
     EventType.service_affected: _service_affected,
     EventType.downtime_corrected: _downtime_corrected,
+    EventType.csat_rated: _csat_rated,
+    EventType.contract_changed: _contract_changed,
 }
 
 

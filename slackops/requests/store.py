@@ -27,6 +27,7 @@ import redis as redis_py
 from slackops.requests import codec
 from slackops.requests.alarms import Alarm, AlarmIndex, plan, score
 from slackops.requests.connect import eval_and_wait, replicas_to_wait
+from slackops.requests.contracts import judged
 from slackops.requests.deliveries import Deliveries
 from slackops.requests.ids import make_id, parse_id
 from slackops.requests.keys import Keys
@@ -210,7 +211,12 @@ class RequestStore:
 
     def timeline(self, req: Request, now: datetime) -> builtins.list[Checkpoint]:
         """The policy's checkpoints for this request's facts, judged at ``now``."""
-        return self.policy(req.policy).timeline(**req.timeline_facts(), now=utc(now))
+        return self._timeline(self.policy(req.policy), req, utc(now))
+
+    @staticmethod
+    def _timeline(policy: Policy, req: Request, now: datetime) -> builtins.list[Checkpoint]:
+        """The policy's timeline, with what an earlier contract decided kept (requests.contracts)."""
+        return judged(req, policy.timeline(**req.timeline_facts(), now=now))
 
     # ------------------------------------------------------------------ writing
 
@@ -254,12 +260,14 @@ class RequestStore:
         if language not in policy.languages:
             raise DomainError(f"{policy.name} answers in {' or '.join(policy.languages)}, not {language!r}")
         placeholder = "\1"
+        flds["contract"] = {"version": policy.version}  # the terms it is judged under (requests.contracts)
         req, event = submit(
             placeholder, account=account.id, policy=account.policy, calendar=calendar,
             language=language, priority=priority, title=title, submitted_by=submitted_by,
             at=now, description=description, fields=flds, channel=account.channel,
             source=source, rules=self.rules(account.policy),
         )
+        event = replace(event, data={**event.data, "contract": policy.version})
         future, conditional = plan(self.policies.get, req, event.at)
         ops: list[list[str]] = []
         self._index_ops(ops, None, req, placeholder)
@@ -310,7 +318,8 @@ class RequestStore:
             ops: list[list[str]] = []
             self._index_ops(ops, old, new, old.id)
             conditional: dict[str, str] = {}
-            if new.is_open and old.is_open and new.timeline_facts() == old.timeline_facts():
+            if (new.is_open and old.is_open and new.timeline_facts() == old.timeline_facts()
+                    and event.type != "contract_changed"):  # new terms: a new plan
                 # Same facts, same timeline: the alarms stand (the workers' done set still applies).
                 alarms = old_alarms
             else:

@@ -101,10 +101,18 @@ def prepare_config(config_path: str | None, data_dir: Path) -> tuple[Path, Confi
     raw = yaml.safe_load(src.read_text(encoding="utf-8"))
     from slackops.policy import list_presets
 
+    def absolute(name: str) -> str:
+        if name not in list_presets() and not Path(name).is_absolute() and (src.parent / name).is_file():
+            return str((src.parent / name).resolve())
+        return name
+
     for acct in raw.get("accounts") or []:
-        policy = str(acct.get("policy", ""))
-        if policy not in list_presets() and not Path(policy).is_absolute() and (src.parent / policy).is_file():
-            acct["policy"] = str((src.parent / policy).resolve())
+        policy = acct.get("policy", "")
+        if isinstance(policy, dict):  # an account's own contract: the file it extends, made absolute
+            if isinstance(policy.get("extends"), str):
+                policy["extends"] = absolute(policy["extends"])
+        else:
+            acct["policy"] = absolute(str(policy))
     out = data_dir / "config.yml"
     out.write_text("# written by slackops sandbox from " + str(src) + "\n" + yaml.safe_dump(raw, sort_keys=False),
                    encoding="utf-8")

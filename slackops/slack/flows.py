@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from slackops.notices.due import unconfirmed_close
 from slackops.notices.i18n import t
+from slackops.notices.survey import survey_message
 from slackops.notices.text import escape, user_link
 from slackops.requests import Event
 from slackops.slack.blocks import records
@@ -146,6 +147,8 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
                                     closes=closing[2] if closing else None))
     elif type_ == "closed":
         thread(closure_message(policy, req, lang))
+        if getattr(getattr(policy, "intake", None), "satisfaction_survey", False):
+            thread(survey_message(req.id, lang), key="csat")  # asked once: the closing entry's own notice
     elif type_ == "reopened":
         thread(thread_message(t(lang, "notice.reopened", id=req.id, who=who), quote=data.get("reason")))
     elif type_ == "critical_notice_sent":

@@ -57,6 +57,7 @@ class CallbackId(StrEnum):
     # customers: the account's settings (the calendar of its new requests)
     ACCOUNT_SETTINGS = "slackops_account_settings"
     MAINTENANCE = "slackops_maintenance"  # /support maintenance (slackops.slack.blocks.maintenance)
+    CSAT_COMMENT = "slackops_csat_comment"  # customers: a rating with a comment
 
 
 class ActionId(StrEnum):
@@ -89,6 +90,13 @@ class ActionId(StrEnum):
     ADD_INFO = "req_add_info"
     CONFIRM_RESOLVED = "req_confirm_resolved"
     REQUEST_UPGRADE = "req_request_upgrade"
+    # customers, under a closed request's survey: a rating (1 to 5), or the form with a comment
+    CSAT_1 = "csat_rate_1"
+    CSAT_2 = "csat_rate_2"
+    CSAT_3 = "csat_rate_3"
+    CSAT_4 = "csat_rate_4"
+    CSAT_5 = "csat_rate_5"
+    CSAT_COMMENT = "csat_comment"
     # managers, in escalation DMs (also used by the workers' notices)
     ESCALATION_ACK = "esc_acknowledge"
     REASSIGN = "esc_reassign"
@@ -138,6 +146,8 @@ class BlockId(StrEnum):
     MNT_ACCOUNTS = "mnt_accounts"
     MNT_EMERGENCY = "mnt_emergency"
     MNT_NOTE = "mnt_note"
+    CSAT = "csat"  # the survey's buttons
+    RATING = "rating"
 
 
 class InputId(StrEnum):

@@ -146,11 +146,19 @@ def test_a_bad_configuration_is_one_line_naming_file_and_field(tmp_path: Path) -
 
 def test_the_demo_policies_keep_their_promises_within_minutes(tmp_path: Path) -> None:
     path, config, people = prepare_config(None, tmp_path)
-    assert people is not None and {a.policy.rsplit("/", 1)[-1] for a in config.accounts} == {
+    assert people is not None and {(a.contract or {}).get("extends", a.policy).rsplit("/", 1)[-1]
+                                   for a in config.accounts} == {
         f"{p}.yml" for p in ("interopion", "ixcloud", "interactor", "interzen", "comensure")}
+    # one account has its own contract over its demo policy, with the satisfaction survey
+    (own,) = [a for a in config.accounts if a.contract is not None]
+    assert own.id == "initech" and own.policy == "account:initech"
+    contract = load_policy(own.policy)
+    assert contract.intake.satisfaction_survey and any(e.endswith("comensure.yml") for e in contract.extends)
+    assert contract.priority("P1").targets["first_response"].duration.text == "30 seconds"
+    assert not any(load_policy(a.policy).intake.satisfaction_survey for a in config.accounts if a is not own)
     for acct in config.accounts:
         policy = load_policy(acct.policy)
-        assert policy.name.endswith("-demo")
+        assert policy.name.endswith("-demo") or acct is own
         for prio in policy.priorities:
             for kind, target in prio.targets.items():
                 # what people watch for (responses, notices, updates) within half an hour; the

@@ -26,6 +26,7 @@ from slackops.notices.text import (
 )
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
 from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
+from slackops.slack.blocks.satisfaction import card_lines
 from slackops.slack.blocks.service import service_control
 from slackops.slack.ids import ActionId, BlockId
 
@@ -89,6 +90,9 @@ def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy,
         blocks.append(context(mark + line, BlockId.CARD_DUE))
     elif req.resolution:
         blocks.append(context(t(lang, "card.resolution", resolution=t(lang, "resolution." + str(req.resolution))), BlockId.CARD_DUE))
+    rating = card_lines(req, lang)  # agent_controls: shared: this card is the agents' card too
+    if rating:
+        blocks.append(context("\n".join(rating), BlockId.CSAT))
     blocks.extend(records_blocks(req, checkpoints, policy=policy, now=now, lang=lang))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,

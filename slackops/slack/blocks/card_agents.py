@@ -32,6 +32,7 @@ from slackops.notices.text import (
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import button, context, status_value
+from slackops.slack.blocks.satisfaction import card_lines
 from slackops.slack.ids import ActionId, BlockId
 
 __all__ = ["SERVICE_IMPACTS", "agents_card", "flags", "clock_lines"]
@@ -116,6 +117,9 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         if closing:
             line += " · " + t(LANG, "card.closes_unconfirmed", when=closing[2])
         blocks.append(context(line, BlockId.CARD_DUE))
+    rating = card_lines(req, LANG)  # the customer's rating, once the request is closed and rated
+    if rating:
+        blocks.append(context("\n".join(rating), BlockId.CSAT))
     if req.description:
         blocks.append({"type": "section", "block_id": BlockId.CARD_DESCRIPTION,
                        "text": {"type": "mrkdwn", "text": escaped_cut(req.description, SECTION_LIMIT)}})

@@ -15,6 +15,7 @@ from slackops.slack.listeners.actions import (
     manager,
     open_request,
     records,
+    satisfaction,
     service,
 )
 from slackops.slack.listeners.routing import pattern, router
@@ -51,6 +52,13 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
     ActionId.UPGRADE_DECLINE: records.upgrade_decline,
     ActionId.REQUEST_UPGRADE: records.request_upgrade,
     ActionId.SERVICE_AFFECTED: service.service_affected,
+    # customers, under a closed request's survey
+    ActionId.CSAT_1: satisfaction.rate,
+    ActionId.CSAT_2: satisfaction.rate,
+    ActionId.CSAT_3: satisfaction.rate,
+    ActionId.CSAT_4: satisfaction.rate,
+    ActionId.CSAT_5: satisfaction.rate,
+    ActionId.CSAT_COMMENT: satisfaction.comment,
 }
 
 

@@ -14,6 +14,7 @@ from slackops.slack.listeners.views import (
     maintenance,
     open_request,
     records,
+    satisfaction,
     settings,
 )
 
@@ -39,6 +40,7 @@ VIEWS: dict[CallbackId, Callable[..., None]] = {
     CallbackId.REQUEST_UPGRADE: records.request_upgrade,
     CallbackId.ACCOUNT_SETTINGS: settings.submit,
     CallbackId.MAINTENANCE: maintenance.submit_maintenance,
+    CallbackId.CSAT_COMMENT: satisfaction.submit,
 }
 
 
