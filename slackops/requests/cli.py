@@ -80,8 +80,7 @@ def _with_store(args: argparse.Namespace, action: Any) -> int:
 def _local(dt: datetime | None, zone: str) -> str:
     if dt is None:
         return "-"
-    local = dt.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
+    return dt.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")
 
 
 def _table(rows: list[list[str]]) -> list[str]:

@@ -22,6 +22,8 @@ from slackops.sandbox.slack import FakeSlack
 __all__ = ["Person", "World"]
 
 DEFAULT_TZ = "America/Denver"
+_LOCALES = {"en": "en-US", "it": "it-IT"}
+"""A customer's Slack language, unless people.yml names one: their account's."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Person:
     tz: str = DEFAULT_TZ
     account: str | None = None
     roles: tuple[str, ...] = ()
+    locale: str = "en-US"  # the language Slack shows them dates in (users.info's ``locale``)
 
     @property
     def vendor(self) -> bool:
@@ -68,20 +71,21 @@ class World:
         users, self.channel_names = _names(people_file)
         people: dict[str, Person] = {}
 
-        def add(uid: str, kind: str, team: str, account: str | None = None) -> None:
+        def add(uid: str, kind: str, team: str, account: str | None = None, language: str = "en") -> None:
             if uid in people:
                 return
             info = users.get(uid) or {}
             roles = tuple(r for r, ids in config.managers.items() if uid in ids)
+            locale = str(info.get("locale") or _LOCALES.get(language, "en-US"))
             people[uid] = Person(uid, str(info.get("name") or uid), str(info.get("team") or team), kind,
-                                 str(info.get("tz") or DEFAULT_TZ), account, roles)
+                                 str(info.get("tz") or DEFAULT_TZ), account, roles, locale)
 
         for acct in config.accounts:
             team = f"T0{acct.id.upper()}"
             for uid in [*acct.contacts, *acct.contacts_24x7]:
-                add(uid, "contact", team, acct.name)
+                add(uid, "contact", team, acct.name, acct.language)
             others = [u for u, i in users.items() if i.get("team") == team and u not in people]
-            add(others[0] if others else f"U0{acct.id.upper()[:8]}GUEST", "customer", team, acct.name)
+            add(others[0] if others else f"U0{acct.id.upper()[:8]}GUEST", "customer", team, acct.name, acct.language)
         for uid in config.agents:
             add(uid, "agent", config.team_id)
         for ids in config.managers.values():

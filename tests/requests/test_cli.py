@@ -38,8 +38,8 @@ def test_list(desk, capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["ID", "PRIORITY", "STATUS", "ASSIGNEE", "SUBMITTED", "TITLE"]
     assert [line.split()[0] for line in lines[1:]] == ["ACME-1", "ACME-2", "ZEN-1"]
-    assert "Mon 23 Nov 2026 10:00 EST" in lines[1]  # the policy's zone (Comensure: New York)
-    assert "Mon 23 Nov 2026 16:05 CET" in lines[3]  # Interzen: Rome
+    assert "2026-11-23T10:00-05:00" in lines[1]  # ISO 8601 to the minute, in the policy's zone (Comensure: New York)
+    assert "2026-11-23T16:05+01:00" in lines[3]  # Interzen: Rome
 
 
 def test_list_open_for_one_account(desk, capsys):
@@ -56,7 +56,7 @@ def test_show(desk, capsys):
     assert "SLA checkpoints" in out and "first_response" in out
     assert "History:" in out
     history = out.split("History:")[1]
-    assert "Mon 23 Nov 2026 10:00 EST" in history and "submitted at P1" in history
+    assert "2026-11-23T10:00-05:00" in history and "submitted at P1" in history
     assert "reclassified P1→P2: one site only" in history
 
 

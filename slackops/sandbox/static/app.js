@@ -15,13 +15,13 @@
     return n;
   }
   const ctx = (extra) => ({people: ui.state.people, channels: ui.state.channels, bot: ui.state.bot,
-    tz: ui.state.me.tz, ...extra});
+    tz: ui.state.me.tz, locale: ui.state.me.locale, ...extra});
   const nameOf = (id) => {
     if (id === ui.state.bot) return "slackops";
     const p = ui.state.people.find((x) => x.id === id);
     return p ? p.name : id;
   };
-  const timeOf = (ts) => new Intl.DateTimeFormat("en-US", {timeZone: ui.state.me.tz, hour: "numeric",
+  const timeOf = (ts) => new Intl.DateTimeFormat(ui.state.me.locale || "en-US", {timeZone: ui.state.me.tz, hour: "numeric",
     minute: "2-digit", second: "2-digit"}).format(new Date(Number(String(ts).split(".")[0]) * 1000));
 
   function toast(text) {

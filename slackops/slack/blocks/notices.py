@@ -76,7 +76,10 @@ def human_duration(d: timedelta) -> str:
 
 
 def _when(at: datetime, tz: str) -> str:
-    return at.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M %Z")
+    """A Slack date token: each reader sees the time in their own zone; the fallback (for
+    notifications and clients that cannot render it) is in ``tz`` and names that zone."""
+    fallback = at.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M %Z")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 @dataclass(frozen=True)
