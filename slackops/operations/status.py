@@ -106,7 +106,7 @@ def account_status(store: Any, book: Any, account: Any, now: datetime) -> dict[s
         if not r.is_open and (r.resolved_at or r.closed_at or r.submitted_at) < since:
             continue
         try:
-            label = f"{r.priority} {policy.priority(r.priority).label}"
+            label = f"{r.priority} {policy.priority(r.priority).label_in(account.language)}"
         except Exception:  # noqa: BLE001
             label = r.priority
         rows.append((r, impact_of(r, policy), label))

@@ -108,7 +108,7 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
         prio = str(data.get("priority") or req.priority)
         if type_ == "acknowledged" or notify:
             key = "accepted" if type_ != "acknowledged" else "thread"
-            text = t(lang, "notice.accepted", id=req.id, agent=who, priority=escape(priority_label(policy, prio)))
+            text = t(lang, "notice.accepted", id=req.id, agent=who, priority=escape(priority_label(policy, prio, lang)))
             if notify:
                 text = t(lang, "notice.accepted_notify", who=user_link(req.submitted_by)) + " " + text
             thread(thread_message(text, quote=data.get("reason") if data.get("priority") else None), key=key)

@@ -60,7 +60,7 @@ def test_due_line_in_the_readers_zone():
     token = f"<!date^{int(cp.due_at.timestamp())}^{{date_short_pretty}} {{time}}|09:30 MST>"
     assert due_line(cp, now=NOW, tz="America/Denver") == f"first response due {token}, in 2 h 10 min"
     assert due_line(cp, now=NOW, tz="America/New_York", per_reader=False) == "first response due 11:30 EST, in 2 h 10 min"
-    assert due_line(cp, now=NOW, tz="Europe/Rome", lang="it", per_reader=False) == "presa in carico entro le 17:30 CET, tra 2 h 10 min"
+    assert due_line(cp, now=NOW, tz="Europe/Rome", lang="it", per_reader=False) == "presa in carico entro 17:30 CET, tra 2 h 10 min"
     token = due_line(cp, now=NOW, tz="America/Denver", per_reader=True)
     assert token.startswith("first response due <!date^") and "|09:30 MST>" in token
     late = Cp("resolution", NOW - timedelta(minutes=35), state="breached")

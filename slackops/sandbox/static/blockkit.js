@@ -39,7 +39,8 @@ const BK = (() => {
     const tz = ctx.tz || undefined;
     const lang = ctx.locale || "en-US";
     const f = (o) => new Intl.DateTimeFormat(lang, {timeZone: tz, ...o}).format(d);
-    const cap = (x) => x.charAt(0).toLocaleUpperCase(lang) + x.slice(1);
+    // "Today" as Slack writes it in English; other languages keep their own case ("oggi")
+    const cap = (x) => (lang.startsWith("en") ? x.charAt(0).toUpperCase() + x.slice(1) : x);
     const dayDiff = () => {
       const key = (x) => new Intl.DateTimeFormat("en-CA", {timeZone: tz}).format(x);
       const today = new Date();

@@ -38,10 +38,11 @@ __all__ = ["request_card", "card_text", "priority_label", "status_label", "agent
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
 
 
-def priority_label(policy: Policy, priority_id: str) -> str:
+def priority_label(policy: Policy, priority_id: str, lang: str = "en") -> str:
     try:
         p = policy.priority(priority_id)
-        return f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id
+        label = p.label_in(lang)
+        return f"{p.id} — {label}" if label and label != p.id else p.id
     except Exception:
         return priority_id
 
@@ -56,7 +57,7 @@ def category_label(policy: Policy, category_id: str | None, lang: str) -> str | 
         return None
     for c in getattr(policy, "categories", []) or []:
         if c.id == category_id:
-            return c.labels.get(lang) or c.labels.get("en") or c.id
+            return c.label(lang)
     return category_id
 
 
@@ -97,9 +98,10 @@ def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy,
     return blocks
 
 
-def _calendar_words(policy: Any, req: Any) -> str | None:
+def _calendar_words(policy: Any, req: Any, lang: str = "en") -> str | None:
     try:
-        return getattr(policy.calendar(req.calendar), "description", None)
+        cal = policy.calendar(req.calendar)
+        return (getattr(cal, "descriptions", None) or {}).get(lang) or getattr(cal, "description", None)
     except Exception:  # noqa: BLE001 - a calendar the policy no longer has
         return None
 
@@ -108,7 +110,7 @@ def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = N
     """Priority, status, who is on it, who opened it (then category, escalation level, ``extra``)."""
     status = status_value(req.status)
     fields = [
-        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
+        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority, lang))}",
         f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
         f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
         f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
@@ -116,7 +118,7 @@ def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = N
     cat = category_label(policy, req.category, lang)
     if cat:
         fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
-    cal_words = _calendar_words(policy, req)
+    cal_words = _calendar_words(policy, req, lang)
     if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
         fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
     if req.escalation_level:

@@ -39,7 +39,7 @@ def _row(row: HomeRow, *, now: datetime, tz: str, lang: str) -> dict[str, Any]:
     req, cps, policy = row
     mark = ":red_circle: *" + t(lang, "home.breached") + "* · " if is_breached(cps) else ""
     line = (f"{mark}*{req.id}* {escape(truncate(req.title, 150))}\n"
-            f"{escape(priority_label(policy, req.priority))} · {status_label(req.status, lang)}"
+            f"{escape(priority_label(policy, req.priority, lang))} · {status_label(req.status, lang)}"
             + (f" · <@{req.assignee}>" if req.assignee else "")
             + f"\n{due_line(next_due(cps), now=now, tz=tz, lang=lang)}")
     return section(line)
