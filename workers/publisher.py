@@ -56,6 +56,7 @@ from slackops.notices.notice import Notice
 from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
+from slackops.slack.flows import ACCEPTED_KEY
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
@@ -371,6 +372,29 @@ class Publisher:
                     self.client.pins_add(channel=channel, timestamp=ts)
                 except SlackApiError as e:  # already pinned, or no right to pin: the message stands
                     log.warning("%s: could not pin the open button: %s", channel, e.response.get("error"))
+            elif nid.startswith("ev|") and nid.endswith("|" + ACCEPTED_KEY):
+                self._acknowledgement_sent(nid, ts)
+
+    def _acknowledgement_sent(self, nid: str, ts: str) -> None:
+        """The customer has the acknowledgement of their request: that is its first response,
+        at the time Slack took the message (once: a redelivered hook finds it recorded)."""
+        from slackops.errors import DomainError
+        from slackops.requests.model import Event
+
+        notice = self.outbox.notice(nid)
+        rid = notice.request_id if notice else ""
+        if not rid:
+            return
+        try:
+            req = self.store.get(rid)
+            if req.first_response_at is not None or not req.is_open:
+                return  # an agent answered first, or it is already over
+            self.store.apply(rid, Event("first_response", "system", self.clock(), {"ts": ts, "by": "acknowledgement"}),
+                             idempotency_key=f"acknowledged:{nid}")
+        except DomainError as e:
+            log.info("%s: acknowledgement sent, first response not recorded: %s", rid, e)
+            return
+        self.mark_stale([rid])  # its cards now show the first response met
 
     def _queue_agents_card(self, req: Any) -> None:
         """Right after the customer card is posted, queue the agents' card (it links to the

@@ -229,6 +229,11 @@ class Outbox:
         raw = self.redis.hgetall(self._n(notice_id))
         return {k.decode(): v.decode() for k, v in raw.items() if k != b"payload"}
 
+    def notice(self, notice_id: str) -> Notice | None:
+        """The notice as it was queued, while its record is kept."""
+        raw = self.redis.hget(self._n(notice_id), "payload")
+        return Notice.from_json(raw) if raw else None
+
     def due_of(self, ids: list[str]) -> list[float]:
         """The due instants (epoch seconds) of these notices, where they are still kept."""
         pipe = self.redis.pipeline(transaction=False)
