@@ -66,7 +66,7 @@ def test_the_customer_card_speaks_the_customers_terms():
     waiting = replace(req, status="waiting_on_customer")
     assert "waiting for the information" in promise_line(waiting, [due], policy=policy, now=NOW, lang="en")
     it = promise_line(replace(req, language="it"), [due], policy=policy, now=NOW, lang="it")
-    assert it.startswith(":stopwatch: Vi risponderemo entro le") and "tra 2 h 10 min" in it
+    assert it.startswith(":stopwatch: Vi risponderemo entro <!date^") and "tra 2 h 10 min" in it
     blocks = customer_card(req, [due], policy=policy, now=NOW)
     assert "Who is on it" in json.dumps(blocks) and "Our support team" in json.dumps(blocks)
     assert "<@U0AGENT1>" in json.dumps(customer_card(replace(req, assignee="U0AGENT1"), [due], policy=policy, now=NOW))

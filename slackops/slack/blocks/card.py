@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
-from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
+from slackops.slack.blocks.common import STATUS_EMOJI, button, context, status_value
 from slackops.slack.blocks.due import due_line, is_breached, next_due
 from slackops.slack.blocks.text import (
     HEADER_LIMIT,
@@ -47,9 +47,12 @@ def priority_label(policy: Policy, priority_id: str, lang: str = "en") -> str:
         return priority_id
 
 
-def status_label(status: str, lang: str) -> str:
+def status_label(status: str, lang: str, to_customer: bool = False) -> str:
+    """The status in words; waiting on the customer says who is waited on, except to the
+    customer themselves ("Waiting on you")."""
     s = status_value(status)
-    return f"{STATUS_EMOJI.get(s, '')} {t(lang, 'status.' + s)}".strip()
+    key = f"status.{s}" if to_customer or s != "waiting_on_customer" else "status.waiting_on_customer_others"
+    return f"{STATUS_EMOJI.get(s, '')} {t(lang, key)}".strip()
 
 
 def category_label(policy: Policy, category_id: str | None, lang: str) -> str | None:
@@ -106,12 +109,12 @@ def _calendar_words(policy: Any, req: Any, lang: str = "en") -> str | None:
         return None
 
 
-def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None) -> dict[str, Any]:
+def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None, to_customer: bool = False) -> dict[str, Any]:
     """Priority, status, who is on it, who opened it (then category, escalation level, ``extra``)."""
     status = status_value(req.status)
     fields = [
         f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority, lang))}",
-        f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
+        f"*{t(lang, 'card.status')}*\n{status_label(status, lang, to_customer)}",
         f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
         f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
     ]
@@ -132,27 +135,12 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
-        if not req.assignee:
-            els.append(button(t(lang, "btn.take"), ActionId.TAKE, rid, style="primary"))
-        els.append(button(t(lang, "btn.assign"), ActionId.ASSIGN, rid))
-        if status == "submitted":
-            els.append(button(t(lang, "btn.acknowledge"), ActionId.ACKNOWLEDGE, rid, style="primary" if req.assignee else None))
-        els.append(button(t(lang, "btn.reclassify"), ActionId.RECLASSIFY, rid))
-        if getattr(policy, "categories", None):
-            els.append(button(t(lang, "btn.categorize"), ActionId.CATEGORIZE, rid))
-        if status != "waiting_on_customer":
-            els.append(button(t(lang, "btn.request_info"), ActionId.REQUEST_INFO, rid))
-        els.append(button(t(lang, "btn.feature_request"), ActionId.FEATURE_REQUEST, rid,
-                          confirm=confirm_dialog(t(lang, "btn.feature_request"), t(lang, "confirm.feature_request", id=rid),
-                                                 t(lang, "confirm.yes"), t(lang, "confirm.no"))))
-        if has_critical_notice(policy, req.priority):
-            els.append(button(t(lang, "btn.critical_notice"), ActionId.CRITICAL_NOTICE, rid, style="danger"))
-        els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
-        els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
-        els.extend(record_buttons(req, policy, lang))  # Post update, Record plan, Workaround, Problem identified
-        from slackops.operations.card import service_control  # "Service affected" (status, uptime)
+        # the two or three actions the state calls for next, the rest in one menu
+        from slackops.operations.status import impact_of
+        from slackops.slack.blocks.card_menu import agent_controls
 
-        els.append(service_control(req, policy))
+        els = agent_controls(req, policy, status, lang, critical=has_critical_notice(policy, req.priority),
+                             records=record_buttons(req, policy, lang), impact=impact_of(req, policy))
     elif status == "resolved":
         els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
     if not els:

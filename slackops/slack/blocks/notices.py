@@ -71,7 +71,7 @@ def human_duration(d: timedelta) -> str:
     if mins and not days:
         parts.append(f"{mins} min")
     if not parts:
-        parts.append(f"{secs} s")
+        parts.append(f"{secs} s" if secs else "less than a second")
     return " ".join(parts)
 
 
@@ -112,6 +112,16 @@ class NoticeFacts:
     def overdue(self) -> timedelta:
         return self.now - self.due_at
 
+    @property
+    def at_submission(self) -> bool:
+        """Due the moment the request was submitted (an escalation step at hour 0)."""
+        return abs((self.due_at - self.submitted_at).total_seconds()) < 60
+
+    @property
+    def late_words(self) -> str:
+        """``overdue by 2 h 5 min``; just due, ``now overdue`` (never "overdue by 0 s")."""
+        return f"overdue by {human_duration(self.overdue)}" if self.overdue.total_seconds() >= 60 else "now overdue"
+
 
 @dataclass(frozen=True)
 class Message:
@@ -139,6 +149,9 @@ def _head(f: NoticeFacts) -> str:
 
 
 def _facts_context(f: NoticeFacts) -> dict[str, Any]:
+    if f.at_submission:  # a step the policy sets at hour 0: no target to speak of
+        due = "escalated at submission" if f.what == "escalation" else "due at submission"
+        return _context(f"Opened {human_duration(f.age)} ago · {due} · with {_who(f)}")
     target = f" (target {escape(f.target)})" if f.target else ""
     return _context(f"Opened {human_duration(f.age)} ago · due {_when(f.due_at, f.tz)}{target} · with {_who(f)}")
 
@@ -165,9 +178,8 @@ def warning(f: NoticeFacts, fraction: float | None = None) -> Message:
 
 def breach(f: NoticeFacts) -> Message:
     """The target passed and it has not been done."""
-    late = human_duration(f.overdue)
-    text = f":red_circle: {f.request_id}: {f.what_label} overdue by {late}."
-    line = f"{f.request_id} {f.priority} {f.what_label} overdue by {late}, with {_who(f)}"
+    text = f":red_circle: {f.request_id}: {f.what_label} {f.late_words}."
+    line = f"{f.request_id} {f.priority} {f.what_label} {f.late_words}, with {_who(f)}"
     return Message(text=text, blocks=[_section(f"{text}\n{_head(f)}"), _facts_context(f)], line=line)
 
 
@@ -176,7 +188,9 @@ def escalation_dm(f: NoticeFacts, roles: tuple[str, ...] | list[str] = ()) -> Me
     level = f.level or 0
     who = ", ".join(r.replace("_", " ") for r in roles if r != "channel") or "managers"
     overdue = ""
-    if f.overdue.total_seconds() > 0:
+    if f.at_submission:
+        overdue = "\n*Escalated at submission* (the policy escalates this priority at once)"
+    elif f.overdue.total_seconds() >= 60:
         overdue = f"\n*Overdue:* escalation step {level} by {human_duration(f.overdue)}"
     body = (
         f":rotating_light: *Escalation level {level}* for {who}\n{_head(f)}\n"

@@ -92,7 +92,7 @@ def _line(desk: Desk, req: Request, tz: str, lang: str) -> str:
     now = desk.now()
     cp = next_due(desk.store.timeline(req, now))
     return (f"*{req.id}* {escape(truncate(req.title, 120))} — {escape(priority_label(policy, req.priority, lang))}, "
-            f"{status_label(req.status, lang)}" + (f", <@{req.assignee}>" if req.assignee else "")
+            f"{status_label(req.status, lang, True)}" + (f", <@{req.assignee}>" if req.assignee else "")
             + f"\n      {due_line(cp, now=now, tz=tz, lang=lang)}")
 
 
