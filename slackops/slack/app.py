@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,24 @@ class _OneLine(logging.Filter):
         return True
 
 
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, given a client as well,
+    warns on every start that it will not use that token. The client it is given was made
+    with that very token (``make_client(settings)``): nothing is left unused, so that one
+    warning is dropped when, and only when, the two tokens are the same."""
+
+    def __init__(self, client_token: str | None) -> None:
+        super().__init__()
+        self.client_token = client_token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+        if record.getMessage() != warning_client_prioritized_and_token_skipped():
+            return True
+        return os.environ.get("SLACK_BOT_TOKEN") != self.client_token
+
+
 def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = True) -> App:
     """The slackops Bolt app. ``clock`` (default: UTC now) is how tests pin time.
@@ -65,14 +84,20 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
         client.token = settings.bot_token
     directory = Directory(client, config)
     desk = Desk(settings=settings, config=config, store=store, client=client, directory=directory, clock=clock or _utcnow)
-    app = App(
-        client=client,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slackops-listener"),
-        signing_secret=settings.signing_secret or "",
-        token_verification_enabled=False,  # no Web API call at start-up; Bolt asks auth.test on first use
-        process_before_response=process_before_response,
-        raise_error_for_unhandled_request=False,
-    )
+    bolt_log = logging.getLogger("slack_bolt.App")
+    same_token = _SameToken(client.token)
+    bolt_log.addFilter(same_token)
+    try:
+        app = App(
+            client=client,
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slackops-listener"),
+            signing_secret=settings.signing_secret or "",
+            token_verification_enabled=False,  # no Web API call at start-up; Bolt asks auth.test on first use
+            process_before_response=process_before_response,
+            raise_error_for_unhandled_request=False,
+        )
+    finally:
+        bolt_log.removeFilter(same_token)
 
     # Bolt logs the whole body of a request whose signature fails at INFO: the guard in
     # front of it (slackops.slack.guard) refuses those first, with one line of its own.
