@@ -93,6 +93,8 @@ class World:
                 add(uid, "manager", config.team_id)
         self.people = people
         self.shared = {a.channel: a for a in config.accounts}
+        self.app_url = ""  # the app's own address (Slack's requests, the status pages)
+        self.status_links: dict[str, str] = {}  # account name -> its status page
         self.priority = {ch: rank for rank, ch in config.channels.items()}
 
     # -- seeding ---------------------------------------------------------------------
@@ -179,6 +181,10 @@ class World:
             "ephemerals": ephemerals,
             "modals": modals,
             "home": home,
+            # where the app is, and the status pages this person may open (a customer: theirs)
+            "app_url": self.app_url,
+            "status": [{"account": name, "url": url} for name, url in self.status_links.items()
+                       if person.vendor or person.account == name],
         }
 
 

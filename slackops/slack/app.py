@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from slackops.config import Config, Settings
@@ -66,6 +66,20 @@ class _SameToken(logging.Filter):
         return os.environ.get("SLACK_BOT_TOKEN") != self.client_token
 
 
+def _learn_address(desk: Desk, headers: dict[str, Any], seen: dict[str, str]) -> None:
+    """Without ``public_url``, status links use the address this signed request came to."""
+    if desk.config.public_url:
+        return
+    from slackops.operations.address import from_headers, learn
+
+    base = from_headers(headers)
+    if base:
+        try:
+            learn(desk.store.redis, desk.store.keys.prefix, base, seen)
+        except Exception:  # noqa: BLE001 - a link learned later rather than a request refused
+            log.debug("public address not recorded", exc_info=True)
+
+
 def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = True) -> App:
     """The slackops Bolt app. ``clock`` (default: UTC now) is how tests pin time.
@@ -107,12 +121,16 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     if not any(isinstance(f, _OneLine) for f in bolt_log.filters):
         bolt_log.addFilter(_OneLine())
 
+    seen: dict[str, str] = {}
+
     @app.middleware
-    def inject_desk(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+    def inject_desk(context: BoltContext, req: BoltRequest, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
         # global middleware runs after Bolt's own (request verification first): from here on
         # the request is known to come from Slack
         context["desk"] = desk
         context["slackops_verified"] = True
+        if "x-slack-signature" in req.headers:  # HTTP mode: the address Slack reaches us at
+            _learn_address(desk, req.headers, seen)
         return next()
 
     @app.error

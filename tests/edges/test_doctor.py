@@ -118,3 +118,23 @@ def test_a_library_outside_its_range_is_a_warning():
     assert "OUTSIDE the tested range >=2.0,<4" in _judge("rq", "4.0.0", ">=2.0,<4").line()
     assert _judge("rq", "3.0.0", ">=2.0,<4").in_range is True
     assert redis_server("8.0.1").in_range is False and redis_server("7.0.15").in_range is True
+
+
+def test_the_status_page_links_are_said(env, capsys, monkeypatch, redis_server):
+    # Socket Mode, no public_url: no link can be given
+    status, lines = _doctor(capsys)
+    assert any(ln.startswith("warn") and "status page links: none in Socket Mode without public_url" in ln
+               for ln in lines), lines
+    # HTTP mode: the address Slack's signed requests came to (kept by the app in Redis)
+    monkeypatch.delenv("SLACK_APP_TOKEN")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_server.url)
+    client.set("slackops:ops:public_url", "https://desk.example.com")
+    try:
+        status, lines = _doctor(capsys)
+    finally:
+        client.delete("slackops:ops:public_url")
+    assert any(ln.startswith("ok") and "status page links: https://desk.example.com, the address Slack's "
+               "signed requests come to" in ln for ln in lines), lines

@@ -121,6 +121,19 @@
       li.append(b);
       apps.append(li);
     }
+    // the app's status pages, as the links customers are given in Slack
+    const links = $("status-links");
+    links.textContent = "";
+    for (const st of s.status || []) {
+      const li = el("li");
+      const a = el("a", "nav", `Status · ${st.account}`);
+      a.href = st.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      li.append(a);
+      links.append(li);
+    }
+    $("status-head").hidden = !(s.status || []).length;
   }
   function go(pane) {
     if (!ui.state || ui.state.me.id !== ui.who) return;
