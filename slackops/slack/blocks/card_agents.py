@@ -41,7 +41,7 @@ SERVICE_IMPACTS = ("degraded", "unavailable")
 LANG = "en"
 
 
-def flags(req: Any) -> list[str]:
+def flags(req: Any, policy: Any = None) -> list[str]:
     """What agents must know at a glance: likely PHI in the request's text, the customer's
     service affected (``service_impact``), the request waiting on the customer."""
     from slackops.slack.phi import find_phi
@@ -54,6 +54,10 @@ def flags(req: Any) -> list[str]:
     if (getattr(req, "notes", None) or {}).get("phi") or any(find_phi(x) for x in texts):
         out.append(t(LANG, "card.flag_phi"))
     impact = str(fields.get("service_impact") or "")
+    if not impact and policy is not None:  # the policy's default (Interopion P1: unavailable)
+        from slackops.operations.status import impact_of
+
+        impact = str(impact_of(req, policy) or "")
     if impact in SERVICE_IMPACTS:
         out.append(t(LANG, "card.flag_service", impact=impact))
     if status_value(req.status) == "waiting_on_customer":
@@ -91,7 +95,7 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         context(t(LANG, "card.agents_intro", account=escape(account_name))),
         card_fields(req, policy, LANG, extra=[f"*{t(LANG, 'card.account')}*\n{escape(account_name)}"]),
     ]
-    marks = flags(req)
+    marks = flags(req, policy)
     if marks:
         blocks.append(context("   ".join(marks), BlockId.CARD_FLAGS))
     if status in OPEN_STATUSES:
