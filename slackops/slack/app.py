@@ -66,6 +66,15 @@ class _SameToken(logging.Filter):
         return os.environ.get("SLACK_BOT_TOKEN") != self.client_token
 
 
+def _hear_of(desk: Desk, user_id: str | None, heard: set[str]) -> None:
+    """Once per person and process, ask Slack who someone acting is (in the background):
+    the directory keeps their name for the command line (slackops.requests.people)."""
+    if not user_id or user_id in heard:
+        return
+    heard.add(user_id)
+    desk.later(desk.directory.user, user_id)
+
+
 def _learn_address(desk: Desk, headers: dict[str, Any], seen: dict[str, str]) -> None:
     """Without ``public_url``, status links use the address this signed request came to."""
     if desk.config.public_url:
@@ -97,6 +106,11 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     if client.token is None:
         client.token = settings.bot_token
     directory = Directory(client, config)
+    if store is not None and getattr(store, "redis", None) is not None:
+        from slackops.requests.people import name_of_user, remember
+
+        prefix = store.keys.prefix
+        directory.on_user = lambda uid, user: remember(store.redis, prefix, uid, name_of_user(user))
     desk = Desk(settings=settings, config=config, store=store, client=client, directory=directory, clock=clock or _utcnow)
     bolt_log = logging.getLogger("slack_bolt.App")
     same_token = _SameToken(client.token)
@@ -122,6 +136,7 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
         bolt_log.addFilter(_OneLine())
 
     seen: dict[str, str] = {}
+    heard: set[str] = set()
 
     @app.middleware
     def inject_desk(context: BoltContext, req: BoltRequest, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
@@ -131,6 +146,7 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
         context["slackops_verified"] = True
         if "x-slack-signature" in req.headers:  # HTTP mode: the address Slack reaches us at
             _learn_address(desk, req.headers, seen)
+        _hear_of(desk, context.user_id, heard)
         return next()
 
     @app.error

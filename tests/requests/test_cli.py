@@ -87,3 +87,14 @@ def test_unreachable_redis(monkeypatch, capsys, tmp_path):
     assert main(["requests", "list", "--config", str(cfg_file)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cannot reach Redis at redis://127.0.0.1:1/0") and "Traceback" not in err
+
+
+def test_list_names_the_people_the_desk_knows(desk, capsys):
+    from slackops.requests.people import remember
+
+    with connect(Settings.from_env()) as (client, _):
+        remember(client, desk, "U0AGENT1", "Alice Park")  # as the Slack app records users.info's answer
+    assert main(["requests", "list", "--prefix", desk]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    acme1 = next(line for line in lines if line.startswith("ACME-1"))
+    assert "Alice Park" in acme1 and "U0AGENT1" not in acme1

@@ -91,3 +91,13 @@ def test_a_closed_requests_buttons_answer_that_it_is_closed(desk):
     assert "Open a new request" in told["text"]
     assert len(desk.store.history(rid)) == history
     assert menu_option(desk.agents_card(rid), "req_take") is None
+
+
+def test_the_desk_learns_the_names_of_the_people_who_act(desk):
+    from slackops.requests.people import names
+
+    desk.fake.add_user("U0AGENT1", name="Alice Park")  # as Slack's users.info tells of her
+    rid = desk.open_request()
+    desk.press("req_take", rid, "U0AGENT1")
+    wait_for(lambda: names(desk.store.redis, desk.store.keys.prefix, ["U0AGENT1"]).get("U0AGENT1") == "Alice Park",
+             what="the agent's name kept")
