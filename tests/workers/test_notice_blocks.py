@@ -70,6 +70,13 @@ def test_a_step_at_hour_0_is_escalated_at_submission_never_overdue_by_0_s():
     assert "first response now overdue" in just_due.text and "0 s" not in all_text(just_due)
 
 
+def test_a_step_seconds_after_submission_is_not_at_submission():
+    opened = NOW - timedelta(seconds=30)
+    step = facts(what="escalation", level=1, due_at=opened + timedelta(seconds=24), submitted_at=opened, target="24 seconds")
+    text = all_text(nb.escalation_channel(step, ("directors",)))
+    assert "at submission" not in text and "(target 24 seconds)" in text
+
+
 def test_unassigned_is_said():
     assert "nobody (unassigned)" in nb.breach(facts(assignee=None)).line
 

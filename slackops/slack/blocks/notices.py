@@ -115,7 +115,7 @@ class NoticeFacts:
     @property
     def at_submission(self) -> bool:
         """Due the moment the request was submitted (an escalation step at hour 0)."""
-        return abs((self.due_at - self.submitted_at).total_seconds()) < 60
+        return abs((self.due_at - self.submitted_at).total_seconds()) < 1
 
     @property
     def late_words(self) -> str:
