@@ -93,7 +93,7 @@ def test_the_customer_card_shows_what_they_were_told_was_recorded_and_nothing_fo
     for told in ("Expired &lt;TLS&gt; certificate", "Renew it", "20 Jan 2026", "Use the backup host",
                  "The customer asks for P1"):
         assert told in customer and told in agents, told
-    for agents_only in ("protected health information", "becomes P1 at"):
+    for agents_only in ("protected health information", "becomes P1 if"):
         assert agents_only in agents and agents_only not in customer, agents_only
 
 
