@@ -90,7 +90,7 @@ def test_a_request_from_support_to_confirmed(page) -> None:  # noqa: ANN001
 
     as_(pg, "U0AGENT1", "Alice Park")
     open_pane(pg, "support-p2")
-    expect(card(pg, rid)).not_to_contain_text("Waiting on customer", timeout=WAIT)
+    expect(card(pg, rid)).not_to_contain_text("Waiting on the customer", timeout=WAIT)
     card(pg, rid).get_by_role("button", name="Resolve").click()
     m = modal(pg, "Resolve")
     m.get_by_label("Workaround provided").check()

@@ -101,7 +101,7 @@ def test_flags_phi_service_and_waiting():
     req = make_request(description="Patient John Smith 03/04/1985 cannot log in")
     assert flags(req) == [":warning: PHI suspected"]
     req = make_request(fields={"service_impact": "unavailable"}, status="waiting_on_customer")
-    assert flags(req) == [":rotating_light: Service affected (unavailable)", ":hourglass_flowing_sand: Waiting on customer"]
+    assert flags(req) == [":rotating_light: Service affected (unavailable)", ":hourglass_flowing_sand: Waiting on the customer"]
     assert flags(make_request(fields={"service_impact": "none"})) == []
     blocks = agents_card(req, [], policy=load("interopion"), now=NOW, account_name="Acme <Health>", thread_link=None)
     flag_block = next(b for b in blocks if b.get("block_id") == "card_flags")

@@ -86,7 +86,7 @@ def test_an_agent_acting_from_the_agents_card_updates_both(desk):
     view = desk.wait_view("slackops_request_info")
     desk.submit("slackops_request_info", form(question="Which browser?"), "U0AGENT1", view=view)
     desk.wait_thread(rid, "needs more information")
-    wait_for(lambda: "Waiting on customer" in json.dumps(desk.agents_card(rid)["blocks"]), what="the waiting flag")
+    wait_for(lambda: "Waiting on the customer" in json.dumps(desk.agents_card(rid)["blocks"]), what="the waiting flag")
     customer = desk.card(rid)
     assert "waiting for the information" in json.dumps(customer["blocks"])
     heading = next(b for i, b in enumerate(customer["blocks"]) if customer["blocks"][i + 1:][:1]
