@@ -47,6 +47,6 @@ def t(lang: str | None, key: str, **kw: Any) -> str:
     out = text.format(**kw)
     for v in kw.values():
         # "Rossi S.p.A." ending a sentence: one period, not two (also around mrkdwn's *bold*)
-        if isinstance(v, str) and v.endswith("."):
+        if isinstance(v, str) and len(v) > 1 and v.endswith(".") and not v.endswith(".."):
             out = out.replace(v + ".", v).replace(v + "*.", v + "*")
     return out
