@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -232,3 +233,16 @@ def test_the_default_critical_notice_links_the_status_page(redis, fake_slack, na
         assert "critical issue" in text and f"Status page: https://status.example.test/status/acme?token={token}" in text
     finally:
         h.stop()
+
+
+def test_an_italian_accounts_status_page_is_in_italian(desk):
+    token = StatusTokens(desk.store.redis, desk.config, desk.store.keys.prefix).get("rossi")
+    page = get(f"{desk.server.base_url}/status/rossi?token={token}")
+    html = page.body.decode()
+    main = html[html.index("<main>"):html.index("</main>")]
+    assert page.status == 200 and '<html lang="it">' in html
+    assert "Rossi S.p.A.: stato del servizio" in main and "Tutti i sistemi funzionano" in main, main
+    assert "Prossima manutenzione programmata" in main and "Gli ultimi 90 giorni" in main
+    assert re.search(r"Aggiornato <span id=\"updated\">(lun|mar|mer|gio|ven|sab|dom) \d\d [a-z]{3} \d{4}, \d\d:\d\d CE", main)
+    for english in ("service status", "All systems operational", "Next scheduled maintenance", "Updated", "The last"):
+        assert english not in main, english
