@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from slackops.errors import SlackopsError
 
@@ -65,6 +65,19 @@ def _version() -> str:
         return "unknown"
 
 
+def _status_link_warning(cfg: Any, file: str) -> list[str]:
+    """Without public_url, status page links come from the address Slack's signed HTTP
+    requests reach (slackops.operations.address): in Socket Mode there are none."""
+    from slackops.config import Settings
+
+    settings = Settings.from_env()
+    if cfg.public_url or (settings.signing_secret and not settings.app_token):
+        return []
+    return [f"{file}: public_url: not set, and in Socket Mode (serve's default) Slack's requests do not name "
+            "the app's address: customers get no status page link; set public_url to where they reach the "
+            "web process (serve --http learns it from Slack's requests)"]
+
+
 def _config_check(args: argparse.Namespace) -> int:
     from slackops.config import load_config
 
@@ -73,6 +86,7 @@ def _config_check(args: argparse.Namespace) -> int:
     from slackops.policy import load as load_policy
 
     problems, warnings = check_setup(cfg, lambda name: load_policy(name, closures=cfg.closures), str(args.file))
+    warnings += _status_link_warning(cfg, str(args.file))
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr)
     for i, acct in enumerate(cfg.accounts):

@@ -26,6 +26,7 @@ from pydantic import (
 
 from slackops.errors import ConfigError
 from slackops.oncall import Rotation, RotationSpec
+from slackops.textfile import FileProblem, read_text
 
 __all__ = ["AGENT_CONTROLS", "WEBHOOK_EVENTS", "Account", "Backups", "Config", "Retention", "Settings", "Webhook",
            "load_config", "format_validation_error"]
@@ -416,9 +417,11 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate the configuration file; raise ConfigError naming file and field."""
     p = Path(path)
     try:
-        raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(read_text(p))
     except FileNotFoundError:
         raise ConfigError(f"{p}: no such file") from None
+    except FileProblem as e:
+        raise ConfigError(f"{p}: {e}") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""

@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from slackops.config import Settings, load_config
 from slackops.errors import SlackopsError
+from slackops.operations.address import learned as learned_address
 from slackops.requests.redis_server import connect
 from slackops.versions import libraries, redis_server
 
@@ -79,9 +80,25 @@ def check(settings: Any, config_path: str | None) -> Report:
     client = _tokens(report, settings, config)
     if client is not None and config is not None:
         _channels(report, client, config)
-    _redis(report, settings)
+    learned = _redis(report, settings)
+    if config is not None:
+        _public_address(report, settings, config, learned)
     _versions(report)
     return report
+
+
+def _public_address(report: Report, settings: Any, config: Any, learned: str | None) -> None:
+    """Where the status page links customers are given point (slackops.operations.address)."""
+    if config.public_url:
+        report.ok(f"status page links: {str(config.public_url).rstrip('/')} (public_url)")
+    elif settings.app_token and not settings.signing_secret:
+        report.warn("status page links: none in Socket Mode without public_url (Slack sends no request that "
+                    "names the app's address): set public_url to where customers reach the web process")
+    elif learned:
+        report.ok(f"status page links: {learned}, the address Slack's signed requests come to (no public_url)")
+    else:
+        report.ok("status page links: the address Slack's signed requests come to (no public_url; none has "
+                  "come yet)")
 
 
 def _versions(report: Report) -> None:
@@ -219,10 +236,12 @@ def _channels(report: Report, client: Any, config: Any) -> None:
             report.ok(f"{what} {channel} (#{info.get('name')}): the bot is in it")
 
 
-def _redis(report: Report, settings: Any) -> None:
+def _redis(report: Report, settings: Any) -> str | None:
+    """Checks the Redis server; returns the public address learned from Slack's requests."""
     import redis as redis_py
 
 
+    learned: str | None = None
     try:
         with connect(settings) as conn:
             client = conn.client
@@ -230,7 +249,12 @@ def _redis(report: Report, settings: Any) -> None:
                 info = cast("dict[str, Any]", client.info("server")) | cast("dict[str, Any]", client.info("persistence"))
             except redis_py.RedisError as e:
                 report.fix(f"{conn.description}: INFO failed: {e}")
-                return
+                return None
+            try:
+
+                learned = learned_address(client, "slackops")
+            except redis_py.RedisError:
+                learned = None
             version = str(info.get("redis_version", "0"))
             parts = tuple(int(x) for x in version.split(".")[:2] if x.isdigit())
 
@@ -258,3 +282,4 @@ def _redis(report: Report, settings: Any) -> None:
                            "set appendonly yes")
     except SlackopsError as e:
         report.fix(str(e))
+    return learned

@@ -66,3 +66,18 @@ def test_an_s1_capable_account_without_a_24x7_contact_is_a_warning(tmp_path, cap
     rc, out, err = check(tmp_path, capsys, lambda c: account(c, "globex").pop("contacts_24x7"))
     assert rc == 0 and "ok (5 accounts, 1 warnings)" in out
     assert "warning: FILE: accounts[1].contacts_24x7: ixcloud needs a customer contact available 24x7 for S1" in err
+
+
+@pytest.mark.parametrize(("env", "warned"), [
+    ({"SLACK_APP_TOKEN": "xapp-1"}, True),  # Socket Mode: Slack's requests name no address
+    ({}, True),  # serve's default is Socket Mode
+    ({"SLACK_SIGNING_SECRET": "s"}, False),  # HTTP: the address Slack's signed requests come to
+])
+def test_no_status_link_possible_is_a_warning(tmp_path, capsys, monkeypatch, env, warned):
+    for name in ("SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    rc, _out, err = check(tmp_path, capsys, lambda c: c.pop("public_url"))
+    assert rc == 0
+    assert ("warning: FILE: public_url: not set, and in Socket Mode" in err) is warned, err

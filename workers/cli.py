@@ -125,7 +125,7 @@ def _worker(args: argparse.Namespace) -> int:
                 from slackops.operations.metrics import serve
 
                 stop_metrics = serve(args.metrics_port, ctx.store, config)
-            print(f"slackops worker: {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
+            print(f"slackops worker: using {description}, queue {ctx.queue.name}", file=sys.stderr, flush=True)
             try:
                 if args.burst:
                     _burst(ctx, rt)
@@ -218,7 +218,7 @@ def _run(args: argparse.Namespace) -> int:
                          "--handoff-seconds", str(args.handoff_seconds),
                          "--slack-timeout", str(args.slack_timeout)] + (["-v"] if args.verbose else [])
                  for _ in range(max(1, args.workers))]
-        print(f"slackops run: {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
+        print(f"slackops run: using {description}; {len(cmds)} processes", file=sys.stderr, flush=True)
         backups = _daily_backups(settings, _config, _client, args.prefix)
         children = [_start(c, env) for c in cmds]
         started = [time.monotonic() for _ in cmds]

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, cast
 import redis as redis_py
 from slack_sdk.errors import SlackApiError
 
+from slackops.errors import DomainError
 from slackops.notices.escalations import ack_note, level_dm_ids, update_level_dms
 from slackops.notices.i18n import t
 from slackops.notices.notice import Notice
@@ -60,6 +61,8 @@ from slackops.requests import NotFound, codec
 from slackops.requests.keys import (
     PUBLISH_GROUP as GROUP,  # the consumer group on every history stream
 )
+from slackops.requests.model import Event
+from slackops.slack.flows import ACCEPTED_KEY
 
 from . import keys as worker_keys
 
@@ -386,6 +389,27 @@ class Publisher:
                     self.client.pins_add(channel=channel, timestamp=ts)
                 except SlackApiError as e:  # already pinned, or no right to pin: the message stands
                     log.warning("%s: could not pin the open button: %s", channel, e.response.get("error"))
+            elif nid.startswith("ev|") and nid.endswith("|" + ACCEPTED_KEY):
+                self._acknowledgement_sent(nid, ts)
+
+    def _acknowledgement_sent(self, nid: str, ts: str) -> None:
+        """The customer has the acknowledgement of their request: that is its first response,
+        at the time Slack took the message (once: a redelivered hook finds it recorded)."""
+
+        notice = self.outbox.notice(nid)
+        rid = notice.request_id if notice else ""
+        if not rid:
+            return
+        try:
+            req = self.store.get(rid)
+            if req.first_response_at is not None or not req.is_open:
+                return  # an agent answered first, or it is already over
+            self.store.apply(rid, Event("first_response", "system", self.clock(), {"ts": ts, "by": "acknowledgement"}),
+                             idempotency_key=f"acknowledged:{nid}")
+        except DomainError as e:
+            log.info("%s: acknowledgement sent, first response not recorded: %s", rid, e)
+            return
+        self.mark_stale([rid])  # its cards now show the first response met
 
     def _queue_agents_card(self, req: Any) -> None:
         """Right after the customer card is posted, queue the agents' card (it links to the

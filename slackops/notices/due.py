@@ -77,9 +77,9 @@ def unconfirmed_close(policy: Any, req: Any, lang: str = "en") -> tuple[datetime
     return remind, close, slack_date(close, format_when(close, policy.timezone, cast("datetime", resolved_at), lang))
 
 
-def due_line(cp: Checkpoint | None, *, now: datetime, tz: str, lang: str = "en", per_reader: bool = False) -> str:
-    """One line for a checkpoint. ``per_reader`` wraps the time in a Slack date token (for
-    messages many people read); without it the time is shown in ``tz`` (App Home, ephemerals)."""
+def due_line(cp: Checkpoint | None, *, now: datetime, tz: str, lang: str = "en", per_reader: bool = True) -> str:
+    """One line for a checkpoint. The time is a Slack date token, shown in each reader's zone,
+    with a fallback in ``tz``; ``per_reader=False`` only where Slack shows text as it is (plain text)."""
     if cp is None:
         return t(lang, "due.none")
     what = t(lang, f"checkpoint.{cp.kind}")

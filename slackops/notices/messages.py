@@ -53,12 +53,17 @@ WHAT = {
 
 
 def _span(d: timedelta) -> str:
-    """``2 h 5 min``, ``45 s``, ``3 d 4 h``: how long, for people."""
+    """``2 h 5 min``, ``45 s``, ``3 d 4 h``: how long, for people; under a second, in words."""
+    if abs(d.total_seconds()) < 1:
+        return "less than a second"
     return timedelta_words(d, coarse=True)
 
 
 def _when(at: datetime, tz: str) -> str:
-    return at.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M %Z")
+    """A Slack date token: each reader sees the time in their own zone; the fallback (for
+    notifications and clients that cannot render it) is in ``tz`` and names that zone."""
+    fallback = at.astimezone(ZoneInfo(tz)).strftime("%a %d %b %H:%M %Z")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,16 @@ class NoticeFacts:
     def overdue(self) -> timedelta:
         return self.now - self.due_at
 
+    @property
+    def at_submission(self) -> bool:
+        """Due the moment the request was submitted (an escalation step at hour 0)."""
+        return abs((self.due_at - self.submitted_at).total_seconds()) < 1
+
+    @property
+    def late_words(self) -> str:
+        """``overdue by 2 h 5 min``; just due, ``now overdue`` (never "overdue by 0 s")."""
+        return f"overdue by {_span(self.overdue)}" if self.overdue.total_seconds() >= 60 else "now overdue"
+
 
 @dataclass(frozen=True)
 class Message:
@@ -118,6 +133,9 @@ def _head(f: NoticeFacts) -> str:
 
 
 def _facts_context(f: NoticeFacts) -> dict[str, Any]:
+    if f.at_submission:  # a step the policy sets at hour 0: no target to speak of
+        due = "escalated at submission" if f.what == "escalation" else "due at submission"
+        return _context(f"Opened {_span(f.age)} ago · {due} · with {_who(f)}")
     target = f" (target {escape(f.target)})" if f.target else ""
     return _context(f"Opened {_span(f.age)} ago · due {_when(f.due_at, f.tz)}{target} · with {_who(f)}")
 
@@ -144,9 +162,8 @@ def warning(f: NoticeFacts, fraction: float | None = None) -> Message:
 
 def breach(f: NoticeFacts) -> Message:
     """The target passed and it has not been done."""
-    late = _span(f.overdue)
-    text = f":red_circle: {f.request_id}: {f.what_label} overdue by {late}."
-    line = f"{f.request_id} {f.priority} {f.what_label} overdue by {late}, with {_who(f)}"
+    text = f":red_circle: {f.request_id}: {f.what_label} {f.late_words}."
+    line = f"{f.request_id} {f.priority} {f.what_label} {f.late_words}, with {_who(f)}"
     return Message(text=text, blocks=[_section(f"{text}\n{_head(f)}"), _facts_context(f)], line=line)
 
 
@@ -155,7 +172,9 @@ def escalation_dm(f: NoticeFacts, roles: tuple[str, ...] | list[str] = ()) -> Me
     level = f.level or 0
     who = ", ".join(r.replace("_", " ") for r in roles if r != "channel") or "managers"
     overdue = ""
-    if f.overdue.total_seconds() > 0:
+    if f.at_submission:
+        overdue = "\n*Escalated at submission* (the policy escalates this priority at once)"
+    elif f.overdue.total_seconds() >= 60:
         overdue = f"\n*Overdue:* escalation step {level} by {_span(f.overdue)}"
     body = (
         f":rotating_light: *Escalation level {level}* for {who}\n{_head(f)}\n"

@@ -239,6 +239,10 @@ class Outbox:
         n = Notice.from_json(raw["payload"])
         channel = self.redis.hget(self.keys.dm_channels, n.dest) if n.dest[:1] in ("U", "W") else n.dest.encode()
         return (channel.decode(), raw["ts"], n) if channel else None
+    def notice(self, notice_id: str) -> Notice | None:
+        """The notice as it was queued, while its record is kept."""
+        raw = self.redis.hget(self._n(notice_id), "payload")
+        return Notice.from_json(raw) if raw else None
 
     def due_of(self, ids: list[str]) -> list[float]:
         """The due instants (epoch seconds) of these notices, where they are still kept."""

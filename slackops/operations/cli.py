@@ -163,7 +163,8 @@ def _cancel(args: argparse.Namespace) -> int:
 def _row(m: Any) -> str:
     accounts = ",".join(m.accounts) if m.accounts is not None else "all"
     flags = " emergency" if m.emergency else ""
-    return (f"{m.start:%Y-%m-%d %H:%M}Z → {m.end:%Y-%m-%d %H:%M}Z  {m.impact}{flags}  accounts {accounts}"
+    start, end = m.start.isoformat(timespec="minutes"), m.end.isoformat(timespec="minutes")  # ISO 8601, offset
+    return (f"{start} → {end}  {m.impact}{flags}  accounts {accounts}"
             f"  {m.status}" + (f"  “{m.note}”" if m.note else ""))
 
 

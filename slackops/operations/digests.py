@@ -24,6 +24,12 @@ from slackops.operations.reporting import Period, build
 __all__ = ["ManagerReports", "daily_text", "first_working_day"]
 
 
+def _at_time(at: datetime, zone: ZoneInfo, shown: str, fallback: str) -> str:
+    """A Slack date token: each manager reads the time in their own zone; the fallback in the
+    digest's zone names it."""
+    return f"<!date^{int(at.timestamp())}^{shown}|{at.astimezone(zone).strftime(fallback)}>"
+
+
 def first_working_day(day: date) -> date:
     d = day.replace(day=1)
     while d.weekday() >= 5:
@@ -52,10 +58,10 @@ def daily_text(now: datetime, tz: str, rows: list[tuple[Any, list[Any], Any]]) -
     lines = [f"*Support digest for {today:%A %d %B %Y}*",
              "*Open requests by priority*: " + (", ".join(f"{a} {p}: {n}" for (a, p), n in sorted(by_priority.items())) or "none")]
     lines.append(f"*Due today* ({len(due_today)})")
-    lines += [f"• {r.id} {c.kind} at {c.due_at.astimezone(zone):%H:%M} — {escape(truncate(r.title, 80))}"
+    lines += [f"• {r.id} {c.kind} at {_at_time(c.due_at, zone, '{time}', '%H:%M %Z')} — {escape(truncate(r.title, 80))}"
               for _at, r, c in sorted(due_today, key=lambda x: x[0])[:20]]
     lines.append(f"*Breached since yesterday* ({len(breached)})")
-    lines += [f"• {r.id} {c.kind}, due {c.due_at.astimezone(zone):%a %H:%M} — {escape(truncate(r.title, 80))}"
+    lines += [f"• {r.id} {c.kind}, due {_at_time(c.due_at, zone, '{date_short_pretty} {time}', '%a %H:%M %Z')} — {escape(truncate(r.title, 80))}"
               for _at, r, c in sorted(breached, key=lambda x: x[0])[:20]]
     lines.append(f"*Escalations awaiting acknowledgement* ({len(awaiting)})")
     lines += [f"• {r.id} level {r.escalation_level} — {escape(truncate(r.title, 80))}" for r in awaiting[:20]]

@@ -18,6 +18,9 @@ MAINTENANCE_SEQ = "{prefix}:ops:m:seq"
 MAINTENANCE_DUE = "{prefix}:ops:due"
 #: An account's generated status page token (absent while the configuration gives one).
 STATUS_TOKEN = "{prefix}:ops:token:{account}"
+"""An account's status page token."""
+PUBLIC_URL = "{prefix}:ops:public_url"
+"""The address Slack's signed requests come to, learnt by the app when no public_url is set."""
 
 
 def maintenance(prefix: str, mid: str) -> str:
@@ -38,3 +41,7 @@ def maintenance_due(prefix: str) -> str:
 
 def status_token(prefix: str, account: str) -> str:
     return STATUS_TOKEN.format(prefix=prefix, account=account)
+
+
+def public_url(prefix: str) -> str:
+    return PUBLIC_URL.format(prefix=prefix)

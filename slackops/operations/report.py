@@ -124,7 +124,7 @@ def aggregate(items: list[RequestFacts], *, start: datetime, end: datetime, now:
                 c[1] += 1
                 late = (met or now) - due
                 breaches.append({"request": f.id, "account": f.account, "priority": f.priority, "kind": kind,
-                                 "key": key, "due_at": due.isoformat(), "done_at": met.isoformat() if met else None,
+                                 "key": key, "due_at": _minute(due), "done_at": _minute(met) if met else None,
                                  "late_by_minutes": round(late.total_seconds() / 60, 1)})
             elif state == "pending":
                 c[2] += 1
@@ -154,7 +154,7 @@ def aggregate(items: list[RequestFacts], *, start: datetime, end: datetime, now:
         rows.append(row)
     breaches.sort(key=lambda b: (b["account"], b["due_at"], b["request"]))
     return {
-        "from": start.isoformat(), "to": end.isoformat(), "generated_at": now.isoformat(),
+        "from": _minute(start), "to": _minute(end), "generated_at": _minute(now),
         "requests": len(chosen), "rows": rows, "breaches": breaches,
         "feature_requests": [{"request": f.id, "account": f.account, "title": f.title} for f in chosen if f.feature_request],
         "weekly_attainment": [{"priority": p, "week": w, "met": m, "decided": d, "attainment_percent": _r(100 * m / d, 2)}
@@ -181,6 +181,11 @@ def _f(x: Any, unit: str = "") -> str:
     return "-" if x is None else f"{x:g}{unit}"
 
 
+def _minute(at: datetime) -> str:
+    """ISO 8601 to the minute with its offset: ``2026-12-07T14:10+00:00``."""
+    return at.isoformat(timespec="minutes")
+
+
 def to_text(report: dict[str, Any], limit: int | None = None) -> str:
     period = report.get("period") or f"{report['from'][:10]} to {report['to'][:10]}"
     lines = [f"SLA report {period}: {report['requests']} requests"]
@@ -194,7 +199,8 @@ def to_text(report: dict[str, Any], limit: int | None = None) -> str:
     breaches = report["breaches"]
     lines.append(f"Breaches: {len(breaches)}")
     for b in breaches[:limit] if limit else breaches:
-        lines.append(f"  {b['request']} {b['kind']} ({b['key']}) due {b['due_at']}, late by {b['late_by_minutes']:g} min")
+        key = f" ({b['key']})" if b["key"] != b["kind"] else ""
+        lines.append(f"  {b['request']} {b['kind']}{key} due {b['due_at']}, late by {b['late_by_minutes']:g} min")
     if limit and len(breaches) > limit:
         lines.append(f"  … and {len(breaches) - limit} more")
     for u in report["uptime"]:

@@ -100,9 +100,9 @@ def _merge(parts: list[dict[str, Any]], now: datetime, targets: dict[str, float]
             acc[0] += w["met"]
             acc[1] += w["decided"]
     return {
-        "from": min((p["from"] for p in parts), default=now.isoformat()),
-        "to": max((p["to"] for p in parts), default=now.isoformat()),
-        "generated_at": now.isoformat(),
+        "from": min((p["from"] for p in parts), default=now.isoformat(timespec="minutes")),
+        "to": max((p["to"] for p in parts), default=now.isoformat(timespec="minutes")),
+        "generated_at": now.isoformat(timespec="minutes"),
         "requests": sum(p["requests"] for p in parts),
         "rows": [r for p in parts for r in p["rows"]],
         "breaches": [b for p in parts for b in p["breaches"]],

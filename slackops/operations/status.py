@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,7 +82,7 @@ def compute(now: datetime, account: Any, tz: str, requests: list[tuple[Any, str 
     changes = json.dumps([state, open_now, in_progress, upcoming[0].public(tz) if upcoming else None],
                          sort_keys=True)
     return {
-        "account": {"id": account.id, "name": account.name},
+        "account": {"id": account.id, "name": account.name, "language": getattr(account, "language", "en") or "en"},
         "fingerprint": hashlib.sha1(changes.encode()).hexdigest()[:16],  # the page reloads when it changes
         "generated_at": _iso(now, zone),
         "timezone": tz,
@@ -106,7 +106,7 @@ def account_status(store: Any, book: Any, account: Any, now: datetime) -> dict[s
         if not r.is_open and (r.resolved_at or r.closed_at or r.submitted_at) < since:
             continue
         try:
-            label = f"{r.priority} {policy.priority(r.priority).label}"
+            label = f"{r.priority} {policy.priority(r.priority).label_in(account.language)}"
         except Exception:  # noqa: BLE001
             label = r.priority
         rows.append((r, impact_of(r, policy), label))
@@ -120,11 +120,16 @@ def _template() -> Any:
 
     env = Environment(loader=PackageLoader("slackops.operations", "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
-    env.filters["local"] = lambda iso, tz: (datetime.fromisoformat(iso).astimezone(ZoneInfo(tz))
-                                            .strftime("%a %d %b %Y, %H:%M %Z") if iso else "ongoing")
-    env.filters["day"] = lambda iso: date.fromisoformat(iso).strftime("%a %d %b")
+    from slackops.operations import status_words
+
+    env.filters["local"] = status_words.local
+    env.filters["day"] = status_words.day
     return env.get_template("status.html")
 
 
 def render_page(state: dict[str, Any], token: str) -> bytes:
-    return _template().render(s=state, token=token).encode()
+    """The page in the account's language (English or Italian)."""
+    from slackops.operations.status_words import words
+
+    lang = (state.get("account") or {}).get("language") or "en"
+    return _template().render(s=state, token=token, w=words(lang), lang=lang).encode()

@@ -46,8 +46,10 @@ _AHEAD_IT = {"hours": "ore", "hour": "ora", "minutes": "minuti", "minute": "minu
 
 
 def when(at: datetime, tz: str) -> str:
-    """``2026-05-04 20:00 MDT``: an instant as the account reads it."""
-    return f"{at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}"
+    """An instant as a Slack date token: each reader sees it in their own zone; the fallback,
+    ``2026-05-04 20:00 MDT``, is in the account's zone and names it."""
+    fallback = f"{at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}"
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def maintenance_text(m: Any, stage: str, lang: str, tz: str, status_url: str | None = None) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from slackops.errors import DomainError
 from slackops.operations import keys
+from slackops.operations.address import public_base
 
 __all__ = ["StatusTokens", "status_line"]
 
@@ -56,8 +57,10 @@ class StatusTokens:
         return hmac.compare_digest(self.get(account_id).encode(), token.encode())
 
     def url(self, account_id: str, path: str = "status") -> str | None:
-        """The account's link (``public_url`` from the configuration), or None when none is set."""
-        base = self.config.public_url
+        """The account's link (``public_url`` from the configuration, else the address Slack's
+        verified requests came to: slackops.operations.address), or None when neither is known."""
+
+        base = public_base(self.config, self.redis, self.prefix)
         if not base:
             return None
         acct = self._account(account_id)
@@ -66,8 +69,10 @@ class StatusTokens:
 
 
 def status_line(redis: Any, config: Any, prefix: str, account_id: str, lang: str = "en") -> str:
-    """"Status page: <link>" for a customer's message, or "" when no ``public_url`` is set."""
-    if not getattr(config, "public_url", None) or config.account(account_id) is None:
+    """"Status page: <link>" for a customer's message, or "" when the app's address is not known."""
+    if config.account(account_id) is None:
         return ""
     url = StatusTokens(redis, config, prefix).url(account_id)
+    if not url:
+        return ""
     return f"{'Pagina di stato' if lang == 'it' else 'Status page'}: {url}"

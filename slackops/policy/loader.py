@@ -26,6 +26,7 @@ from slackops.policy.common import PolicyError, parse_closure
 from slackops.policy.merge import Layer, Origin, compose, id_path, origin_of, strip_nulls
 from slackops.policy.model import Policy, build_policy
 from slackops.policy.schema import PolicyFile, check_references
+from slackops.textfile import FileProblem, read_text
 
 __all__ = ["load", "load_file", "list_presets", "preset_path", "parse_policy_text", "contract_reference",
            "contract_of", "contract_text", "build_chain", "ACCOUNT_REFERENCE"]
@@ -78,6 +79,8 @@ def load(name_or_path: str | os.PathLike[str], *, closures: Iterable[Any] = ()) 
         path, stamp = str(preset_path(text)), None
     else:
         p = Path(text)
+        if p.is_dir():
+            raise PolicyError(f"{text}: is a directory, not a policy file")
         if not p.is_file():
             if p.suffix in (".yml", ".yaml") or os.sep in text or "/" in text:
                 raise PolicyError(f"{text}: no such policy file")
@@ -242,11 +245,11 @@ def build_chain(layers: list[Layer], *, name: str) -> Policy:
 def _read_yaml(path: str, stamp: tuple[int, int] | None, label: str | None = None) -> Any:
     """A policy file's YAML (cached while the file is unchanged)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise PolicyError(f"{label or path}: no such policy file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError(f"{label or path}: cannot be read ({e.__class__.__name__}: {e})") from None
+    except FileProblem as e:
+        raise PolicyError(f"{label or path}: {e}") from None
     return _parse_yaml(text, label or path)
 
 
@@ -270,11 +273,11 @@ def load_file(path: str | os.PathLike[str]) -> Policy:
     """Read and validate one policy file (no cache)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = read_text(p)
     except FileNotFoundError:
         raise PolicyError(f"{p}: no such policy file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError(f"{p}: cannot be read ({e.__class__.__name__}: {e})") from None
+    except FileProblem as e:
+        raise PolicyError(f"{p}: {e}") from None
     return parse_policy_text(text, source=str(p), name=p.stem, folder=p.resolve().parent)
 
 

@@ -225,6 +225,7 @@ class Policy:
 def _build_calendar(name: str, spec: CalendarSpec, policy_tz: str, extra_closures: Sequence[Any]) -> Calendar:
     cal = _calendar_of(name, spec, policy_tz, extra_closures)
     cal.description = spec.description  # type: ignore[attr-defined]  # what the card calls it
+    cal.descriptions = dict(spec.descriptions)  # type: ignore[attr-defined]  # ... in other languages
     return cal
 
 
@@ -324,6 +325,7 @@ def build_policy(
             id=p.id, label=p.label, rank=p.rank, definition=p.definition.strip(), targets=targets,
             warn_at=tuple(p.warn_at if p.warn_at is not None else spec.warn_at),
             escalation=steps, auto_upgrade=up,
+            labels={k: v.strip() for k, v in p.labels.items()}, definitions={k: v.strip() for k, v in p.definitions.items()},
         ))
     priorities.sort(key=lambda p: p.rank)
     for d in spec.defaults:
@@ -386,7 +388,7 @@ def build_policy(
         timezone=spec.timezone,
         priorities=priorities,
         calendars=calendars,
-        categories=[Category(c.id, dict(c.labels)) for c in spec.categories],
+        categories=[Category(c.id, dict(c.labels), c.customer) for c in spec.categories],
         languages=list(spec.languages),
         intake=intake,
         critical_notice_text=notice,

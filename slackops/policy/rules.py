@@ -70,6 +70,15 @@ class Priority:
     warn_at: tuple[float, ...] = (0.75,)
     escalation: tuple[EscalationStep, ...] = ()
     auto_upgrade: AutoUpgrade | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # the label in other languages
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def label_in(self, lang: str | None) -> str:
+        """The label in ``lang`` where the policy gives one, else as written."""
+        return self.labels.get(lang or "en") or self.label
+
+    def definition_in(self, lang: str | None) -> str:
+        return self.definitions.get(lang or "en") or self.definition
 
     def target(self, kind: str) -> Target | None:
         """The target of a checkpoint kind (``update`` finds ``update_every`` too)."""
@@ -82,6 +91,7 @@ class Priority:
 class Category:
     id: str
     labels: dict[str, str]
+    customer: bool = True  # a customer may choose it; False: the agents' only
 
     def label(self, lang: str = "en") -> str:
         return self.labels.get(lang) or self.labels.get("en") or next(iter(self.labels.values()), self.id)

@@ -64,6 +64,7 @@ class CalendarSpec(_Spec):
     closures: list[str] = Field(default_factory=list)
     closures_from_config: bool = Field(False, description="the operator's closures (config `closures`) apply")
     description: str | None = None
+    descriptions: dict[str, str] = Field(default_factory=dict, description="the description in other languages")
 
     @model_validator(mode="before")
     @classmethod
@@ -172,11 +173,21 @@ class AutoUpgradeSpec(_Spec):
     _after = field_validator("after", mode="before")(lambda cls, v: _check_duration(v))
 
 
+def _check_languages(v: dict[str, str]) -> dict[str, str]:
+    for lang in v:
+        if lang not in LANGUAGES:
+            raise ValueError(f"{lang!r} is not a supported language ({', '.join(LANGUAGES)})")
+    return v
+
+
 class PrioritySpec(_Spec):
     id: str
     label: str
     rank: int = Field(ge=1, description="1 = most urgent")
     definition: str
+    labels: dict[str, str] = Field(default_factory=dict, description="the label in other languages: {it: Alta}")
+    definitions: dict[str, str] = Field(default_factory=dict, description="the definition in other languages")
+    _languages = field_validator("labels", "definitions")(lambda cls, v: _check_languages(v))
     targets: TargetsSpec = Field(default_factory=TargetsSpec)
     warn_at: list[float] | None = None
     escalation: list[EscalationSpec] = Field(default_factory=list)
@@ -207,14 +218,9 @@ def _check_fractions(v: list[float]) -> list[float]:
 class CategorySpec(_Spec):
     id: str
     labels: dict[str, str]
+    customer: bool = Field(True, description="a customer may choose it (false: the agents' only)")
 
-    @field_validator("labels")
-    @classmethod
-    def _labels(cls, v: dict[str, str]) -> dict[str, str]:
-        for lang in v:
-            if lang not in LANGUAGES:
-                raise ValueError(f"{lang!r} is not a supported language ({', '.join(LANGUAGES)})")
-        return v
+    _labels = field_validator("labels")(lambda cls, v: _check_languages(v))
 
 
 class CustomerEscalationSpec(_Spec):

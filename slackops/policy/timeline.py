@@ -250,7 +250,9 @@ def _target_checkpoint(
     warns = tuple(_deadline(cal, start, target.duration, f, facts, pausable)[0] for f in prio.warn_at)
     resolved = facts.resolved_at
     if kind == "first_response":
-        done = _earliest(facts.first_response_at, facts.acknowledged_at, resolved)
+        # accepting is not responding: the acknowledgement the customer sees (recorded as
+        # first_response_at when it is sent), or an agent's first reply, is
+        done = _earliest(facts.first_response_at, resolved)
     elif kind == "workaround":
         done = _earliest(facts.workaround_at, resolved)
     elif kind == "resolution":
@@ -362,7 +364,7 @@ def _auto_upgrade(policy: Policy, prio: Priority, facts: _Facts) -> list[Checkpo
 
 def _done_at(kind: str, facts: _Facts) -> datetime | None:
     if kind == "first_response":
-        return _earliest(facts.first_response_at, facts.acknowledged_at, facts.resolved_at)
+        return _earliest(facts.first_response_at, facts.resolved_at)
     if kind == "workaround":
         return _earliest(facts.workaround_at, facts.resolved_at)
     if kind == "resolution":

@@ -70,8 +70,7 @@ def with_store(args: argparse.Namespace, action: Any) -> int:
 def _local(dt: datetime | None, zone: str) -> str:
     if dt is None:
         return "-"
-    local = dt.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()}"
+    return dt.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")
 
 
 def _table(rows: list[list[str]]) -> list[str]:
@@ -93,11 +92,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         if not reqs:
             print("no open requests" if args.open else "no requests")
             return 0
+        from slackops.requests.people import names
+
+        known = names(store.redis, store.keys.prefix, [r.assignee for r in reqs if r.assignee])
         rows = [["ID", "PRIORITY", "STATUS", "ASSIGNEE", "SUBMITTED", "TITLE"]]
         for r in reqs:
             zone = store.policy(r.policy).timezone
             rows.append([
-                r.id, r.priority, r.status.words, r.assignee or "-",
+                r.id, r.priority, r.status.words, known.get(r.assignee or "", r.assignee or "-"),
                 _local(r.submitted_at, zone), _cut(r.title, 60),
             ])
         print("\n".join(_table(rows)))

@@ -44,6 +44,8 @@ TRIAGE_CARDS = "{prefix}:cards:triage"
 IDEMPOTENT_WRITE = "{prefix}:idem:{key}"
 #: Inbound deliveries already seen (``first_delivery``): SET NX EX.
 DELIVERY = "{prefix}:dlv:{key}"
+PEOPLE_NAMES = "{prefix}:people:names"
+"""The names Slack gives the people who act (users.info), by user id."""
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,7 @@ class Keys:
 
     def delivery(self, key: str) -> str:
         return DELIVERY.format(prefix=self.prefix, key=key)
+
+
+def people_names(prefix: str) -> str:
+    return PEOPLE_NAMES.format(prefix=prefix)

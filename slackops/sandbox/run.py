@@ -237,6 +237,13 @@ class Sandbox:
             worker = _Worker(cfg_path, conn.url, fake.url, folder, self.worker_args, self.say)
             worker.start()
             stack.callback(worker.stop)
+            self.say(f"the app (Slack's requests, status pages): {server.base_url}")
+            from slackops.operations.tokens import StatusTokens
+
+            tokens = StatusTokens(redis, config, PREFIX)
+            world.app_url = server.base_url
+            world.status_links = {a.name: f"{server.base_url.rstrip('/')}/status/{a.id}?token={tokens.get(a.id)}"
+                                  for a in config.accounts}
             driver = SlackDriver(server.url, secret, team_id=config.team_id, response_url=fake.response_url(), slack=fake)
             page = Page(fake, driver, world)
             try:

@@ -26,6 +26,8 @@ from slackops.sandbox.slack import FakeSlack
 __all__ = ["Person", "World"]
 
 DEFAULT_TZ = "America/Denver"
+_LOCALES = {"en": "en-US", "it": "it-IT"}
+"""A customer's Slack language, unless people.yml names one: their account's."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Person:
     roles: tuple[str, ...] = ()
     enterprise: str | None = None  # their Enterprise Grid organisation
     elsewhere: bool = False  # of the vendor, in another workspace of its organisation
+    locale: str = "en-US"  # the language Slack shows them dates in (users.info's ``locale``)
 
     @property
     def vendor(self) -> bool:
@@ -75,7 +78,7 @@ class World:
         users, self.channel_names = _names(people_file)
         people: dict[str, Person] = {}
 
-        def add(uid: str, kind: str, team: str, account: str | None = None) -> None:
+        def add(uid: str, kind: str, team: str, account: str | None = None, language: str = "en") -> None:
             if uid in people:
                 return
             info = users.get(uid) or {}
@@ -85,14 +88,15 @@ class World:
             # the vendor's people in the organisation's other workspaces are the organisation's
             org = config.enterprise_id if vendor and home in config.agent_workspaces else info.get("enterprise")
             people[uid] = Person(uid, str(info.get("name") or uid), home, kind, str(info.get("tz") or DEFAULT_TZ),
-                                 account, roles, str(org) if org else None, vendor and home != config.team_id)
+                                 account, roles, str(org) if org else None, vendor and home != config.team_id,
+                                 locale=str(info.get("locale") or _LOCALES.get(language, "en-US")))
 
         for acct in config.accounts:
             team = f"T0{acct.id.upper()}"
             for uid in [*acct.contacts, *acct.contacts_24x7]:
-                add(uid, "contact", team, acct.name)
+                add(uid, "contact", team, acct.name, acct.language)
             others = [u for u, i in users.items() if i.get("team") == team and u not in people]
-            add(others[0] if others else f"U0{acct.id.upper()[:8]}GUEST", "customer", team, acct.name)
+            add(others[0] if others else f"U0{acct.id.upper()[:8]}GUEST", "customer", team, acct.name, acct.language)
         for uid in config.agents:
             add(uid, "agent", config.team_id)
         for ids in config.managers.values():
@@ -100,6 +104,8 @@ class World:
                 add(uid, "manager", config.team_id)
         self.people = people
         self.shared = {a.channel: a for a in config.accounts}
+        self.app_url = ""  # the app's own address (Slack's requests, the status pages)
+        self.status_links: dict[str, str] = {}  # account name -> its status page
         self.priority = {ch: rank for rank, ch in config.channels.items()}
 
     # -- seeding ---------------------------------------------------------------------
@@ -188,6 +194,10 @@ class World:
             "ephemerals": ephemerals,
             "modals": modals,
             "home": home,
+            # where the app is, and the status pages this person may open (a customer: theirs)
+            "app_url": self.app_url,
+            "status": [{"account": name, "url": url} for name, url in self.status_links.items()
+                       if person.vendor or person.account == name],
         }
 
 

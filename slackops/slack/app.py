@@ -5,20 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from slackops.config import Config, Settings
 from slackops.errors import SlackopsError
 from slackops.notices.i18n import t
 from slackops.notices.web import make_client
+from slackops.operations.address import from_headers, learn
 from slackops.requests.keys import PUBLISH_GROUP
+from slackops.requests.people import name_of_user, remember
 from slackops.slack import listeners
 from slackops.slack.auth import Directory
 from slackops.slack.desk import Desk, _utcnow
@@ -49,6 +52,46 @@ class _OneLine(logging.Filter):
         return True
 
 
+class _SameToken(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself and, given a client as well,
+    warns on every start that it will not use that token. The client it is given was made
+    with that very token (``make_client(settings)``): nothing is left unused, so that one
+    warning is dropped when, and only when, the two tokens are the same."""
+
+    def __init__(self, client_token: str | None) -> None:
+        super().__init__()
+        self.client_token = client_token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
+        if record.getMessage() != warning_client_prioritized_and_token_skipped():
+            return True
+        return os.environ.get("SLACK_BOT_TOKEN") != self.client_token
+
+
+def _hear_of(desk: Desk, user_id: str | None, heard: set[str]) -> None:
+    """Once per person and process, ask Slack who someone acting is (in the background):
+    the directory keeps their name for the command line (slackops.requests.people)."""
+    if not user_id or user_id in heard:
+        return
+    heard.add(user_id)
+    desk.later(desk.directory.user, user_id)
+
+
+def _learn_address(desk: Desk, headers: dict[str, Any], seen: dict[str, str]) -> None:
+    """Without ``public_url``, status links use the address this signed request came to."""
+    if desk.config.public_url:
+        return
+
+    base = from_headers(headers)
+    if base:
+        try:
+            learn(desk.store.redis, desk.store.keys.prefix, base, seen)
+        except Exception:  # noqa: BLE001 - a link learned later rather than a request refused
+            log.debug("public address not recorded", exc_info=True)
+
+
 def create_app(settings: Settings, config: Config, store: Any, client: WebClient | None = None, *,
                clock: Callable[[], datetime] | None = None, process_before_response: bool = True) -> App:
     """The slackops Bolt app. ``clock`` (default: UTC now) is how tests pin time.
@@ -66,15 +109,25 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     if client.token is None:
         client.token = settings.bot_token
     directory = Directory(client, config)
+    if store is not None and getattr(store, "redis", None) is not None:
+
+        prefix = store.keys.prefix
+        directory.on_user = lambda uid, user: remember(store.redis, prefix, uid, name_of_user(user))
     desk = Desk(settings=settings, config=config, store=store, client=client, directory=directory, clock=clock or _utcnow)
-    app = App(
-        client=client,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slackops-listener"),
-        signing_secret=settings.signing_secret or "",
-        token_verification_enabled=False,  # no Web API call at start-up; Bolt asks auth.test on first use
-        process_before_response=process_before_response,
-        raise_error_for_unhandled_request=False,
-    )
+    bolt_log = logging.getLogger("slack_bolt.App")
+    same_token = _SameToken(client.token)
+    bolt_log.addFilter(same_token)
+    try:
+        app = App(
+            client=client,
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slackops-listener"),
+            signing_secret=settings.signing_secret or "",
+            token_verification_enabled=False,  # no Web API call at start-up; Bolt asks auth.test on first use
+            process_before_response=process_before_response,
+            raise_error_for_unhandled_request=False,
+        )
+    finally:
+        bolt_log.removeFilter(same_token)
 
     # Bolt logs the whole body of a request whose signature fails at INFO: the guard in
     # front of it (slackops.slack.guard) refuses those first, with one line of its own.
@@ -84,12 +137,18 @@ def create_app(settings: Settings, config: Config, store: Any, client: WebClient
     if not any(isinstance(f, _OneLine) for f in bolt_log.filters):
         bolt_log.addFilter(_OneLine())
 
+    seen: dict[str, str] = {}
+    heard: set[str] = set()
+
     @app.middleware
-    def inject_desk(context: BoltContext, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
+    def inject_desk(context: BoltContext, req: BoltRequest, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
         # global middleware runs after Bolt's own (request verification first): from here on
         # the request is known to come from Slack
         context["desk"] = desk
         context["slackops_verified"] = True
+        if "x-slack-signature" in req.headers:  # HTTP mode: the address Slack reaches us at
+            _learn_address(desk, req.headers, seen)
+        _hear_of(desk, context.user_id, heard)
         return next()
 
     @app.error

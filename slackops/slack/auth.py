@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -58,6 +59,7 @@ class Directory:
         self.config = config
         self._users = _TTLCache(ttl)
         self._groups = _TTLCache(ttl)
+        self.on_user: Callable[[str, dict[str, Any]], None] | None = None  # told each user Slack describes
 
     # -- Web API, cached -------------------------------------------------------------
     def user(self, user_id: str) -> dict[str, Any] | None:
@@ -74,6 +76,11 @@ class Directory:
             log.warning("users.info %s failed: %s", user_id, e)
             return None
         self._users.put(user_id, user)
+        if user and self.on_user is not None:
+            try:
+                self.on_user(user_id, user)
+            except Exception:  # noqa: BLE001 - a name kept for display must never stop a check
+                log.debug("users.info %s: not remembered", user_id, exc_info=True)
         return user or None
 
     def agent_ids(self) -> frozenset[str]:

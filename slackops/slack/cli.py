@@ -65,7 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
     lifecycle.install(interrupt)
     try:
         with connect(settings) as (redis, description):
-            print(f"slackops serve: {description}", file=sys.stderr)
+            print(f"slackops serve: using {description}", file=sys.stderr)
             store = RequestStore(redis, config, prefix=args.prefix)
             app = create_app(settings, config, store, client)
             if args.http:

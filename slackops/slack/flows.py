@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from slackops.notices import routing
 from slackops.notices.due import unconfirmed_close
 from slackops.notices.i18n import t
 from slackops.notices.survey import survey_message
@@ -52,7 +53,6 @@ def escalation_roles(config: Config, level: int, policy: Policy | None = None, a
     """Managers to DM for a manual escalation to ``level``: the policy's own roles for a
     customer's first escalation (IXCloud: the escalation manager), then the ladder above.
     With ``at``, a role that is an on-call rotation is the person on call then."""
-    from slackops.notices import routing
 
     roles: tuple[str, ...] = ESCALATION_ROLES.get(min(level, 3), ())
     custom = getattr(getattr(policy, "intake", None), "customer_escalation", None)
@@ -89,6 +89,11 @@ class Said:
     broadcast: bool = False
 
 
+ACCEPTED_KEY = "accepted"
+"""The key of the acknowledgement a customer is sent when their request is accepted: its
+notice id ends with it, and its delivery is the request's first response."""
+
+
 def announcements(config: Config, policy: Policy, req: Request, type_: str, actor: str, data: dict[str, Any], *,
                   permalink: str | None = None) -> list[Said]:
     """What the app says about one event, in the request's language. Pure: the same event
@@ -107,17 +112,20 @@ def announcements(config: Config, policy: Policy, req: Request, type_: str, acto
             extra = "\n" + t(lang, "notice.from_message", link=link)
         thread(thread_message(t(lang, "notice.received", id=req.id, who=user_link(req.submitted_by)) + extra))
     elif type_ == "acknowledged" or (data.get("accepted") and type_ in ("assigned", "info_requested")):
-        # Take, Assign and Acknowledge all accept a request. Acknowledge says so in the
-        # thread; where the policy notifies the customer of acceptance (Interzen), the
-        # first acceptance does, however it was done, naming the customer.
-        notify = "acceptance" in getattr(getattr(policy, "intake", None), "notify_on", ())
+        # Take, Assign and Acknowledge all accept a request, and the first acceptance tells
+        # the customer in their thread who has it: that message, once sent, is the first
+        # response (the publisher records it). Where the policy notifies the customer of
+        # acceptance (Interzen) it names the customer; where it records an initial priority
+        # at acceptance (IXCloud), it gives it.
+        intake = getattr(policy, "intake", None)
+        notify = "acceptance" in getattr(intake, "notify_on", ())
         prio = str(data.get("priority") or req.priority)
-        if type_ == "acknowledged" or notify:
-            key = "accepted" if type_ != "acknowledged" else "thread"
-            text = t(lang, "notice.accepted", id=req.id, agent=who, priority=escape(priority_label(policy, prio)))
-            if notify:
-                text = t(lang, "notice.accepted_notify", who=user_link(req.submitted_by)) + " " + text
-            thread(thread_message(text, quote=data.get("reason") if data.get("priority") else None), key=key)
+        text = t(lang, "notice.accepted", id=req.id, agent=user_link(data.get("assignee") or actor))
+        if data.get("priority") or getattr(intake, "priority_at_acceptance", False):
+            text += " " + t(lang, "notice.initial_priority", priority=escape(priority_label(policy, prio, lang)))
+        if notify:
+            text = t(lang, "notice.accepted_notify", who=user_link(req.submitted_by)) + " " + text
+        thread(thread_message(text, quote=data.get("reason") if data.get("priority") else None), key=ACCEPTED_KEY)
         if type_ == "info_requested":
             thread(info_requested_message(req, question=data.get("question", ""), agent=actor, lang=lang))
     elif type_ == "reclassified":

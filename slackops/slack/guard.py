@@ -31,6 +31,8 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import parse_qsl
 
+from slackops.slack.ids import EventType
+
 __all__ = ["MAX_BODY", "TOLERANCE", "Verdict", "check_http", "envelope_problem", "excerpt", "payload_problem",
            "verify", "wsgi_guard"]
 
@@ -323,7 +325,6 @@ def _event(body: dict[str, Any]) -> tuple[int, str]:
 
 
 def _handled_events() -> frozenset[str]:
-    from slackops.slack.ids import EventType
 
     return frozenset(str(e) for e in EventType)
 

@@ -160,3 +160,23 @@ def test_an_organisation_configured_for_a_plain_workspace(env, config, capsys):
     assert status == 1
     (fix,) = [x for x in lines if x.startswith("FIX")]
     assert "not on Enterprise Grid" in fix and "enterprise_id is E0VENDOR: remove it" in fix
+
+
+def test_the_status_page_links_are_said(env, capsys, monkeypatch, redis_server):
+    # Socket Mode, no public_url: no link can be given
+    status, lines = _doctor(capsys)
+    assert any(ln.startswith("warn") and "status page links: none in Socket Mode without public_url" in ln
+               for ln in lines), lines
+    # HTTP mode: the address Slack's signed requests came to (kept by the app in Redis)
+    monkeypatch.delenv("SLACK_APP_TOKEN")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    import redis as redis_py
+
+    client = redis_py.Redis.from_url(redis_server.url)
+    client.set("slackops:ops:public_url", "https://desk.example.com")
+    try:
+        status, lines = _doctor(capsys)
+    finally:
+        client.delete("slackops:ops:public_url")
+    assert any(ln.startswith("ok") and "status page links: https://desk.example.com, the address Slack's "
+               "signed requests come to" in ln for ln in lines), lines

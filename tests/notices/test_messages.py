@@ -37,7 +37,8 @@ def test_breach_says_what_and_by_how_much_escaped():
     assert "first response overdue by 25 min" in text
     assert "&lt;!channel&gt; down" in text and "<!channel>" not in text
     assert "Acme &lt;Health&gt; &amp; Co" in text
-    assert "Mon 02 Mar 09:35 EST" in text  # shown in the policy's zone
+    # a date token: each reader sees their own zone; the fallback is the policy's, named
+    assert f"<!date^{int((NOW - timedelta(minutes=25)).timestamp())}^{{date_short_pretty}} {{time}}|Mon 02 Mar 09:35 EST>" in text
     assert "ACME-3" in msg.line and "overdue" in msg.line
 
 
@@ -57,6 +58,24 @@ def test_escalation_dm_has_what_a_manager_needs_and_buttons():
     ack, link = msg.blocks[1]["elements"]
     assert ack["action_id"] == "esc_acknowledge" and ack["value"] == '{"r":"ACME-3","l":2}'
     assert link["action_id"] == "open_thread" and link["url"].startswith("https://slack.com/archives/C1/")
+
+
+def test_a_step_at_hour_0_is_escalated_at_submission_never_overdue_by_0_s():
+    opened = NOW - timedelta(seconds=0.4)
+    step = facts(what="escalation", level=1, due_at=opened, submitted_at=opened, target="0 hours")
+    for msg in (nb.escalation_dm(step, ("support",)), nb.escalation_channel(step, ("support",))):
+        text = all_text(msg)
+        assert "escalated at submission" in text.lower(), text
+        assert "0 s" not in text and "target 0" not in text and "Overdue" not in text
+    just_due = nb.breach(facts(due_at=NOW - timedelta(seconds=0.4)))
+    assert "first response now overdue" in just_due.text and "0 s" not in all_text(just_due)
+
+
+def test_a_step_seconds_after_submission_is_not_at_submission():
+    opened = NOW - timedelta(seconds=30)
+    step = facts(what="escalation", level=1, due_at=opened + timedelta(seconds=24), submitted_at=opened, target="24 seconds")
+    text = all_text(nb.escalation_channel(step, ("directors",)))
+    assert "at submission" not in text and "(target 24 seconds)" in text
 
 
 def test_unassigned_is_said():

@@ -55,6 +55,7 @@ def test_add_list_change_cancel(cli, capsys):
     assert main(["maintenance", "list", *cli]) == 0
     out = capsys.readouterr().out
     assert "MNT-1" in out and "MNT-2" not in out and "“disk swap”" in out
+    assert f"{later.astimezone(UTC).isoformat(timespec='minutes')} → " in out  # ISO 8601 to the minute, its offset
     assert main(["maintenance", "cancel", "MNT-9", *cli]) == 2
     assert "there is no maintenance MNT-9" in capsys.readouterr().err
     assert main(["maintenance", "add", "--start", "tomorrow", "--end", "later", *cli]) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -101,13 +102,17 @@ def test_notices_and_reminders_once_each(desk, book, ops):
         ops.tick(t)  # a second worker, or the same one again: nothing new
     acme = posted(desk, "C0ACMESHARED")
     assert len(acme) == 5, acme
-    assert acme[0].startswith(":wrench: *Scheduled maintenance MNT-1*: 2026-12-15 12:00 MST to 2026-12-15 15:00 MST")
+    # each reader sees the times in their own zone; the fallback is the account's zone, named
+    assert re.match(r":wrench: \*Scheduled maintenance MNT-1\*: <!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-12-15 12:00 MST> "
+                    r"to <!date\^\d+\^\{date_short_pretty\} \{time\}\|2026-12-15 15:00 MST>", acme[0]), acme[0]
+    assert f"<!date^{int(start.timestamp())}^" in acme[0]
     assert "Note: Database &lt;upgrade&gt; &amp; more" in acme[0]
     assert "starts in 24 hours" in acme[1] and "starts in 1 hour," in acme[2]
     assert "has started" in acme[3] and "is over" in acme[4]
     rossi = posted(desk, "C0ROSSISHARED")  # Interzen, in Italian, Rome time
     assert len(rossi) == 5
-    assert rossi[0].startswith(":wrench: *Manutenzione programmata MNT-1*: dalle 2026-12-15 20:00 CET")
+    assert rossi[0].startswith(":wrench: *Manutenzione programmata MNT-1*: dalle <!date^")
+    assert "|2026-12-15 20:00 CET>" in rossi[0]
     assert "inizia tra 24 ore" in rossi[1]
     assert posted(desk, "C0INITECHSHARED") == []  # not affected
     assert book.redis.zcard(book.due_key) == 0
@@ -142,12 +147,12 @@ def test_a_changed_maintenance_sends_no_stale_notice(desk, book, ops):
         ops.tick(t)
     texts = posted(desk, "C0ACMESHARED")
     assert len(texts) == 2, texts
-    assert "has changed*: now 2026-12-17 12:00 MST" in texts[1]
+    assert "has changed*: now <!date^" in texts[1] and "|2026-12-17 12:00 MST>" in texts[1]
     for t in (later - 24 * H, later - H, later, later + H):
         ops.tick(t)
     texts = posted(desk, "C0ACMESHARED")
     assert len(texts) == 6
-    assert "starts in 24 hours, at 2026-12-17 12:00 MST" in texts[2]
+    assert "starts in 24 hours, at <!date^" in texts[2] and "|2026-12-17 12:00 MST>" in texts[2]
     # a change the policy does not allow is refused and changes nothing
     m3 = book.add(start=start + 5 * D, end=start + 5 * D + H, now=NOW + 2 * D, accounts=["acme"])
     with pytest.raises(DomainError, match="earliest allowed start"):

@@ -99,7 +99,7 @@ def test_report_figures_equal_the_hand_computed_ones(seeded):
     assert (up["uptime_percent"], up["met"], up["credit_percent"]) == (99.1678, True, 0)  # above 99%: no credit
     text = to_text(report)
     assert "acme       P3   first_response   met    3  breached    1  open    0  attainment 75%" in text
-    assert f"{ids['r2']} resolution (resolution) due 2026-11-23T16:00:00-05:00, late by 5520 min" in text
+    assert f"{ids['r2']} resolution due 2026-11-23T16:00-05:00, late by 5520 min" in text
 
 
 def test_csv_json_and_chart(seeded, tmp_path):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,13 +19,20 @@ from tests.slack.conftest import reply, wait_for
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
+def _impacts(card: dict) -> set[str]:
+    """The service impacts the agents' "More actions" menu offers (every one but the current)."""
+    return {v["i"] for b in card["blocks"] if b.get("block_id") == "card_agent_actions" for e in b["elements"]
+            if e.get("action_id") == "req_more" for o in e["options"]
+            if (v := json.loads(o["value"]))["a"] == "req_service_affected"}
+
+
 def _select(desk, rid: str, impact: str, user: str = "U0AGENT1", user_team_id: str | None = None):
     card = desk.agents_card(rid)
     actions = next(b for b in card["blocks"] if b.get("block_id") == "card_agent_actions")
-    select = next(e for e in actions["elements"] if e.get("action_id") == "req_service_affected")
-    option = next(o for o in select["options"] if json.loads(o["value"])["i"] == impact)
+    menu = next(e for e in actions["elements"] if e.get("action_id") == "req_more")
+    option = next(o for o in menu["options"] if json.loads(o["value"]) == {"a": "req_service_affected", "r": rid, "i": impact})
     req = desk.store.get(rid)
-    return desk.driver.block_action("req_service_affected", user_id=user, user_team_id=user_team_id,
+    return desk.driver.block_action("req_more", user_id=user, user_team_id=user_team_id,
                                     channel_id=req.triage_channel or req.channel, message=card, action_type="static_select",
                                     selected_option=option, block_id="card_agent_actions")
 
@@ -47,10 +55,8 @@ def test_the_card_select_records_the_impact_and_refuses_customers(desk):
     rid = desk.open_request(priority="P2")
     desk.settle()
     wait_for(lambda: desk.store.get(rid).triage_ts, what="the agents' card")
-    card = desk.agents_card(rid)  # the select is an agent's control: on the agents' card
-    actions = next(b for b in card["blocks"] if b.get("block_id") == "card_agent_actions")
-    select = next(e for e in actions["elements"] if e.get("action_id") == "req_service_affected")
-    assert json.loads(select["initial_option"]["value"])["i"] == "none"  # P2: off by default
+    # an agent's choice, in the agents' card's menu: P2 is not service-affecting by default
+    assert _impacts(desk.agents_card(rid)) == {"degraded", "unavailable"}
     assert _select(desk, rid, "degraded").status == 200
     wait_for(lambda: desk.store.get(rid).fields.get("service_impact") == "degraded", what="the impact")
     ev = desk.store.history(rid)[-1]
@@ -61,19 +67,16 @@ def test_the_card_select_records_the_impact_and_refuses_customers(desk):
     assert desk.store.get(rid).fields.get("service_impact") == "degraded"
     # the card shows the new impact once it is re-rendered
     desk.settle()
-    wait_for(lambda: json.loads(next(e for e in next(b for b in desk.agents_card(rid)["blocks"]
-                                                      if b.get("block_id") == "card_agent_actions")["elements"]
-                                     if e.get("action_id") == "req_service_affected")["initial_option"]["value"])["i"]
-             == "degraded", what="the card's select")
+    wait_for(lambda: _impacts(desk.agents_card(rid)) == {"none", "unavailable"}, what="the card's menu")
+    assert "Service affected (degraded)" in json.dumps(desk.agents_card(rid)["blocks"])
 
 
 def test_p1_is_service_affecting_by_default(desk):
     rid = desk.open_request(priority="P1", extra={"justification": "production is down"})
     desk.settle()
     wait_for(lambda: desk.store.get(rid).triage_ts, what="the agents' card")
-    select = next(e for b in desk.agents_card(rid)["blocks"] if b.get("block_id") == "card_agent_actions"
-                  for e in b["elements"] if e.get("action_id") == "req_service_affected")
-    assert json.loads(select["initial_option"]["value"])["i"] == "unavailable"
+    assert _impacts(desk.agents_card(rid)) == {"none", "degraded"}
+    assert "Service affected (unavailable)" in json.dumps(desk.agents_card(rid)["blocks"])
 
 
 def test_support_status_without_id_answers_for_the_account(desk, outage):
@@ -230,3 +233,16 @@ def test_the_default_critical_notice_links_the_status_page(redis, fake_slack, na
         assert "critical issue" in text and f"Status page: https://status.example.test/status/acme?token={token}" in text
     finally:
         h.stop()
+
+
+def test_an_italian_accounts_status_page_is_in_italian(desk):
+    token = StatusTokens(desk.store.redis, desk.config, desk.store.keys.prefix).get("rossi")
+    page = get(f"{desk.server.base_url}/status/rossi?token={token}")
+    html = page.body.decode()
+    main = html[html.index("<main>"):html.index("</main>")]
+    assert page.status == 200 and '<html lang="it">' in html
+    assert "Rossi S.p.A.: stato del servizio" in main and "Tutti i sistemi funzionano" in main, main
+    assert "Prossima manutenzione programmata" in main and "Gli ultimi 90 giorni" in main
+    assert re.search(r"Aggiornato <span id=\"updated\">(lun|mar|mer|gio|ven|sab|dom) \d\d [a-z]{3} \d{4}, \d\d:\d\d CE", main)
+    for english in ("service status", "All systems operational", "Next scheduled maintenance", "Updated", "The last"):
+        assert english not in main, english

@@ -38,8 +38,8 @@ def test_list(desk, capsys):
     lines = out.splitlines()
     assert lines[0].split() == ["ID", "PRIORITY", "STATUS", "ASSIGNEE", "SUBMITTED", "TITLE"]
     assert [line.split()[0] for line in lines[1:]] == ["ACME-1", "ACME-2", "ZEN-1"]
-    assert "Mon 23 Nov 2026 10:00 EST" in lines[1]  # the policy's zone (Comensure: New York)
-    assert "Mon 23 Nov 2026 16:05 CET" in lines[3]  # Interzen: Rome
+    assert "2026-11-23T10:00-05:00" in lines[1]  # ISO 8601 to the minute, in the policy's zone (Comensure: New York)
+    assert "2026-11-23T16:05+01:00" in lines[3]  # Interzen: Rome
 
 
 def test_list_open_for_one_account(desk, capsys):
@@ -56,7 +56,7 @@ def test_show(desk, capsys):
     assert "SLA checkpoints" in out and "first_response" in out
     assert "History:" in out
     history = out.split("History:")[1]
-    assert "Mon 23 Nov 2026 10:00 EST" in history and "submitted at P1" in history
+    assert "2026-11-23T10:00-05:00" in history and "submitted at P1" in history
     assert "reclassified P1→P2: one site only" in history
 
 
@@ -87,3 +87,14 @@ def test_unreachable_redis(monkeypatch, capsys, tmp_path):
     assert main(["requests", "list", "--config", str(cfg_file)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("cannot reach Redis at redis://127.0.0.1:1/0") and "Traceback" not in err
+
+
+def test_list_names_the_people_the_desk_knows(desk, capsys):
+    from slackops.requests.people import remember
+
+    with connect(Settings.from_env()) as (client, _):
+        remember(client, desk, "U0AGENT1", "Alice Park")  # as the Slack app records users.info's answer
+    assert main(["requests", "list", "--prefix", desk]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    acme1 = next(line for line in lines if line.startswith("ACME-1"))
+    assert "Alice Park" in acme1 and "U0AGENT1" not in acme1

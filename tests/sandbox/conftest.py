@@ -74,6 +74,7 @@ accounts:
   - {id: initech, name: Initech, channel: C0INITECHSHARED, policy: fastdesk.yml, contacts: [U0INITECH1]}
   - {id: hanil, name: Hanil Systems, channel: C0HANILSHARED, policy: interactor, calendar: kr, contacts: [U0HANIL1],
      agent_controls: shared}
+  - {id: rossi, name: Rossi S.p.A., channel: C0ROSSISHARED, policy: interzen, language: it, contacts: [U0ROSSI1]}
 """
 
 PEOPLE = """\
@@ -87,8 +88,9 @@ users:
   U0INITECH1: {name: Ian Initech, team: T0INITECH, tz: America/New_York}
   U0INITECH2: {name: Peter Initech, team: T0INITECH}
   U0HANIL1: {name: Ji-woo Hanil, team: T0HANIL, tz: Asia/Seoul}
+  U0ROSSI1: {name: Giulia Rossi, team: T0ROSSI, tz: Europe/Rome}
 channels: {C0URGENT: support-p1, C0HIGH: support-p2, C0NORMAL: support-p3, C0ACMESHARED: acme-support,
-           C0INITECHSHARED: initech-support, C0HANILSHARED: hanil-support}
+           C0INITECHSHARED: initech-support, C0HANILSHARED: hanil-support, C0ROSSISHARED: rossi-supporto}
 """
 
 URL_LINE = re.compile(r"(http://\S+/)\s")

@@ -17,6 +17,7 @@ import pytest
 
 from slackops.config import Config, Settings
 from slackops.sandbox.driver import SlackDriver
+from slackops.slack.blocks.card_menu import MENU_ACTION
 
 SECRET = "test-signing-secret"
 VENDOR = "T0VENDOR"
@@ -206,11 +207,16 @@ class Desk:
         req = self.store.get(request_id)
         if on is None:
             on = "agents" if (self.has_agents_card(request_id)
-                              and f'"{action_id}"' in json.dumps(self.agents_card(request_id)["blocks"])) else "customer"
+                              and (f'"{action_id}"' in json.dumps(self.agents_card(request_id)["blocks"])
+                                   or menu_option(self.agents_card(request_id), action_id))) else "customer"
         if on == "agents" and self.has_agents_card(request_id):
             message, channel = self.agents_card(request_id), req.triage_channel
         else:
             message, channel = self.card(request_id), req.card_channel or req.channel
+        option = menu_option(message, action_id) if f'"{action_id}"' not in json.dumps(message["blocks"]) else None
+        if option is not None:  # not a button on the card: the "More actions" menu's option
+            return self.driver.block_action(MENU_ACTION, user_id=user, user_team_id=user_team_id, channel_id=channel,
+                                            message=message, action_type="static_select", selected_option=option)
         value = {"r": request_id} if level is None else {"r": request_id, "l": level}
         return self.driver.block_action(action_id, json.dumps(value), user_id=user, user_team_id=user_team_id,
                                         channel_id=channel, message=message)
@@ -220,6 +226,17 @@ class Desk:
         view = view or self.last_view(callback_id)
         return self.driver.view_submission(callback_id, values, user_id=user, user_team_id=user_team_id,
                                            private_metadata=view["private_metadata"], view_id=view_id)
+
+
+def menu_option(message: dict[str, Any], action_id: str) -> dict[str, Any] | None:
+    """The option of a card's "More actions" menu that stands for ``action_id``."""
+    for block in message.get("blocks") or []:
+        for el in block.get("elements") or []:
+            if el.get("action_id") == MENU_ACTION:
+                for o in el.get("options") or []:
+                    if json.loads(o["value"]).get("a") == action_id:
+                        return o
+    return None
 
 
 def reply(r: Any) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from tests.slack.conftest import form, wait_for
 
 GLOBEX = ("U0GLOBEX1", "C0GLOBEXSHARED")
@@ -59,7 +61,11 @@ def test_assign_on_ixcloud_asks_for_the_initial_severity_too(desk):
     assert r.status == 200 and not r.body, r.text
     req = wait_for(lambda: (lambda x: x if x.assignee else None)(desk.store.get(rid)))
     assert (req.assignee, req.priority) == ("U0AGENT2", "S4") and req.acknowledged_at is not None
-    assert [e.type for e in desk.store.history(rid)] == ["submitted", "acknowledged"]
+    # the customer is told who has it (the assignee, not who pressed), with the initial severity
+    m = desk.wait_thread(rid, "has been accepted by <@U0AGENT2>")
+    assert "Initial priority: S4" in m["text"]
+    wait_for(lambda: desk.store.get(rid).first_response_at, what="the acknowledgement recorded as sent")
+    assert [e.type for e in desk.store.history(rid)] == ["submitted", "acknowledged", "first_response"]
 
 
 def test_s1_at_acceptance_needs_a_24x7_contact(desk):
@@ -86,12 +92,20 @@ def test_take_on_interzen_posts_the_acceptance_notice_in_italian(desk):
     assert m["text"].startswith("<@U0ROSSI1>,")
 
 
-def test_take_on_interopion_accepts_without_a_notice(desk):
+@pytest.mark.parametrize("action", ["req_take", "req_acknowledge"])
+def test_accepting_tells_the_customer_who_has_it_and_that_is_the_first_response(desk, action):
     rid = desk.open_request(priority="P2")
-    desk.press("req_take", rid, "U0AGENT1")
-    wait_for(lambda: desk.store.get(rid).acknowledged_at is not None)
-    desk.settle()
-    assert not [m for m in desk.thread(rid) if "accepted" in m["text"]]
+    desk.press(action, rid, "U0AGENT1")
+    m = desk.wait_thread(rid, "has been accepted by <@U0AGENT1>, who is working on it.")
+    assert "Initial priority" not in m["text"]  # Interopion does not set one at acceptance
+    req = wait_for(lambda: (r := desk.store.get(rid)).first_response_at and r, what="the first response recorded")
+    # met when the message was sent, not when the button was pressed
+    assert req.first_response_at >= req.acknowledged_at
+    fr = next(c for c in desk.store.timeline(req, desk.clock()) if c.kind == "first_response")
+    assert fr.state == "met"
+    assert [h.type for h in desk.store.history(rid)].count("first_response") == 1
+    wait_for(lambda: "first response" in str(desk.agents_card(rid)["blocks"]).lower()
+             and ":white_check_mark:" in str(desk.agents_card(rid)["blocks"]), what="the card shows it met")
 
 
 def ask_upgrade(desk, rid, to, justification, count=1):

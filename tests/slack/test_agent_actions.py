@@ -146,7 +146,13 @@ def test_request_info_pauses_and_the_customers_answer_resumes(desk):
 
 def test_feature_request_logs_and_closes_interopion(desk):
     rid = desk.open_request()
-    desk.press("req_feature_request", rid, "U0AGENT1")
+    desk.press("req_feature_request", rid, "U0AGENT1")  # chosen from the card's menu: it asks first
+    asked = desk.wait_ephemeral("U0AGENT1", "feature request")
+    button = asked["blocks"][1]["elements"][0]
+    assert button["action_id"] == "req_feature_request" and button["confirm"]
+    assert str(desk.store.get(rid).status) != "closed"
+    desk.driver.block_action("req_feature_request", button["value"], user_id="U0AGENT1",
+                             channel_id=desk.store.get(rid).triage_channel)
     wait_for(lambda: str(desk.store.get(rid).status) == "closed")
     assert desk.store.get(rid).resolution == "feature_request"
     desk.wait_thread(rid, "feature request")

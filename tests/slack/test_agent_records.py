@@ -140,13 +140,13 @@ def test_problem_identified_prevents_the_upgrade(fake_slack, redis, namespace, t
         control = desk.open_request(CONTACT, SHARED, priority="P2", title="Control")
         assert desk.has_agents_card(rid) == (controls == "triage")
         # the agents' card says what is owed and by when; in triage mode the customer card does not
-        assert "becomes P1 at" in card_text(desk, rid) and "unless the problem is identified" in card_text(desk, rid)
+        assert "becomes P1 if the problem is not identified by" in card_text(desk, rid)
         assert ("becomes P1" in customer_text(desk, rid)) == (controls == "shared")
         # taking it is not identifying it
         desk.press("req_take", control, "U0AGENT2")
         desk.press("req_identified", rid, "U0AGENT1")
         view = desk.wait_view("slackops_identified")
-        assert "becomes P1 at" in view["blocks"][0]["text"]["text"]
+        assert "becomes P1 if the problem is not identified by" in view["blocks"][0]["text"]["text"]
         r = desk.submit("slackops_identified", form(text="Expired TLS certificate on the export host"), "U0AGENT1",
                         view=view)
         assert r.status == 200 and not r.body, r.text

@@ -55,15 +55,18 @@ def test_format_left(delta, text):
 
 def test_due_line_in_the_readers_zone():
     cp = Cp("first_response", datetime(2026, 1, 13, 16, 30, tzinfo=UTC))  # 09:30 MST
-    assert due_line(cp, now=NOW, tz="America/Denver") == "first response due 09:30 MST, in 2 h 10 min"
-    assert due_line(cp, now=NOW, tz="America/New_York") == "first response due 11:30 EST, in 2 h 10 min"
-    assert due_line(cp, now=NOW, tz="Europe/Rome", lang="it") == "presa in carico entro le 17:30 CET, tra 2 h 10 min"
+    assert due_line(cp, now=NOW, tz="America/Denver", per_reader=False) == "first response due 09:30 MST, in 2 h 10 min"
+    # in Slack text, a date token: each reader sees their own zone, the fallback names the policy's
+    token = f"<!date^{int(cp.due_at.timestamp())}^{{date_short_pretty}} {{time}}|09:30 MST>"
+    assert due_line(cp, now=NOW, tz="America/Denver") == f"first response due {token}, in 2 h 10 min"
+    assert due_line(cp, now=NOW, tz="America/New_York", per_reader=False) == "first response due 11:30 EST, in 2 h 10 min"
+    assert due_line(cp, now=NOW, tz="Europe/Rome", lang="it", per_reader=False) == "presa in carico entro 17:30 CET, tra 2 h 10 min"
     token = due_line(cp, now=NOW, tz="America/Denver", per_reader=True)
     assert token.startswith("first response due <!date^") and "|09:30 MST>" in token
     late = Cp("resolution", NOW - timedelta(minutes=35), state="breached")
-    assert due_line(late, now=NOW, tz="UTC") == "resolution overdue since 13:45 UTC (35 min ago)"
+    assert due_line(late, now=NOW, tz="UTC", per_reader=False) == "resolution overdue since 13:45 UTC (35 min ago)"
     other_day = Cp("resolution", NOW + timedelta(days=2))
-    assert due_line(other_day, now=NOW, tz="UTC").startswith("resolution due Thu 15 Jan 14:20 UTC")
+    assert due_line(other_day, now=NOW, tz="UTC", per_reader=False).startswith("resolution due Thu 15 Jan 14:20 UTC")
 
 
 def test_next_due_skips_done_and_internal_checkpoints():

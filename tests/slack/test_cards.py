@@ -66,7 +66,7 @@ def test_the_customer_card_speaks_the_customers_terms():
     waiting = replace(req, status="waiting_on_customer")
     assert "waiting for the information" in promise_line(waiting, [due], policy=policy, now=NOW, lang="en")
     it = promise_line(replace(req, language="it"), [due], policy=policy, now=NOW, lang="it")
-    assert it.startswith(":stopwatch: Vi risponderemo entro le") and "tra 2 h 10 min" in it
+    assert it.startswith(":stopwatch: Vi risponderemo entro <!date^") and "tra 2 h 10 min" in it
     blocks = customer_card(req, [due], policy=policy, now=NOW)
     assert "Who is on it" in json.dumps(blocks) and "Our support team" in json.dumps(blocks)
     assert "<@U0AGENT1>" in json.dumps(customer_card(replace(req, assignee="U0AGENT1"), [due], policy=policy, now=NOW))
@@ -93,7 +93,7 @@ def test_the_customer_card_shows_what_they_were_told_was_recorded_and_nothing_fo
     for told in ("Expired &lt;TLS&gt; certificate", "Renew it", "20 Jan 2026", "Use the backup host",
                  "The customer asks for P1"):
         assert told in customer and told in agents, told
-    for agents_only in ("protected health information", "becomes P1 at"):
+    for agents_only in ("protected health information", "becomes P1 if"):
         assert agents_only in agents and agents_only not in customer, agents_only
 
 
@@ -101,7 +101,7 @@ def test_flags_phi_service_and_waiting():
     req = make_request(description="Patient John Smith 03/04/1985 cannot log in")
     assert flags(req) == [":warning: PHI suspected"]
     req = make_request(fields={"service_impact": "unavailable"}, status="waiting_on_customer")
-    assert flags(req) == [":rotating_light: Service affected (unavailable)", ":hourglass_flowing_sand: Waiting on customer"]
+    assert flags(req) == [":rotating_light: Service affected (unavailable)", ":hourglass_flowing_sand: Waiting on the customer"]
     assert flags(make_request(fields={"service_impact": "none"})) == []
     blocks = agents_card(req, [], policy=load("interopion"), now=NOW, account_name="Acme <Health>", thread_link=None)
     flag_block = next(b for b in blocks if b.get("block_id") == "card_flags")

@@ -33,7 +33,10 @@ def buttons(message: dict) -> list[dict]:
 
 
 def action_ids(message: dict) -> set[str]:
-    return {b["action_id"] for b in buttons(message)}
+    """The actions a message offers: its buttons and its "More actions" menu's options."""
+    menu = {json.loads(o["value"])["a"] for blk in message.get("blocks") or [] for e in blk.get("elements") or []
+            if e.get("action_id") == "req_more" for o in e["options"]}
+    return {b["action_id"] for b in buttons(message)} | menu
 
 
 def test_a_request_opened_in_the_shared_channel_posts_both_cards(desk):
@@ -49,7 +52,7 @@ def test_a_request_opened_in_the_shared_channel_posts_both_cards(desk):
     assert "Our support team" in blob  # who is on it, before anyone takes it
     names = [b["text"]["text"] for b in buttons(customer)]
     assert names == ["Add information", "Escalate to a manager", "Ask for higher priority"]
-    # the agents' card: in the priority's channel (P2 is rank 2), with every agent button
+    # the agents' card: in the priority's channel (P2 is rank 2), with every agent action
     assert req.triage_channel == "C0HIGH" and req.triage_ts
     assert {ActionId.TAKE, ActionId.ASSIGN, ActionId.ACKNOWLEDGE, ActionId.RECLASSIFY, ActionId.REQUEST_INFO,
             ActionId.FEATURE_REQUEST, ActionId.RESOLVE, ActionId.ESCALATE} <= action_ids(agents)
@@ -83,7 +86,7 @@ def test_an_agent_acting_from_the_agents_card_updates_both(desk):
     view = desk.wait_view("slackops_request_info")
     desk.submit("slackops_request_info", form(question="Which browser?"), "U0AGENT1", view=view)
     desk.wait_thread(rid, "needs more information")
-    wait_for(lambda: "Waiting on customer" in json.dumps(desk.agents_card(rid)["blocks"]), what="the waiting flag")
+    wait_for(lambda: "Waiting on the customer" in json.dumps(desk.agents_card(rid)["blocks"]), what="the waiting flag")
     customer = desk.card(rid)
     assert "waiting for the information" in json.dumps(customer["blocks"])
     heading = next(b for i, b in enumerate(customer["blocks"]) if customer["blocks"][i + 1:][:1]

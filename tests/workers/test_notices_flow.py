@@ -16,12 +16,14 @@ def open_request(h, priority: str, assignee: str | None = "U0AGENT1"):
                        submitted_by="U0ACME1", now=now)
     if assignee:
         req = h.store.apply(req.id, Event(type="assigned", actor="U0AGENT1", at=now, data={"assignee": assignee}))
+        # the acknowledgement the customer is sent on Take, recorded as sent (the publisher does)
+        req = h.store.apply(req.id, Event(type="first_response", actor="system", at=now, data={"by": "acknowledgement"}))
     return req
 
 
 def test_warning_then_breach_to_channel_and_assignee_never_early(harness, fake_slack):
     h = harness
-    req = open_request(h, "P3")  # resolution 4 s, warning at 50 % (taking it was the first response)
+    req = open_request(h, "P3")  # resolution 4 s, warning at 50 % (taking it, acknowledged, was the first response)
     h.card(req)
     member = f"{req.id}|resolution"
     assert h.run_until(lambda: len(notices(fake_slack, "C0NORMAL")) >= 2, timeout=12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slackops.workers.publisher import Publisher
@@ -121,7 +121,8 @@ def test_replies_queued_before_the_card_go_in_its_thread(parts, fake_slack):
     top = [m for m in fake_slack.messages(SHARED) if not m.get("thread_ts") or m.get("thread_ts") == m.get("ts")]
     assert [m["ts"] for m in top] == [req.card_ts]  # one card, and every reply under it
     thread = texts_in_thread(fake_slack, req)
-    assert len(thread) == 2 and "received" in thread[0]
+    # asking the customer accepts the request: the acknowledgement comes first
+    assert len(thread) == 3 and "received" in thread[0] and "accepted by <@U0AGENT1>" in thread[1]
     asked = fake_slack.messages(SHARED, thread_ts=req.card_ts)[-1]
     assert "&lt;!channel&gt;" in str(asked["blocks"]) and "<!channel>" not in str(asked["blocks"])
 
@@ -268,3 +269,34 @@ def test_shared_mode_posts_one_card(redis, namespace, fake_slack, config):
     card = fake_slack.message(SHARED, store.get(req.id).card_ts)
     assert "req_take" in str(card["blocks"]) and "req_add_info" in str(card["blocks"])
     assert store.get(req.id).triage_ts is None and p.pending() == 0
+
+
+def test_the_first_response_is_the_acknowledgement_reaching_the_customer(parts, fake_slack):
+    store, outbox, publisher = parts
+    opened = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+    req = store.open("acme", title="Exports fail", priority="P4", submitted_by="U0ACME1", now=opened)  # 1 h
+    store.apply(req.id, Event("assigned", "U0AGENT1", opened + timedelta(minutes=1), data={"assignee": "U0AGENT1"}))
+    # pressing Take is not a response: the customer has not been told yet
+    assert store.get(req.id).acknowledged_at == opened + timedelta(minutes=1)
+    assert store.get(req.id).first_response_at is None
+    sent_at = opened + timedelta(minutes=7)  # the acknowledgement goes out later (a backlog, Slack slow)
+    settle(publisher(clock=lambda: sent_at), outbox)
+    req = store.get(req.id)
+    assert any("accepted by <@U0AGENT1>" in t for t in texts_in_thread(fake_slack, req))
+    assert req.first_response_at == sent_at
+    fr = next(c for c in store.timeline(req, sent_at) if c.kind == "first_response")
+    assert fr.state == "met" and fr.met_at == sent_at
+    # recorded once: a second delivery of the hook changes nothing
+    publisher(clock=lambda: sent_at + timedelta(hours=1)).card_posted(
+        [n for n in delivered(fake_slack) if n.endswith("|accepted")], SHARED, "1.0")
+    assert store.get(req.id).first_response_at == sent_at
+
+
+def test_an_agents_reply_before_the_acknowledgement_stays_the_first_response(parts, fake_slack):
+    store, outbox, publisher = parts
+    opened = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
+    req = store.open("acme", title="Exports fail", priority="P4", submitted_by="U0ACME1", now=opened)  # 1 h
+    store.apply(req.id, Event("first_response", "U0AGENT2", opened + timedelta(minutes=2), data={"ts": "9.9"}))
+    store.apply(req.id, Event("acknowledged", "U0AGENT1", opened + timedelta(minutes=3)))
+    settle(publisher(clock=lambda: opened + timedelta(minutes=9)), outbox)
+    assert store.get(req.id).first_response_at == opened + timedelta(minutes=2)

@@ -88,6 +88,8 @@ def test_warning_and_breach_on_either_protocol(client, config, fake_slack, names
         now = utcnow()
         req = h.store.open("acme", title="Checkout down", priority="P3", submitted_by="U0ACME1", now=now)
         h.store.apply(req.id, Event(type="assigned", actor="U0AGENT1", at=now, data={"assignee": "U0AGENT1"}))
+        # its acknowledgement sent: the first response (the publisher records it)
+        h.store.apply(req.id, Event(type="first_response", actor="system", at=now, data={"by": "acknowledgement"}))
         h.card(req)
         assert h.run_until(lambda: len(notices(fake_slack, "C0NORMAL")) >= 2, timeout=20)
     finally:

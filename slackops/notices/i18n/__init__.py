@@ -42,4 +42,11 @@ def t(lang: str | None, key: str, **kw: Any) -> str:
     text = table.get(key)
     if text is None:
         text = strings("en")[key]
-    return text.format(**kw) if kw else text
+    if not kw:
+        return text
+    out = text.format(**kw)
+    for v in kw.values():
+        # "Rossi S.p.A." ending a sentence: one period, not two (also around mrkdwn's *bold*)
+        if isinstance(v, str) and len(v) > 1 and v.endswith(".") and not v.endswith(".."):
+            out = out.replace(v + ".", v).replace(v + "*.", v + "*")
+    return out

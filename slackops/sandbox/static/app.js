@@ -15,13 +15,13 @@
     return n;
   }
   const ctx = (extra) => ({people: ui.state.people, channels: ui.state.channels, bot: ui.state.bot,
-    tz: ui.state.me.tz, ...extra});
+    tz: ui.state.me.tz, locale: ui.state.me.locale, ...extra});
   const nameOf = (id) => {
     if (id === ui.state.bot) return "slackops";
     const p = ui.state.people.find((x) => x.id === id);
     return p ? p.name : id;
   };
-  const timeOf = (ts) => new Intl.DateTimeFormat("en-US", {timeZone: ui.state.me.tz, hour: "numeric",
+  const timeOf = (ts) => new Intl.DateTimeFormat(ui.state.me.locale || "en-US", {timeZone: ui.state.me.tz, hour: "numeric",
     minute: "2-digit", second: "2-digit"}).format(new Date(Number(String(ts).split(".")[0]) * 1000));
 
   function toast(text) {
@@ -121,6 +121,19 @@
       li.append(b);
       apps.append(li);
     }
+    // the app's status pages, as the links customers are given in Slack
+    const links = $("status-links");
+    links.textContent = "";
+    for (const st of s.status || []) {
+      const li = el("li");
+      const a = el("a", "nav", `Status · ${st.account}`);
+      a.href = st.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      li.append(a);
+      links.append(li);
+    }
+    $("status-head").hidden = !(s.status || []).length;
   }
   function go(pane) {
     if (!ui.state || ui.state.me.id !== ui.who) return;

@@ -33,24 +33,28 @@ const BK = (() => {
     return c ? c.name : (fallback || id);
   }
 
-  // <!date^1700000000^{date_short} at {time}|fallback>, in the reader's time zone
+  // <!date^1700000000^{date_short} at {time}|fallback>, in the reader's time zone and language
   function formatDate(ctx, seconds, format, link) {
     const d = new Date(Number(seconds) * 1000);
     const tz = ctx.tz || undefined;
-    const f = (o) => new Intl.DateTimeFormat("en-US", {timeZone: tz, ...o}).format(d);
+    const lang = ctx.locale || "en-US";
+    const f = (o) => new Intl.DateTimeFormat(lang, {timeZone: tz, ...o}).format(d);
+    // "Today" as Slack writes it in English; other languages keep their own case ("oggi")
+    const cap = (x) => (lang.startsWith("en") ? x.charAt(0).toUpperCase() + x.slice(1) : x);
     const dayDiff = () => {
       const key = (x) => new Intl.DateTimeFormat("en-CA", {timeZone: tz}).format(x);
       const today = new Date();
-      if (key(d) === key(today)) return "Today";
-      if (key(d) === key(new Date(today.getTime() + 864e5))) return "Tomorrow";
-      if (key(d) === key(new Date(today.getTime() - 864e5))) return "Yesterday";
+      const days = new Intl.RelativeTimeFormat(lang, {numeric: "auto"});
+      for (const n of [0, 1, -1]) {
+        if (key(d) === key(new Date(today.getTime() + n * 864e5))) return cap(days.format(n, "day"));
+      }
       return null;
     };
     const ago = () => {
-      const s = Math.round((Date.now() - d.getTime()) / 1000), a = Math.abs(s);
-      const txt = a < 60 ? `${a} seconds` : a < 3600 ? `${Math.round(a / 60)} minutes` :
-        a < 86400 ? `${Math.round(a / 3600)} hours` : `${Math.round(a / 86400)} days`;
-      return s >= 0 ? `${txt} ago` : `in ${txt}`;
+      const s = Math.round((d.getTime() - Date.now()) / 1000), a = Math.abs(s);
+      const [n, unit] = a < 60 ? [s, "second"] : a < 3600 ? [Math.round(s / 60), "minute"] :
+        a < 86400 ? [Math.round(s / 3600), "hour"] : [Math.round(s / 86400), "day"];
+      return new Intl.RelativeTimeFormat(lang).format(n, unit);
     };
     const tokens = {
       date_num: () => new Intl.DateTimeFormat("en-CA", {timeZone: tz}).format(d),

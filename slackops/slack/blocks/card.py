@@ -24,10 +24,10 @@ from slackops.notices.text import (
     truncate,
     user_link,
 )
+from slackops.operations.status import impact_of
 from slackops.slack.blocks.card_records import record_buttons, records_blocks, upgrade_button
-from slackops.slack.blocks.common import STATUS_EMOJI, button, confirm_dialog, context, status_value
+from slackops.slack.blocks.common import STATUS_EMOJI, button, context, status_value
 from slackops.slack.blocks.satisfaction import card_lines
-from slackops.slack.blocks.service import service_control
 from slackops.slack.ids import ActionId, BlockId
 
 if TYPE_CHECKING:
@@ -40,17 +40,21 @@ __all__ = ["request_card", "card_text", "priority_label", "status_label", "agent
 OPEN_STATUSES = ("submitted", "acknowledged", "in_progress", "waiting_on_customer")
 
 
-def priority_label(policy: Policy, priority_id: str) -> str:
+def priority_label(policy: Policy, priority_id: str, lang: str = "en") -> str:
     try:
         p = policy.priority(priority_id)
-        return f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id
+        label = p.label_in(lang)
+        return f"{p.id} — {label}" if label and label != p.id else p.id
     except Exception:
         return priority_id
 
 
-def status_label(status: str, lang: str) -> str:
+def status_label(status: str, lang: str, to_customer: bool = False) -> str:
+    """The status in words; waiting on the customer says who is waited on, except to the
+    customer themselves ("Waiting on you")."""
     s = status_value(status)
-    return f"{STATUS_EMOJI.get(s, '')} {t(lang, 'status.' + s)}".strip()
+    key = f"status.{s}" if to_customer or s != "waiting_on_customer" else "status.waiting_on_customer_others"
+    return f"{STATUS_EMOJI.get(s, '')} {t(lang, key)}".strip()
 
 
 def category_label(policy: Policy, category_id: str | None, lang: str) -> str | None:
@@ -58,7 +62,7 @@ def category_label(policy: Policy, category_id: str | None, lang: str) -> str | 
         return None
     for c in getattr(policy, "categories", []) or []:
         if c.id == category_id:
-            return c.labels.get(lang) or c.labels.get("en") or c.id
+            return c.label(lang)
     return category_id
 
 
@@ -102,26 +106,27 @@ def request_card(req: Request, checkpoints: list[Checkpoint], *, policy: Policy,
     return blocks
 
 
-def _calendar_words(policy: Any, req: Any) -> str | None:
+def _calendar_words(policy: Any, req: Any, lang: str = "en") -> str | None:
     try:
-        return getattr(policy.calendar(req.calendar), "description", None)
+        cal = policy.calendar(req.calendar)
+        return (getattr(cal, "descriptions", None) or {}).get(lang) or getattr(cal, "description", None)
     except Exception:  # noqa: BLE001 - a calendar the policy no longer has
         return None
 
 
-def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None) -> dict[str, Any]:
+def card_fields(req: Any, policy: Any, lang: str, *, extra: list[str] | None = None, to_customer: bool = False) -> dict[str, Any]:
     """Priority, status, who is on it, who opened it (then category, escalation level, ``extra``)."""
     status = status_value(req.status)
     fields = [
-        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority))}",
-        f"*{t(lang, 'card.status')}*\n{status_label(status, lang)}",
+        f"*{t(lang, 'card.priority')}*\n{escape(priority_label(policy, req.priority, lang))}",
+        f"*{t(lang, 'card.status')}*\n{status_label(status, lang, to_customer)}",
         f"*{t(lang, 'card.assignee')}*\n{user_link(req.assignee) if req.assignee else t(lang, 'card.unassigned')}",
         f"*{t(lang, 'card.submitted_by')}*\n{user_link(req.submitted_by)}",
     ]
     cat = category_label(policy, req.category, lang)
     if cat:
         fields.append(f"*{t(lang, 'card.category')}*\n{escape(cat)}")
-    cal_words = _calendar_words(policy, req)
+    cal_words = _calendar_words(policy, req, lang)
     if cal_words:  # which calendar its deadlines run on (Interactor: the customer's country)
         fields.append(f"*{t(lang, 'card.calendar')}*\n{escape(cal_words)}")
     if req.escalation_level:
@@ -135,25 +140,11 @@ def _agent_actions(req: Any, policy: Any, status: str, lang: str) -> list[dict[s
     rid = req.id
     els: list[dict[str, Any]] = []
     if status in OPEN_STATUSES:
-        if not req.assignee:
-            els.append(button(t(lang, "btn.take"), ActionId.TAKE, rid, style="primary"))
-        els.append(button(t(lang, "btn.assign"), ActionId.ASSIGN, rid))
-        if status == "submitted":
-            els.append(button(t(lang, "btn.acknowledge"), ActionId.ACKNOWLEDGE, rid, style="primary" if req.assignee else None))
-        els.append(button(t(lang, "btn.reclassify"), ActionId.RECLASSIFY, rid))
-        if getattr(policy, "categories", None):
-            els.append(button(t(lang, "btn.categorize"), ActionId.CATEGORIZE, rid))
-        if status != "waiting_on_customer":
-            els.append(button(t(lang, "btn.request_info"), ActionId.REQUEST_INFO, rid))
-        els.append(button(t(lang, "btn.feature_request"), ActionId.FEATURE_REQUEST, rid,
-                          confirm=confirm_dialog(t(lang, "btn.feature_request"), t(lang, "confirm.feature_request", id=rid),
-                                                 t(lang, "confirm.yes"), t(lang, "confirm.no"))))
-        if has_critical_notice(policy, req.priority):
-            els.append(button(t(lang, "btn.critical_notice"), ActionId.CRITICAL_NOTICE, rid, style="danger"))
-        els.append(button(t(lang, "btn.resolve"), ActionId.RESOLVE, rid))
-        els.append(button(t(lang, "btn.escalate"), ActionId.ESCALATE, rid))
-        els.extend(record_buttons(req, policy, lang))  # Post update, Record plan, Workaround, Problem identified
-        els.append(service_control(req, policy))  # "Service affected" (status, uptime)
+        # the two or three actions the state calls for next, the rest in one menu
+        from slackops.slack.blocks.card_menu import agent_controls
+
+        els = agent_controls(req, policy, status, lang, critical=has_critical_notice(policy, req.priority),
+                             records=record_buttons(req, policy, lang), impact=impact_of(req, policy))
     elif status == "resolved":
         els.append(button(t(lang, "btn.reopen"), ActionId.REOPEN, rid))
     if not els:

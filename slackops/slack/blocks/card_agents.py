@@ -29,11 +29,13 @@ from slackops.notices.text import (
     truncate,
     user_link,
 )
+from slackops.operations.status import impact_of
 from slackops.slack.blocks.card import OPEN_STATUSES, agent_actions, card_fields
 from slackops.slack.blocks.card_records import records_blocks
 from slackops.slack.blocks.common import button, context, status_value
 from slackops.slack.blocks.satisfaction import card_lines
 from slackops.slack.ids import ActionId, BlockId
+from slackops.slack.phi import find_phi
 
 __all__ = ["SERVICE_IMPACTS", "agents_card", "flags", "clock_lines"]
 
@@ -43,10 +45,9 @@ SERVICE_IMPACTS = ("degraded", "unavailable")
 LANG = "en"
 
 
-def flags(req: Any) -> list[str]:
+def flags(req: Any, policy: Any = None) -> list[str]:
     """What agents must know at a glance: likely PHI in the request's text, the customer's
     service affected (``service_impact``), the request waiting on the customer."""
-    from slackops.slack.phi import find_phi
 
     out: list[str] = []
     fields = req.fields or {}
@@ -56,6 +57,9 @@ def flags(req: Any) -> list[str]:
     if (getattr(req, "notes", None) or {}).get("phi") or any(find_phi(x) for x in texts):
         out.append(t(LANG, "card.flag_phi"))
     impact = str(fields.get("service_impact") or "")
+    if not impact and policy is not None:  # the policy's default (Interopion P1: unavailable)
+
+        impact = str(impact_of(req, policy) or "")
     if impact in SERVICE_IMPACTS:
         out.append(t(LANG, "card.flag_service", impact=impact))
     if status_value(req.status) == "waiting_on_customer":
@@ -104,7 +108,7 @@ def agents_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetime,
         card_fields(req, policy, LANG, extra=[f"*{t(LANG, 'card.account')}*\n{escape(account_name)}",
                                               *_acknowledged(req)]),
     ]
-    marks = flags(req)
+    marks = flags(req, policy)
     if marks:
         blocks.append(context("   ".join(marks), BlockId.CARD_FLAGS))
     if status in OPEN_STATUSES:

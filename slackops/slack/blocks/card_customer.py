@@ -49,7 +49,7 @@ def customer_card(req: Any, checkpoints: list[Any], *, policy: Any, now: datetim
     """The customer card's blocks, in the request's language."""
     lang = lang or req.language or "en"
     status = status_value(req.status)
-    fields = card_fields(req, policy, lang)
+    fields = card_fields(req, policy, lang, to_customer=True)
     if not req.assignee:  # "who is on it", in the customer's terms
         fields["fields"][2]["text"] = f"*{t(lang, 'card.on_it')}*\n{t(lang, 'card.our_team')}"
     blocks: list[dict[str, Any]] = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from slackops.notices.due import format_when
+from slackops.notices.due import format_when, slack_date
 from slackops.notices.i18n import t
 from slackops.notices.text import escape, truncate
 from slackops.slack.blocks.card import status_label
@@ -34,5 +34,5 @@ def closed_line(req: Any, *, now: datetime, tz: str, lang: str) -> str:
     status = status_label(req.status, lang)
     how = f" ({t(lang, 'resolution.' + str(req.resolution))})" if req.resolution else ""
     ended = _ended(req)
-    when = t(lang, "history.at", when=format_when(ended, tz, now, lang)) if ended else ""
+    when = t(lang, "history.at", when=slack_date(ended, format_when(ended, tz, now, lang))) if ended else ""
     return f"*{req.id}* {escape(truncate(req.title, 120))} — {status}{how}{when}"

@@ -35,24 +35,25 @@ def sort_rows(rows: list[HomeRow]) -> list[HomeRow]:
     return sorted(rows, key=key)
 
 
-def _row(row: HomeRow, *, now: datetime, tz: str, lang: str) -> dict[str, Any]:
+def _row(row: HomeRow, *, now: datetime, tz: str, lang: str, to_customer: bool = False) -> dict[str, Any]:
     req, cps, policy = row
     mark = ":red_circle: *" + t(lang, "home.breached") + "* · " if is_breached(cps) else ""
     line = (f"{mark}*{req.id}* {escape(truncate(req.title, 150))}\n"
-            f"{escape(priority_label(policy, req.priority))} · {status_label(req.status, lang)}"
+            f"{escape(priority_label(policy, req.priority, lang))} · {status_label(req.status, lang, to_customer)}"
             + (f" · <@{req.assignee}>" if req.assignee else "")
             + f"\n{due_line(next_due(cps), now=now, tz=tz, lang=lang)}")
     return section(line)
 
 
-def _rows(title: str, rows: list[HomeRow], *, now: datetime, tz: str, lang: str, empty: str) -> list[dict[str, Any]]:
+def _rows(title: str, rows: list[HomeRow], *, now: datetime, tz: str, lang: str, empty: str,
+          to_customer: bool = False) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": truncate(title, 150)}}]
     if not rows:
         blocks.append(context(empty))
         return blocks
     ordered = sort_rows(rows)
     for row in ordered[:ROWS_PER_SECTION]:
-        blocks.append(_row(row, now=now, tz=tz, lang=lang))
+        blocks.append(_row(row, now=now, tz=tz, lang=lang, to_customer=to_customer))
     if len(ordered) > ROWS_PER_SECTION:
         blocks.append(context(t(lang, "home.more", n=len(ordered) - ROWS_PER_SECTION)))
     blocks.append({"type": "divider"})
@@ -83,7 +84,8 @@ def customer_home(rows: list[HomeRow], *, account_names: list[str], now: datetim
     blocks = [
         {"type": "actions", "elements": head},
         section(t(lang, "home.customer_intro", accounts=names)),
-        *_rows(t(lang, "home.open_requests"), rows, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_open")),
+        *_rows(t(lang, "home.open_requests"), rows, now=now, tz=tz, lang=lang, empty=t(lang, "home.none_open"),
+               to_customer=True),
     ]
     if closed:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": t(lang, "history.title")}})

@@ -74,12 +74,20 @@ def select_input(block_id: str, label: str, options: list[dict[str, Any]], *, in
     return b
 
 
-def priority_options(policy: Policy, exclude: str | None = None) -> list[dict[str, Any]]:
-    return [
-        _option(f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id, p.id, p.definition)
-        for p in policy.priorities
-        if p.id != exclude
-    ]
+def priority_options(policy: Policy, exclude: str | None = None, lang: str = "en") -> list[dict[str, Any]]:
+    out = []
+    for p in policy.priorities:
+        if p.id == exclude:
+            continue
+        label = p.label_in(lang)
+        out.append(_option(f"{p.id} — {label}" if label and label != p.id else p.id, p.id, p.definition_in(lang)))
+    return out
+
+
+def _definitions(policy: Policy, lang: str) -> str:
+    """Each priority's definition in ``lang`` where the policy gives one (``definitions:``)."""
+    return "\n".join(f"*{escape(p.id)}* — {escape(p.definitions.get(lang) or p.definition or p.label_in(lang))}"
+                     for p in policy.priorities)
 
 
 def open_request_modal(policy: Policy, account: Account, meta: ViewMeta, *, lang: str = "en", priority: str | None = None,
@@ -89,22 +97,25 @@ def open_request_modal(policy: Policy, account: Account, meta: ViewMeta, *, lang
     justification for the most urgent priority."""
     intake = policy.intake
     most_urgent = policy.priorities[0]
-    definitions = "\n".join(f"*{escape(p.id)}* — {escape(p.definition or p.label)}" for p in policy.priorities)
+    definitions = _definitions(policy, lang)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": truncate(t(lang, "open.intro", account=escape(account.name)), 3000)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(definitions, 3000)}]},
         select_input(BlockId.PRIORITY, t(lang, "open.priority" if intake.customer_sets_priority else "open.priority_proposed"),
-                     priority_options(policy), initial=priority,
+                     priority_options(policy, lang=lang), initial=priority,
                      hint=None if intake.customer_sets_priority else t(lang, "open.priority_set_at_acceptance")),
+        # right under the priority: the field that refuses the form for the most urgent one, in sight
+        text_input(BlockId.JUSTIFICATION, t(lang, "open.justification", priority=most_urgent.id), multiline=True,
+                   optional=True, hint=t(lang, "open.justification_hint", priority=most_urgent.id)),
         text_input(BlockId.TITLE, t(lang, "open.title"), initial=title, max_length=TITLE_LIMIT),
         text_input(BlockId.DESCRIPTION, t(lang, "open.description"), multiline=True, initial=description),
         text_input(BlockId.IMPACT, t(lang, "open.impact"), multiline=True, optional=True),
         text_input(BlockId.ENVIRONMENT, t(lang, "open.environment"), multiline=True, optional=True),
         text_input(BlockId.STEPS, t(lang, "open.steps"), multiline=True, optional=True),
     ]
-    if policy.categories:
+    if any(c.customer for c in policy.categories):
         blocks.append(select_input(BlockId.CATEGORY, t(lang, "open.category"),
-                                   [_option(c.labels.get(lang) or c.labels.get("en") or c.id, c.id) for c in policy.categories],
+                                   [_option(c.label(lang), c.id) for c in policy.categories if c.customer],
                                    optional=True))
     if len(policy.languages) > 1 and intake.answer_in_request_language:
         # left empty: answered in the language the request is written in
@@ -115,8 +126,6 @@ def open_request_modal(policy: Policy, account: Account, meta: ViewMeta, *, lang
         blocks.append(select_input(BlockId.LANGUAGE, t(lang, "open.language"),
                                    [_option(t(lg, "language.name"), lg) for lg in policy.languages],
                                    initial=account.language if account.language in policy.languages else policy.languages[0]))
-    blocks.append(text_input(BlockId.JUSTIFICATION, t(lang, "open.justification", priority=most_urgent.id), multiline=True,
-                             optional=True, hint=t(lang, "open.justification_hint", priority=most_urgent.id)))
     if intake.phi_guard:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": t(lang, "open.no_phi")}]})
     return _modal(CallbackId.OPEN_REQUEST, t(lang, "open.modal_title"), blocks, meta, lang)
@@ -135,11 +144,11 @@ def text_modal(callback_id: str, title: str, meta: ViewMeta, *, lang: str, block
 def accept_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     """Acceptance where the policy records the initial priority then (IXCloud): the
     priorities with their definitions, the customer's choice preselected."""
-    definitions = "\n".join(f"*{escape(p.id)}* — {escape(p.definition or p.label)}" for p in policy.priorities)
+    definitions = _definitions(policy, lang)
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": truncate(t(lang, "accept.intro", id=req.id, priority=escape(req.priority)), 3000)}},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(definitions, 3000)}]},
-        select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy), initial=req.priority),
+        select_input(BlockId.PRIORITY, t(lang, "accept.priority"), priority_options(policy, lang=lang), initial=req.priority),
         text_input(BlockId.REASON, t(lang, "accept.note"), multiline=True, optional=True),
     ]
     return _modal(CallbackId.ACCEPT, t(lang, "accept.title"), blocks, meta, lang, "submit")
@@ -148,7 +157,7 @@ def accept_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "e
 def reclassify_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": t(lang, "reclassify.intro", id=req.id, priority=req.priority)}},
-        select_input(BlockId.PRIORITY, t(lang, "reclassify.new_priority"), priority_options(policy, exclude=req.priority)),
+        select_input(BlockId.PRIORITY, t(lang, "reclassify.new_priority"), priority_options(policy, exclude=req.priority, lang=lang)),
         text_input(BlockId.REASON, t(lang, "reclassify.reason"), multiline=True),
         text_input(BlockId.JUSTIFICATION, t(lang, "reclassify.justification"), multiline=True, optional=True,
                    hint=t(lang, "reclassify.justification_hint")),
@@ -157,7 +166,7 @@ def reclassify_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str 
 
 
 def categorize_modal(policy: Policy, req: Request, meta: ViewMeta, *, lang: str = "en") -> dict[str, Any]:
-    opts = [_option(c.labels.get(lang) or c.labels.get("en") or c.id, c.id) for c in policy.categories]
+    opts = [_option(c.label(lang), c.id) for c in policy.categories]
     blocks = [select_input(BlockId.CATEGORY, t(lang, "categorize.label", id=req.id), opts, initial=req.category)]
     return _modal(CallbackId.CATEGORIZE, t(lang, "categorize.title"), blocks, meta, lang)
 

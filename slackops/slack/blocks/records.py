@@ -92,7 +92,7 @@ def higher_priorities(policy: Any, current: str) -> list[Any]:
 
 def upgrade_request_modal(policy: Any, req: Any, meta: ViewMeta, *, lang: str) -> dict[str, Any]:
     """The customer's form, in the request's language: a higher priority and why."""
-    options = [_option(f"{p.id} — {p.label}" if p.label and p.label != p.id else p.id, p.id, p.definition)
+    options = [_option(f"{p.id} — {p.label_in(lang)}" if p.label_in(lang) != p.id else p.id, p.id, p.definition_in(lang))
                for p in higher_priorities(policy, req.priority)]
     blocks = [
         _intro(t(lang, "upgrade.intro", id=req.id, priority=escape(req.priority))),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
+from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 
 from slackops.slack.ids import ActionId
 from slackops.slack.listeners.actions import (
@@ -13,6 +17,7 @@ from slackops.slack.listeners.actions import (
     customer,
     home,
     manager,
+    menu,
     open_request,
     records,
     satisfaction,
@@ -63,4 +68,17 @@ ACTIONS: dict[ActionId, Callable[..., None]] = {
 
 
 def register(app: App) -> None:
-    app.action(pattern(ACTIONS))(router(ACTIONS, lambda body: (body.get("actions") or [{}])[0].get("action_id")))
+    route = router(ACTIONS, lambda body: (body.get("actions") or [{}])[0].get("action_id"))
+
+    def act(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, logger: Any) -> None:
+        # an option of the agents' "More actions" menu is its button, pressed
+        body, ask_first = menu.unfold(body)
+        if ask_first:
+            ack()
+            menu.confirm_feature_request(body, client, json.loads(body["actions"][0]["value"]).get("r", ""))
+            return
+        if menu.closed_request(body, context.get("desk"), ack):
+            return
+        route(ack, body, client, context, logger)
+
+    app.action(re.compile(f"{pattern(ACTIONS).pattern}|^{menu.MENU_ACTION}$"))(act)

@@ -91,8 +91,8 @@ def _line(desk: Desk, req: Request, tz: str, lang: str) -> str:
     policy = desk.policy_of(req)
     now = desk.now()
     cp = next_due(desk.store.timeline(req, now))
-    return (f"*{req.id}* {escape(truncate(req.title, 120))} — {escape(priority_label(policy, req.priority))}, "
-            f"{status_label(req.status, lang)}" + (f", <@{req.assignee}>" if req.assignee else "")
+    return (f"*{req.id}* {escape(truncate(req.title, 120))} — {escape(priority_label(policy, req.priority, lang))}, "
+            f"{status_label(req.status, lang, True)}" + (f", <@{req.assignee}>" if req.assignee else "")
             + f"\n      {due_line(cp, now=now, tz=tz, lang=lang)}")
 
 

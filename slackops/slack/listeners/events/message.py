@@ -18,6 +18,7 @@ from slackops.slack.desk import Desk
 from slackops.slack.flows import change
 from slackops.slack.listeners.common import log
 from slackops.slack.listeners.events.dedupe import first_delivery
+from slackops.slack.phi import phi_reason
 
 IGNORED_SUBTYPES = {"message_changed", "message_deleted", "bot_message", "channel_join", "channel_leave"}
 
@@ -35,7 +36,6 @@ def _screen_for_phi(desk: Desk, req: Any, user: str, event: dict[str, Any], key:
     policy = desk.policy_of(req)
     if not policy.intake.phi_guard:
         return
-    from slackops.slack.phi import phi_reason
 
     lang = req.language or "en"
     reason = phi_reason(event.get("text") or "", lang)

@@ -48,6 +48,10 @@ def validate(policy: Policy, account: Account, values: dict[str, str | None], la
         errors[BlockId.TITLE] = t(lang, "form.required")
     if priority == ids[0] and not values.get(BlockId.JUSTIFICATION) and BlockId.JUSTIFICATION not in errors:
         errors[BlockId.JUSTIFICATION] = t(lang, "open.justification_required", priority=priority)
+    category = values.get(BlockId.CATEGORY)
+    if category and category not in {c.id for c in policy.categories if c.customer}:
+        # the agents' own categories (Interzen's "to be invoiced") are not the customer's to choose
+        errors[BlockId.CATEGORY] = t(lang, "open.bad_category")
     if priority in (policy.intake.needs_24x7_contact or ()) and not account.contacts_24x7:
         # IXCloud: "You must provide ... a contact during this 24x7 period"
         errors[BlockId.PRIORITY] = t(lang, "open.needs_24x7", priority=priority)
